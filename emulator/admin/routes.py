@@ -1,0 +1,129 @@
+"""The admin API under /_emulator: health, reset, clock, jobs and the outbox (what would have been sent)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+
+from flask import Blueprint, Response, jsonify, request
+
+from ..clock import iso_utc, parse_datetime
+from ..domain.errors import Invalid, NotFound
+from ..rest.common import emulator
+
+bp = Blueprint("admin", __name__, url_prefix="/_emulator")
+
+
+@bp.get("/health")
+def health():
+    return jsonify(status="ok")
+
+
+@bp.post("/reset")
+def reset():
+    emulator().reset()
+    return jsonify(status="reset")
+
+
+@bp.get("/clock")
+def clock_get():
+    clock = emulator().clock
+    return jsonify(now=iso_utc(clock.now()), frozen=clock.frozen)
+
+
+@bp.post("/clock")
+def clock_post():
+    """Body: {"freeze": true|false}, {"set": ISO-8601}, {"advance": seconds} (any combination, in that order)."""
+    body = request.get_json(silent=True, force=True) or {}
+    clock = emulator().clock
+    try:
+        if body.get("freeze") is True:
+            clock.freeze()
+        if body.get("set"):
+            clock.set(parse_datetime(str(body["set"])))
+        if body.get("advance") is not None:
+            clock.advance(float(body["advance"]))
+        if body.get("freeze") is False:
+            clock.unfreeze()
+        if body.get("reset"):
+            clock.reset()
+    except (TypeError, ValueError) as exc:
+        raise Invalid(f"Invalid clock change: {exc}", code=10005) from exc
+    return jsonify(now=iso_utc(clock.now()), frozen=clock.frozen)
+
+
+def _job_json(job: dict) -> dict:
+    out = dict(job)
+    for key in ("created", "started", "finished"):
+        if out.get(key) is not None:
+            out[key] = iso_utc(datetime.fromtimestamp(out[key]).astimezone())
+    return out
+
+
+@bp.get("/jobs")
+def jobs():
+    mid = request.args.get("mid", type=int)
+    return jsonify(items=[_job_json(j) for j in emulator().jobs.list(mid, request.args.get("limit", 100, int))])
+
+
+@bp.get("/jobs/<int:job_id>")
+def job(job_id: int):
+    emu = emulator()
+    wait = request.args.get("wait", type=float)
+    found = emu.jobs.wait(job_id, timeout=min(wait, 120.0)) if wait else emu.jobs.get(job_id)
+    if found is None:
+        raise NotFound(f"No job {job_id}.", code=30003)
+    return jsonify(_job_json(found))
+
+
+def _message_json(row: dict) -> dict:
+    return {
+        "id": row["id"], "mid": row["mid"], "job_id": row["job_id"], "message_key": row["message_key"],
+        "definition_key": row["definition_key"], "subscriber_key": row["subscriber_key"], "to": row["to_addr"],
+        "from_name": row["from_name"], "from_address": row["from_addr"], "subject": row["subject"],
+        "html": row["html"], "text": row["text"], "source": row["source"],
+        "created": iso_utc(datetime.fromtimestamp(row["created"]).astimezone()) if row["created"] else None,
+    }
+
+
+@bp.get("/outbox")
+def outbox():
+    args = request.args
+    rows, total = emulator().outbox.query(
+        mid=args.get("mid", type=int), job_id=args.get("job_id", type=int), to=args.get("to"),
+        message_key=args.get("message_key"), subject_contains=args.get("subject"), search=args.get("q"),
+        limit=min(args.get("limit", 100, int), 10000), offset=args.get("offset", 0, int))
+    return jsonify(count=total, items=[_message_json(r) for r in rows])
+
+
+@bp.get("/outbox/<int:message_id>")
+def outbox_message(message_id: int):
+    row = emulator().outbox.get(message_id)
+    if row is None:
+        raise NotFound(f"No message {message_id} in the outbox.", code=30003)
+    return jsonify(_message_json(row))
+
+
+@bp.get("/outbox/<int:message_id>.eml")
+def outbox_eml(message_id: int):
+    row = emulator().outbox.get(message_id)
+    if row is None:
+        raise NotFound(f"No message {message_id} in the outbox.", code=30003)
+    return Response(to_eml(row), mimetype="message/rfc822",
+                    headers={"Content-Disposition": f"attachment; filename=message-{message_id}.eml"})
+
+
+def to_eml(row: dict) -> bytes:
+    message = EmailMessage()
+    message["From"] = formataddr((row["from_name"] or "", row["from_addr"] or ""))
+    message["To"] = row["to_addr"] or ""
+    message["Subject"] = row["subject"] or ""
+    message["Date"] = format_datetime(datetime.fromtimestamp(row["created"] or 0).astimezone())
+    message["Message-ID"] = f"<{row['id']}.{row['job_id'] or row['message_key']}@sfmc-emulator>"
+    message["X-SFMC-Job-ID"] = str(row["job_id"] or "")
+    message["X-SFMC-Message-Key"] = str(row["message_key"] or "")
+    message.set_content(row["text"] or "")
+    if row["html"]:
+        message.add_alternative(row["html"], subtype="html")
+    return message.as_bytes()

@@ -1,0 +1,58 @@
+"""`sfmc-emulator serve` (and later: replay, record)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from .config import DEFAULT_HOST, DEFAULT_PORT, Config
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sfmc-emulator", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the emulator (auth, SOAP, REST, admin on one port)")
+    serve.add_argument("--host", default=DEFAULT_HOST)
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument("--db", default=None, help="SQLite file for persistent state (default: throwaway)")
+    serve.add_argument("--config", default=None, help="tenant YAML replacing fixtures/default-tenant.yaml")
+    serve.add_argument("--id-seed", type=int, default=None, help="deterministic ids/GUIDs/tokens")
+    serve.add_argument("--threads", type=int, default=8)
+    return parser
+
+
+def serve(args: argparse.Namespace) -> int:
+    from waitress import create_server
+
+    from .app import create_app
+    from .core import Emulator
+
+    config = Config(host=args.host, port=args.port, db_path=args.db, tenant_file=args.config,
+                    id_seed=args.id_seed)
+    emu = Emulator(config)
+    app = create_app(emu)
+    server = create_server(app, host=args.host, port=args.port, threads=args.threads,
+                           max_request_body_size=config.max_body_bytes * 2, ident="sfmc-emulator")
+    port = server.socket.getsockname()[1]
+    emu.base_url = config.public_base_url or f"http://{args.host}:{port}"
+    print(f"sfmc-emulator listening on {emu.base_url} (state: {args.db or 'throwaway'})", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emu.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""The emulator's one clock. Token expiry, quota windows, queued-message expiry and scheduled sends all
+read it, so tests and the admin API can freeze, set or advance time."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta, timezone
+
+# SFMC reports dates in US Central Standard Time without DST and without a zone suffix.
+SFMC_TZ = timezone(timedelta(hours=-6))
+
+
+class Clock:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._frozen_at: datetime | None = None
+        self._offset = timedelta()
+
+    def now(self) -> datetime:
+        with self._lock:
+            if self._frozen_at is not None:
+                return self._frozen_at
+            return datetime.now(UTC) + self._offset
+
+    def freeze(self, at: datetime | None = None) -> datetime:
+        with self._lock:
+            base = at or (self._frozen_at or datetime.now(UTC) + self._offset)
+            self._frozen_at = base.astimezone(UTC)
+            return self._frozen_at
+
+    def unfreeze(self) -> None:
+        with self._lock:
+            if self._frozen_at is not None:
+                self._offset = self._frozen_at - datetime.now(UTC)
+            self._frozen_at = None
+
+    def set(self, at: datetime) -> None:
+        with self._lock:
+            at = at.astimezone(UTC)
+            if self._frozen_at is not None:
+                self._frozen_at = at
+            else:
+                self._offset = at - datetime.now(UTC)
+
+    def advance(self, seconds: float) -> datetime:
+        with self._lock:
+            delta = timedelta(seconds=seconds)
+            if self._frozen_at is not None:
+                self._frozen_at += delta
+                return self._frozen_at
+            self._offset += delta
+            return datetime.now(UTC) + self._offset
+
+    def reset(self) -> None:
+        with self._lock:
+            self._frozen_at = None
+            self._offset = timedelta()
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None
+
+
+def sfmc_datetime(value: datetime) -> str:
+    """SOAP/REST date as SFMC writes it: Central time, no zone, two fractional digits trimmed."""
+    local = value.astimezone(SFMC_TZ)
+    text = local.strftime("%Y-%m-%dT%H:%M:%S")
+    hundredths = local.microsecond // 10000
+    return f"{text}.{hundredths:02d}" if hundredths else text
+
+
+def parse_datetime(text: str) -> datetime:
+    """An xsd:dateTime; without a zone it is taken as SFMC Central time."""
+    text = text.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=SFMC_TZ)
+    return value.astimezone(UTC)
+
+
+def iso_utc(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,42 @@
+"""Run-time settings and the default tenant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .domain.schema import fixtures_dir
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8462
+DEFAULT_DB = "state/sfmc-emulator.db"
+
+
+@dataclass
+class Config:
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    db_path: str | None = None  # None: a throwaway store in a temporary directory
+    tenant_file: str | None = None  # None: fixtures/default-tenant.yaml
+    id_seed: int | None = None  # deterministic GUIDs, tokens and request ids when set
+    max_body_bytes: int = 10 * 1024 * 1024  # larger SOAP/REST bodies are refused with 413
+    definition_quota: int = 500  # email definitions (REST transactional + SOAP TSD) per BU ...
+    definition_quota_window_days: int = 7  # ... per rolling window of the emulator clock
+    oauth_token_lifetime: int = 1200  # seconds a v2 token really lives (20 min)
+    oauth_expires_in: int = 1079  # what /v2/token advertises (live SFMC value)
+    legacy_token_lifetime: int = 3600
+    overall_status_partial: str = "Has Errors"  # API-FACTS 10.1; see README
+    admin_token: str | None = None  # required for /_emulator and the UI when not bound to loopback
+    public_base_url: str | None = None  # override the URL the emulator advertises
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def tenant(self) -> dict[str, Any]:
+        path = Path(self.tenant_file) if self.tenant_file else fixtures_dir() / "default-tenant.yaml"
+        return yaml.safe_load(path.read_text())
+
+    @property
+    def state_dir(self) -> Path | None:
+        return Path(self.db_path).resolve().parent if self.db_path else None

@@ -1,0 +1,79 @@
+"""The emulator backend: one object holding the store, the clock, the id source and the domain services.
+
+Like moto's per-account backends, everything the protocol adapters need hangs off this object; the Flask
+app (app.py) holds one, and tests can hold several side by side.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .clock import Clock
+from .config import Config
+from .domain.auth import AuthService
+from .domain.jobs import JobRunner
+from .domain.objects import ObjectService
+from .domain.quota import DefinitionQuota
+from .domain.schema import partner_schema
+from .domain.tenants import seed_tenant
+from .ids import IdSource
+from .store.db import Store
+from .store.objects import ObjectRepository
+from .store.outbox import OutboxRepository
+from .store.tenants import TenantRepository
+from .store.tokens import TokenRepository
+
+
+class Emulator:
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or Config()
+        self._tmpdir: tempfile.TemporaryDirectory[str] | None = None
+        if self.config.db_path:
+            db_path = Path(self.config.db_path)
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+            self.state_dir = db_path.resolve().parent
+        else:
+            self._tmpdir = tempfile.TemporaryDirectory(prefix="sfmc-emulator-")
+            self.state_dir = Path(self._tmpdir.name)
+            db_path = self.state_dir / "emulator.db"
+        self.clock = Clock()
+        self.ids = IdSource(self.config.id_seed)
+        self.schema = partner_schema()
+        self.tenant: dict[str, Any] = self.config.tenant()
+        self.store = Store(db_path)
+        self.objects = ObjectRepository(self.store)
+        self.tokens = TokenRepository(self.store)
+        self.tenants = TenantRepository(self.store)
+        self.outbox = OutboxRepository(self.store)
+        self.object_service = ObjectService(self)
+        self.auth = AuthService(self)
+        self.jobs = JobRunner(self)
+        self.quota = DefinitionQuota(self)
+        self.base_url = self.config.public_base_url or f"http://{self.config.host}:{self.config.port}"
+        # Extension points for later capabilities (journal, faults...) register here by name.
+        self.services: dict[str, Any] = {}
+        if not self.tenants.bus():
+            seed_tenant(self, self.tenant)
+
+    @property
+    def enterprise_mid(self) -> int:
+        return int(self.tenant["business_units"][0]["mid"])
+
+    def reset(self) -> None:
+        """Back to the default tenant: every row gone, the clock and ids as at start."""
+        self.jobs.wait_idle(timeout=30)
+        self.store.wipe()
+        self.clock.reset()
+        self.ids.reseed(self.config.id_seed)
+        seed_tenant(self, self.tenant)
+        for service in self.services.values():
+            if hasattr(service, "reset"):
+                service.reset()
+
+    def close(self) -> None:
+        self.jobs.wait_idle(timeout=5)
+        self.store.close()
+        if self._tmpdir is not None:
+            self._tmpdir.cleanup()

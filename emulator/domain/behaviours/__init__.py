@@ -1,0 +1,111 @@
+"""Per-type behaviour: what SFMC does beyond storing an object.
+
+One module per behaving type in this package (``email_send_definition.py``, ``import_definition.py``...),
+each registering a ``Behaviour`` subclass with ``@behaviour("TypeName")``. Modules are discovered
+automatically: adding a type never edits a shared list. A type without a module gets ``Behaviour`` itself:
+plain generic storage.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Unsupported
+
+if TYPE_CHECKING:
+    from ..context import CallContext
+    from ..objects import ObjectResult, ObjectService, PerformOutcome, RetrieveQuery
+    from ..schema import Schema
+
+_REGISTRY: dict[str, type[Behaviour]] = {}
+_LOADED = False
+
+
+class Behaviour:
+    """Generic storage with SFMC's default messages. Override hooks where a type does more."""
+
+    type_name = "APIObject"
+    # "int": NewID carries the integer ID (List, Email, Subscriber...); "guid": NewID is 0 and
+    # NewObjectID carries the ObjectID (definitions, profiles, classifications...).
+    id_style = "guid"
+    # Properties that must be unique per BU besides CustomerKey (e.g. a data extension's Name).
+    unique_names: tuple[str, ...] = ()
+
+    def __init__(self, service: ObjectService, type_name: str) -> None:
+        self.service = service
+        self.type_name = type_name
+
+    # -- messages ---------------------------------------------------------
+    def message(self, operation: str) -> str:
+        """StatusMessage for a successful create/update/delete."""
+        return f"{self.type_name} {operation}"
+
+    # -- hooks on the generic path ----------------------------------------
+    def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
+        """Validate and normalise a new object's properties; raise a DomainError to refuse it."""
+        return props
+
+    def after_create(self, ctx: CallContext, mid: int, stored: dict[str, Any]) -> None:
+        """Side effects once the object is stored (same transaction)."""
+
+    def prepare_update(self, ctx: CallContext, mid: int, current: dict[str, Any],
+                       changes: dict[str, Any]) -> dict[str, Any]:
+        return changes
+
+    def before_delete(self, ctx: CallContext, mid: int, current: dict[str, Any]) -> None:
+        """Raise to refuse the delete; clean up dependants otherwise."""
+
+    def not_found(self, what: str) -> Exception | None:
+        """The error for an update/delete that matches nothing; None uses the generic one."""
+        return None
+
+    # -- whole-operation overrides (types with their own tables) ----------
+    def create(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
+        return self.service.generic_create(self, ctx, mid, props, ordinal)
+
+    def update(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int,
+               options: dict[str, Any]) -> ObjectResult:
+        return self.service.generic_update(self, ctx, mid, props, ordinal, options)
+
+    def delete(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
+        return self.service.generic_delete(self, ctx, mid, props, ordinal)
+
+    def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> list[dict[str, Any]]:
+        """Every stored object of this type in these BUs, oldest first (filtering happens after)."""
+        return self.service.generic_rows(self, mids)
+
+    def property_kind(self, schema: Schema, query: RetrieveQuery, path: str) -> str | None:
+        """How to compare a property in filters; None if the type has no such property."""
+        from ..query import schema_kind_of
+
+        return schema_kind_of(schema, self.type_name)(path)
+
+    def perform(self, ctx: CallContext, mid: int, action: str, props: dict[str, Any],
+                options: dict[str, Any]) -> PerformOutcome:
+        raise Unsupported(f"The Perform method is not supported for the {self.type_name} object", code=100)
+
+
+def behaviour(type_name: str, *more: str):
+    def register(cls: type[Behaviour]) -> type[Behaviour]:
+        for name in (type_name, *more):
+            _REGISTRY[name] = cls
+        cls.type_name = type_name
+        return cls
+
+    return register
+
+
+def load_all() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+    _LOADED = True
+
+
+def behaviour_class(type_name: str) -> type[Behaviour]:
+    load_all()
+    return _REGISTRY.get(type_name, Behaviour)

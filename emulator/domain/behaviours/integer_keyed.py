@@ -1,0 +1,46 @@
+"""Types SFMC keys by integer ID: a Create answers NewID with it (List, Email, DataFolder...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..context import CallContext
+from ..errors import Invalid, NotFound
+from . import Behaviour, behaviour
+
+MAX_LIST_NAME = 50  # error 13010 [doc:SOAP/13000_13099_list_object]
+
+
+@behaviour("List")
+class ListBehaviour(Behaviour):
+    id_style = "int"
+
+    def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
+        name = props.get("ListName") or ""
+        if len(name) > MAX_LIST_NAME:
+            raise Invalid("List Name Too Long", code=13010)
+        return props
+
+    def not_found(self, what: str) -> Exception:
+        return NotFound(f"List Not Found: no List with {what}.", code=13000)
+
+
+@behaviour("Email")
+class EmailBehaviour(Behaviour):
+    id_style = "int"
+
+    def not_found(self, what: str) -> Exception:
+        return NotFound(f"Email Does Not Exist: no Email with {what}.", code=4001)
+
+
+@behaviour("DataFolder")
+class DataFolderBehaviour(Behaviour):
+    id_style = "int"
+
+    def message(self, operation: str) -> str:
+        return {"created": "Folder created successfully."}.get(operation, f"Folder {operation} successfully.")
+
+
+@behaviour("ContentArea", "Template", "Portfolio", "Campaign", "Group", "Account", "AccountUser")
+class IntegerKeyedBehaviour(Behaviour):
+    id_style = "int"

@@ -1,0 +1,128 @@
+"""Asynchronous work (sends, imports). SFMC answers a Perform at once and works later; so do we.
+
+A job's id is the Task ID / JobID SFMC returns. Jobs run one at a time on a background worker, in
+submission order; `wait()` lets tests and the fixture block until a job is finished.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..core import Emulator
+
+FIRST_JOB_ID = 7_029_017  # the JobID shape of seed 000
+FINISHED = ("Complete", "Completed", "Error", "Canceled")
+
+
+class JobRunner:
+    def __init__(self, emu: Emulator) -> None:
+        self.emu = emu
+        self._queue: queue.Queue[tuple[int, Callable[[int], None]] | None] = queue.Queue()
+        self._done = threading.Condition()
+        self._pending = 0
+        self._worker: threading.Thread | None = None
+        self._stopping = False
+
+    def _ensure_worker(self) -> None:
+        if self._worker is None or not self._worker.is_alive():
+            self._worker = threading.Thread(target=self._run, name="sfmc-jobs", daemon=True)
+            self._worker.start()
+
+    def submit(self, mid: int, kind: str, work: Callable[[int], None], detail: dict[str, Any] | None = None,
+               status: str = "Queued") -> int:
+        """Record a job and schedule `work(job_id)`; returns the job id at once."""
+        job_id = self.emu.store.next_value("job", FIRST_JOB_ID)
+        now = self.emu.clock.now().timestamp()
+        with self.emu.store.transaction() as conn:
+            conn.execute(
+                "INSERT INTO job(id, mid, kind, status, detail, created) VALUES (?,?,?,?,?,?)",
+                (job_id, mid, kind, status, json.dumps(detail or {}), now),
+            )
+        with self._done:
+            self._pending += 1
+        self._ensure_worker()
+        self._queue.put((job_id, work))
+        return job_id
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            job_id, work = item
+            try:
+                work(job_id)
+            except Exception as exc:  # a bug in a job must not kill the worker; the job says why
+                self.update(job_id, status="Error", error=f"{type(exc).__name__}: {exc}")
+            finally:
+                with self._done:
+                    self._pending -= 1
+                    self._done.notify_all()
+
+    def update(self, job_id: int, status: str | None = None, **detail: Any) -> None:
+        now = self.emu.clock.now().timestamp()
+        with self.emu.store.transaction() as conn:
+            row = conn.execute("SELECT detail, started FROM job WHERE id=?", (job_id,)).fetchone()
+            if row is None:
+                return
+            merged = {**json.loads(row["detail"] or "{}"), **detail}
+            sets, args = ["detail=?"], [json.dumps(merged)]
+            if status:
+                sets.append("status=?")
+                args.append(status)
+                if row["started"] is None:
+                    sets.append("started=?")
+                    args.append(now)
+                if status in FINISHED:
+                    sets.append("finished=?")
+                    args.append(now)
+            conn.execute(f"UPDATE job SET {', '.join(sets)} WHERE id=?", (*args, job_id))
+
+    def get(self, job_id: int, mids: list[int] | None = None) -> dict[str, Any] | None:
+        with self.emu.store.reading() as conn:
+            row = conn.execute("SELECT * FROM job WHERE id=?", (job_id,)).fetchone()
+        if row is None or (mids is not None and row["mid"] not in mids):
+            return None
+        job = dict(row)
+        job["detail"] = json.loads(job["detail"] or "{}")
+        return job
+
+    def list(self, mid: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        sql, args = "SELECT * FROM job", []
+        if mid is not None:
+            sql, args = sql + " WHERE mid=?", [mid]
+        with self.emu.store.reading() as conn:
+            rows = conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
+        return [{**dict(r), "detail": json.loads(r["detail"] or "{}")} for r in rows]
+
+    def wait(self, job_id: int, timeout: float = 30.0) -> dict[str, Any] | None:
+        """Block until the job has finished (or timeout); returns the job."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            job = self.get(job_id)
+            if job is None or job["status"] in FINISHED:
+                return job
+            with self._done:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return job
+                self._done.wait(min(remaining, 0.05))
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        import time
+
+        deadline = time.monotonic() + timeout
+        with self._done:
+            while self._pending:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._done.wait(remaining)
+        return True

@@ -1,0 +1,349 @@
+"""The generic partner-API object service: Create/Retrieve/Update/Delete/Perform/Describe for every
+APIObject type of the WSDL, delegating to per-type behaviours (domain/behaviours/) where SFMC does more.
+
+Protocol-free: it takes decoded property dicts and returns result dataclasses; soap/ turns them into XML.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..clock import iso_utc
+from .behaviours import Behaviour, behaviour_class
+from .context import CallContext
+from .errors import DomainError, Forbidden, Invalid, NotFound
+from .query import FilterCompiler, project
+
+if TYPE_CHECKING:
+    from ..core import Emulator
+
+MAX_PAGE = 2500
+MAX_OBJECTS_PER_CALL = 32767  # SFMC error 218 at or above this count
+FIRST_INTEGER_ID = 1001
+
+
+@dataclass
+class ObjectResult:
+    ok: bool
+    message: str
+    ordinal: int = 0
+    error_code: int | None = None
+    new_id: int | None = None
+    new_object_id: str | None = None
+    object: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. ParentPropertyName, nested results
+
+
+@dataclass
+class PerformOutcome:
+    message: str
+    object: dict[str, Any]
+    task_id: int | None = None
+    interaction_object_id: str | None = None
+    ok: bool = True
+    error_code: int | None = None
+
+
+@dataclass
+class RetrieveQuery:
+    object_type: str  # as requested, e.g. "DataExtensionObject[MyKey]"
+    type_name: str  # the WSDL type, e.g. "DataExtensionObject"
+    type_argument: str | None  # the part in brackets, if any
+    properties: list[str]
+    filter: dict[str, Any] | None
+    mids: list[int]
+    batch_size: int = MAX_PAGE
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__)
+
+    @classmethod
+    def from_json(cls, text: str) -> RetrieveQuery:
+        return cls(**json.loads(text))
+
+
+@dataclass
+class RetrievePage:
+    status: str  # "OK", "MoreDataAvailable" or "Error: ..."
+    request_id: str
+    rows: list[dict[str, Any]]
+
+
+def split_object_type(object_type: str) -> tuple[str, str | None]:
+    """'DataExtensionObject[Key]' -> ('DataExtensionObject', 'Key')."""
+    if object_type.endswith("]") and "[" in object_type:
+        base, _, arg = object_type[:-1].partition("[")
+        return base, arg
+    return object_type, None
+
+
+class ObjectService:
+    def __init__(self, emu: Emulator) -> None:
+        self.emu = emu
+        self.schema = emu.schema
+        self.repo = emu.objects
+
+    # -- helpers ----------------------------------------------------------
+    def behaviour_for(self, type_name: str) -> Behaviour:
+        return behaviour_class(type_name)(self, type_name)
+
+    def now_iso(self) -> str:
+        return iso_utc(self.emu.clock.now())
+
+    def target_mid(self, ctx: CallContext, props: dict[str, Any] | None) -> int:
+        """The BU an object or call targets: its Client.ID if given (must be one the caller may act in)."""
+        client = (props or {}).get("Client") or {}
+        requested = client.get("ID") or client.get("ClientID")
+        if requested is None:
+            return ctx.mid
+        if not ctx.can_act_in(int(requested)):
+            raise Forbidden(
+                f"The client ID {requested} is not accessible to the calling account {ctx.mid}.", code=11
+            )
+        return int(requested)
+
+    def check_type(self, type_name: str) -> None:
+        if not self.schema.has_type(type_name) or not self.schema.is_api_object(type_name):
+            raise Invalid(f"Unsupported APIObject type: {type_name}", code=8)
+
+    def find_existing(self, mid: int, type_name: str, props: dict[str, Any]) -> Any:
+        """The stored object an update/delete names, by ObjectID, CustomerKey or ID."""
+        for prop in ("ObjectID", "CustomerKey", "ID"):
+            if props.get(prop) not in (None, ""):
+                return self.repo.find_one(mid, type_name, prop, props[prop])
+        return None
+
+    @staticmethod
+    def identity(props: dict[str, Any]) -> str:
+        for prop in ("ObjectID", "CustomerKey", "ID"):
+            if props.get(prop) not in (None, ""):
+                return f"{prop} '{props[prop]}'"
+        return "no identifying property (ObjectID, CustomerKey or ID)"
+
+    # -- Create / Update / Delete ------------------------------------------
+    def create(self, ctx: CallContext, type_name: str, objects: list[dict[str, Any]]) -> list[ObjectResult]:
+        return self._each(ctx, type_name, objects, lambda b, mid, props, i: b.create(ctx, mid, props, i))
+
+    def update(self, ctx: CallContext, objects: list[dict[str, Any]],
+               options: dict[str, Any] | None = None) -> list[ObjectResult]:
+        return self._each(ctx, None, objects,
+                          lambda b, mid, props, i: b.update(ctx, mid, props, i, options or {}))
+
+    def delete(self, ctx: CallContext, objects: list[dict[str, Any]]) -> list[ObjectResult]:
+        return self._each(ctx, None, objects, lambda b, mid, props, i: b.delete(ctx, mid, props, i))
+
+    def _each(self, ctx, type_name, objects, operation) -> list[ObjectResult]:
+        if len(objects) >= MAX_OBJECTS_PER_CALL:
+            raise Invalid("The number of objects in the request must be less than 32767.", code=218)
+        results = []
+        for ordinal, props in enumerate(objects):
+            props = dict(props)
+            this_type = props.get("__type__") or type_name
+            try:
+                self.check_type(this_type)
+                mid = self.target_mid(ctx, props)
+                result = operation(self.behaviour_for(this_type), mid, props, ordinal)
+            except DomainError as error:
+                result = ObjectResult(ok=False, message=error.message, error_code=error.code,
+                                      object=props)
+            result.ordinal = ordinal
+            results.append(result)
+        return results
+
+    def generic_create(self, b: Behaviour, ctx: CallContext, mid: int, props: dict[str, Any],
+                       ordinal: int) -> ObjectResult:
+        with self.emu.store.transaction():
+            props = b.prepare_create(ctx, mid, props)
+            for prop in ("ObjectID", "ID"):
+                props.pop(prop, None)
+            key = props.get("CustomerKey")
+            if key:
+                if self.repo.find_one(mid, b.type_name, "CustomerKey", key):
+                    raise Invalid(
+                        f"A {b.type_name} with CustomerKey '{key}' already exists.",
+                        code=getattr(b, "duplicate_key_code", 1),
+                    )
+            for unique in b.unique_names:
+                if props.get(unique) and self.repo.find_one(mid, b.type_name, "Name", props[unique]):
+                    raise Invalid(f"A {b.type_name} named {props[unique]} already exists.", code=1)
+            stored = self.store_new(mid, b.type_name, props)
+            b.after_create(ctx, mid, stored)
+        return ObjectResult(
+            ok=True,
+            message=b.message("created"),
+            new_id=stored["ID"] if b.id_style == "int" else 0,
+            new_object_id=stored["ObjectID"],
+            object=stored,
+        )
+
+    def store_new(self, mid: int, type_name: str, props: dict[str, Any]) -> dict[str, Any]:
+        """Assign ID, ObjectID, CustomerKey and dates, and store: the one place objects are born."""
+        now = self.now_iso()
+        data = dict(props)
+        data["__type__"] = type_name
+        data["ID"] = self.emu.store.next_value(f"id:{type_name}", FIRST_INTEGER_ID)
+        data["ObjectID"] = self.emu.ids.guid()
+        data.setdefault("CustomerKey", data["ObjectID"])
+        data["CreatedDate"] = now
+        data["ModifiedDate"] = now
+        data["Client"] = {"__type__": "ClientID", "ID": mid}
+        self.repo.insert(mid, type_name, data, self.emu.clock.now().timestamp())
+        return data
+
+    def generic_update(self, b: Behaviour, ctx: CallContext, mid: int, props: dict[str, Any],
+                       ordinal: int, options: dict[str, Any]) -> ObjectResult:
+        with self.emu.store.transaction():
+            existing = self.find_existing(mid, b.type_name, props)
+            if existing is None:
+                if _save_action(options) in ("UpdateAdd", "AddOnly"):
+                    return b.create(ctx, mid, props, ordinal)
+                raise b.not_found(self.identity(props)) or NotFound(
+                    f"Unable to find the {b.type_name} with {self.identity(props)}.", code=2
+                )
+            changes = {k: v for k, v in props.items() if k not in ("ID", "ObjectID", "__type__", "Client")}
+            if props.get("ObjectID") or props.get("ID"):
+                pass
+            else:
+                changes.pop("CustomerKey", None)
+            changes = b.prepare_update(ctx, mid, existing.data, changes)
+            new_key = changes.get("CustomerKey")
+            if new_key and new_key != existing.customer_key:
+                if self.repo.find_one(mid, b.type_name, "CustomerKey", new_key):
+                    raise Invalid(f"A {b.type_name} with CustomerKey '{new_key}' already exists.", code=1)
+            existing.data.update(changes)
+            existing.data["ModifiedDate"] = self.now_iso()
+            self.repo.replace(existing, self.emu.clock.now().timestamp())
+        return ObjectResult(ok=True, message=b.message("updated"), object=existing.data)
+
+    def generic_delete(self, b: Behaviour, ctx: CallContext, mid: int, props: dict[str, Any],
+                       ordinal: int) -> ObjectResult:
+        with self.emu.store.transaction():
+            existing = self.find_existing(mid, b.type_name, props)
+            if existing is None:
+                raise b.not_found(self.identity(props)) or NotFound(
+                    f"Unable to find the {b.type_name} with {self.identity(props)}.", code=2
+                )
+            b.before_delete(ctx, mid, existing.data)
+            self.repo.delete(existing)
+        echo = {k: existing.data[k] for k in ("__type__", "ObjectID", "CustomerKey", "ID") if k in existing.data}
+        return ObjectResult(ok=True, message=b.message("deleted"), object=echo)
+
+    def generic_rows(self, b: Behaviour, mids: list[int]) -> list[dict[str, Any]]:
+        return [o.data for o in self.repo.all(mids, [b.type_name])]
+
+    # -- Retrieve ------------------------------------------------------------
+    def retrieve(self, ctx: CallContext, request: dict[str, Any]) -> RetrievePage:
+        request_id = self.emu.ids.guid()
+        continue_id = request.get("ContinueRequest")
+        if continue_id:
+            return self._continue(ctx, continue_id, request_id)
+        object_type = (request.get("ObjectType") or "").strip()
+        type_name, argument = split_object_type(object_type)
+        if not self.schema.has_type(type_name):
+            return RetrievePage(f"Error: Unable to find an object of type {object_type}", request_id, [])
+        mids = self._retrieve_mids(ctx, request)
+        batch = MAX_PAGE
+        options = request.get("Options") or {}
+        if options.get("BatchSize"):
+            batch = max(1, min(MAX_PAGE, int(options["BatchSize"])))
+        query = RetrieveQuery(object_type, type_name, argument, list(request.get("Properties") or []),
+                              request.get("Filter"), mids, batch)
+        return self._run(ctx, query, 0, request_id)
+
+    def _retrieve_mids(self, ctx: CallContext, request: dict[str, Any]) -> list[int]:
+        if request.get("QueryAllAccounts"):
+            return ctx.accessible_mids
+        client_ids = [c.get("ID") or c.get("ClientID") for c in request.get("ClientIDs") or []]
+        client_ids = [int(c) for c in client_ids if c is not None]
+        if client_ids:
+            return [m for m in client_ids if ctx.can_act_in(m)]
+        return [ctx.mid]
+
+    def _run(self, ctx: CallContext, query: RetrieveQuery, offset: int, request_id: str) -> RetrievePage:
+        b = self.behaviour_for(query.type_name)
+        unknown = [p for p in query.properties if b.property_kind(self.schema, query, p) is None]
+        if unknown:
+            return RetrievePage(
+                f"Error: The Request Property(s) {', '.join(unknown)} do not match with the fields of "
+                f"{query.type_name} retrieve", request_id, [])
+        try:
+            predicate = FilterCompiler(lambda p: b.property_kind(self.schema, query, p)).compile(query.filter)
+            rows = [r for r in b.rows(ctx, query.mids, query) if predicate(r)]
+        except DomainError as error:
+            message = error.message if error.message.startswith("Error") else f"Error: {error.message}"
+            return RetrievePage(message, request_id, [])
+        page = rows[offset: offset + query.batch_size]
+        status = "OK"
+        if offset + query.batch_size < len(rows):
+            status = "MoreDataAvailable"
+            with self.emu.store.transaction() as conn:
+                conn.execute(
+                    "INSERT INTO retrieve_continuation(request_id, mid, query, offset, created)"
+                    " VALUES (?,?,?,?,?)",
+                    (request_id, ctx.mid, query.to_json(), offset + query.batch_size,
+                     self.emu.clock.now().timestamp()),
+                )
+        return RetrievePage(status, request_id, [project(r, query.properties) for r in page])
+
+    def _continue(self, ctx: CallContext, continue_id: str, request_id: str) -> RetrievePage:
+        with self.emu.store.reading() as conn:
+            row = conn.execute(
+                "SELECT * FROM retrieve_continuation WHERE request_id=? AND mid=?", (continue_id, ctx.mid)
+            ).fetchone()
+        if row is None:
+            return RetrievePage(f"Error: The ContinueRequest '{continue_id}' is not valid or has expired.",
+                                request_id, [])
+        return self._run(ctx, RetrieveQuery.from_json(row["query"]), row["offset"], request_id)
+
+    # -- Perform -------------------------------------------------------------
+    def perform(self, ctx: CallContext, action: str, definitions: list[dict[str, Any]],
+                options: dict[str, Any]) -> list[PerformOutcome]:
+        outcomes = []
+        for props in definitions:
+            type_name = props.get("__type__", "APIObject")
+            try:
+                self.check_type(type_name)
+                mid = self.target_mid(ctx, options or {})
+                outcome = self.behaviour_for(type_name).perform(ctx, mid, action, props, options or {})
+            except DomainError as error:
+                echo = {k: v for k, v in props.items() if k in ("__type__", "ObjectID", "CustomerKey", "ID")}
+                outcome = PerformOutcome(message=error.message, object=echo, ok=False, error_code=error.code)
+            outcomes.append(outcome)
+        return outcomes
+
+    # -- Describe ------------------------------------------------------------
+    def describe(self, type_name: str) -> dict[str, Any]:
+        base, _ = split_object_type(type_name)
+        self.check_type(base)
+        properties = []
+        for f in self.schema.fields(base):
+            kind = self.schema.scalar_kind(f)
+            properties.append({
+                "__type__": "PropertyDefinition",
+                "Name": f.name,
+                "DataType": f.type_name,
+                "IsUpdatable": f.name not in ("ID", "ObjectID", "CreatedDate", "ModifiedDate"),
+                "IsRetrievable": True,
+                "IsNillable": f.nillable or None,
+                "IsRequired": False,
+                "IsViewable": True,
+                "IsEditable": kind != "complex" or None,
+            })
+        return {
+            "ObjectType": base,
+            "Name": base,
+            "IsCreatable": True,
+            "IsUpdatable": True,
+            "IsRetrievable": True,
+            "IsQueryable": False,
+            "Properties": properties,
+        }
+
+
+def _save_action(options: dict[str, Any]) -> str | None:
+    for save in ((options.get("SaveOptions") or {}).get("SaveOption") or []):
+        if save.get("PropertyName") in ("*", None):
+            return save.get("SaveAction")
+    return None

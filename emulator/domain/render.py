@@ -1,0 +1,57 @@
+"""Personalization: what a message would look like for one recipient.
+
+Supports SFMC personalization strings (``%%FirstName%%``, ``%%emailaddr%%``, ``%%subscriberkey%%``,
+``%%_subscriberkey%%``, any attribute or data-extension column; names are case-insensitive) and the
+AMPscript inline form ``%%=v(@name)=%%`` / ``%%=AttributeValue("name")=%%`` for attribute look-ups.
+Unknown names render empty, as SFMC does for an empty attribute.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+_PERSONALIZATION = re.compile(r"%%(?:=\s*(?:v\(\s*@|AttributeValue\(\s*[\"'])([\w .-]+?)[\"']?\s*\)\s*=|([\w .-]+))%%")
+
+ALIASES = {
+    "emailaddr": "EmailAddress",
+    "email address": "EmailAddress",
+    "_subscriberkey": "SubscriberKey",
+    "subscriberkey": "SubscriberKey",
+    "_emailid": "EmailID",
+    "jobid": "JobID",
+    "_messagecontext": "MessageContext",
+}
+
+
+def lookup_table(values: Mapping[str, Any]) -> dict[str, str]:
+    """Case-insensitive view of substitution values, aliases included."""
+    table = {str(k).casefold(): "" if v is None else str(v) for k, v in values.items()}
+    for alias, target in ALIASES.items():
+        if alias not in table and target.casefold() in table:
+            table[alias] = table[target.casefold()]
+    return table
+
+
+def render(template: str | None, values: Mapping[str, Any] | dict[str, str]) -> str:
+    if not template:
+        return ""
+    table = values if isinstance(values, dict) and all(k == k.casefold() for k in values) else lookup_table(values)
+
+    def substitute(match: re.Match[str]) -> str:
+        name = (match.group(1) or match.group(2) or "").strip().casefold()
+        return table.get(name, "")
+
+    return _PERSONALIZATION.sub(substitute, template)
+
+
+_LINK = re.compile(r'href\s*=\s*"(https?://[^"]+)"', re.IGNORECASE)
+
+
+def wrap_links(html: str, base_url: str, job_ref: str) -> str:
+    """What options.trackLinks / link tracking does to a message: every http(s) link goes through a
+    click-tracking redirect (shown in the outbox; the emulator's /_emulator/click route redirects)."""
+    from urllib.parse import quote
+
+    return _LINK.sub(lambda m: f'href="{base_url}/_emulator/click?ref={quote(job_ref)}&url={quote(m.group(1), safe="")}"', html)

@@ -1,0 +1,223 @@
+"""The partner API's type system, read once from the real WSDL.
+
+Every SOAP object type, its properties in schema order (inherited ones first, following
+``complexContent/extension``), the simple types and enumerations. The generic object store, the SOAP
+codec and Describe all read this one model, so a type the WSDL defines works without code of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from lxml import etree
+
+PARTNER_NS = "http://exacttarget.com/wsdl/partnerAPI"
+XSD_NS = "http://www.w3.org/2001/XMLSchema"
+
+# xsd built-ins we convert; anything else xsd:* is carried as a string.
+XSD_INT_TYPES = {"int", "long", "short", "integer", "unsignedInt", "unsignedLong", "byte", "unsignedShort"}
+XSD_FLOAT_TYPES = {"double", "float", "decimal"}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type_name: str  # local name: "string", "int", "List", "ListTypeEnum"...
+    is_xsd: bool  # True for xsd:* built-ins
+    is_array: bool
+    nillable: bool
+
+
+@dataclass
+class ComplexType:
+    name: str
+    base: str | None
+    own_fields: list[Field] = field(default_factory=list)
+    is_abstract: bool = False
+
+
+@dataclass
+class Schema:
+    types: dict[str, ComplexType]
+    enums: dict[str, list[str]]
+    simple_bases: dict[str, str]  # simpleType without enumeration -> base xsd local name
+    _fields_cache: dict[str, list[Field]] = field(default_factory=dict, repr=False)
+    _field_index: dict[str, dict[str, Field]] = field(default_factory=dict, repr=False)
+    _subtypes: dict[str, set[str]] = field(default_factory=dict, repr=False)
+
+    # -- type questions -------------------------------------------------
+    def has_type(self, name: str) -> bool:
+        return name in self.types
+
+    def lineage(self, name: str) -> list[str]:
+        """The type and its ancestors, most derived first."""
+        chain = []
+        current: str | None = name
+        while current is not None and current in self.types:
+            chain.append(current)
+            current = self.types[current].base
+        return chain
+
+    def is_a(self, name: str, ancestor: str) -> bool:
+        return ancestor in self.lineage(name)
+
+    def is_api_object(self, name: str) -> bool:
+        return self.is_a(name, "APIObject")
+
+    def fields(self, name: str) -> list[Field]:
+        """All properties of a type in schema order: the base type's first."""
+        cached = self._fields_cache.get(name)
+        if cached is None:
+            cached = []
+            for type_name in reversed(self.lineage(name)):
+                cached.extend(self.types[type_name].own_fields)
+            self._fields_cache[name] = cached
+            self._field_index[name] = {f.name: f for f in cached}
+        return cached
+
+    def field(self, type_name: str, prop: str) -> Field | None:
+        if type_name not in self._field_index:
+            self.fields(type_name)
+        return self._field_index.get(type_name, {}).get(prop)
+
+    def field_path(self, type_name: str, path: str) -> list[Field] | None:
+        """Resolve a dotted property path such as ``SenderProfile.CustomerKey``; None if any part is unknown."""
+        resolved = []
+        current = type_name
+        for part in path.split("."):
+            f = self.field(current, part)
+            if f is None:
+                return None
+            resolved.append(f)
+            current = f.type_name
+        return resolved
+
+    def subtypes(self, name: str) -> set[str]:
+        if not self._subtypes:
+            for t in self.types:
+                for ancestor in self.lineage(t):
+                    self._subtypes.setdefault(ancestor, set()).add(t)
+        return self._subtypes.get(name, {name})
+
+    def scalar_kind(self, f: Field) -> str:
+        """'int', 'float', 'bool', 'datetime', 'enum', 'string' or 'complex'."""
+        type_name = f.type_name
+        if not f.is_xsd:
+            if type_name in self.enums:
+                return "enum"
+            if type_name in self.simple_bases:
+                type_name = self.simple_bases[type_name]
+            elif type_name in self.types:
+                return "complex"
+            else:
+                return "string"
+        if type_name in XSD_INT_TYPES:
+            return "int"
+        if type_name in XSD_FLOAT_TYPES:
+            return "float"
+        if type_name == "boolean":
+            return "bool"
+        if type_name == "dateTime":
+            return "datetime"
+        return "string"
+
+
+def _local(qname: str | None) -> tuple[str, bool]:
+    """'tns:List' -> ('List', False); 'xsd:int' -> ('int', True)."""
+    if not qname:
+        return "string", True
+    prefix, _, local = qname.rpartition(":")
+    return local, prefix in ("xsd", "xs", "s")
+
+
+def parse_schema(wsdl_bytes: bytes) -> Schema:
+    root = etree.fromstring(wsdl_bytes)
+    xs = f"{{{XSD_NS}}}"
+    types: dict[str, ComplexType] = {}
+    enums: dict[str, list[str]] = {}
+    simple_bases: dict[str, str] = {}
+    for schema_el in root.iter(f"{xs}schema"):
+        for ct in schema_el.findall(f"{xs}complexType"):
+            name = ct.get("name")
+            base = None
+            seq_parent = ct
+            ext = ct.find(f"{xs}complexContent/{xs}extension")
+            if ext is not None:
+                base, _ = _local(ext.get("base"))
+                seq_parent = ext
+            ctype = ComplexType(name=name, base=base, is_abstract=ct.get("abstract") == "true")
+            for el in seq_parent.iterfind(f"{xs}sequence/{xs}element"):
+                type_name, is_xsd = _local(el.get("type"))
+                if el.get("type") is None and el.find(f"{xs}complexType") is not None:
+                    type_name, is_xsd = f"{name}.{el.get('name')}", False
+                    _inline_wrapper(types, type_name, el, xs)
+                ctype.own_fields.append(
+                    Field(
+                        name=el.get("name"),
+                        type_name=type_name,
+                        is_xsd=is_xsd,
+                        is_array=el.get("maxOccurs") == "unbounded",
+                        nillable=el.get("nillable") == "true",
+                    )
+                )
+            types[name] = ctype
+        # Top-level elements with an anonymous type (CreateResponse, RetrieveRequestMsg...) become types
+        # named after the element, so whole request and response bodies use the same codec.
+        for el in schema_el.findall(f"{xs}element"):
+            if el.get("type") is None and el.find(f"{xs}complexType") is not None:
+                _inline_wrapper(types, el.get("name"), el, xs)
+        for st in schema_el.findall(f"{xs}simpleType"):
+            restriction = st.find(f"{xs}restriction")
+            if restriction is None:
+                continue
+            values = [e.get("value") for e in restriction.findall(f"{xs}enumeration")]
+            if values:
+                enums[st.get("name")] = values
+            else:
+                simple_bases[st.get("name")], _ = _local(restriction.get("base"))
+    return Schema(types=types, enums=enums, simple_bases=simple_bases)
+
+
+def _inline_wrapper(types: dict[str, ComplexType], name: str, el: etree._Element, xs: str) -> None:
+    """Anonymous complex types (e.g. ImportDefinition.FieldMaps holding FieldMap*) get a synthetic name."""
+    ctype = ComplexType(name=name, base=None)
+    for child in el.iterfind(f"{xs}complexType/{xs}sequence/{xs}element"):
+        if child.get("type") is None and child.find(f"{xs}complexType") is not None:
+            _inline_wrapper(types, f"{name}.{child.get('name')}", child, xs)
+            ctype.own_fields.append(
+                Field(child.get("name"), f"{name}.{child.get('name')}", False,
+                      child.get("maxOccurs") == "unbounded", False)
+            )
+            continue
+        type_name, is_xsd = _local(child.get("type"))
+        ctype.own_fields.append(
+            Field(
+                name=child.get("name"),
+                type_name=type_name,
+                is_xsd=is_xsd,
+                is_array=child.get("maxOccurs") == "unbounded",
+                nillable=child.get("nillable") == "true",
+            )
+        )
+    types[name] = ctype
+
+
+def fixtures_dir() -> Path:
+    """The shipped fixtures: `emulator.fixtures` in an installed wheel, ../fixtures in a checkout."""
+    checkout = Path(__file__).resolve().parents[2] / "fixtures"
+    if (checkout / "etframework.wsdl").exists():
+        return checkout
+    return Path(str(resources.files("emulator.fixtures")))
+
+
+def fixture_bytes(name: str) -> bytes:
+    return (fixtures_dir() / name).read_bytes()
+
+
+@cache
+def partner_schema() -> Schema:
+    """The schema of the shipped real WSDL (parsed once per process)."""
+    return parse_schema(fixture_bytes("etframework.wsdl"))

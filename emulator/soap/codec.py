@@ -1,0 +1,156 @@
+"""XML <-> plain Python for partner-API payloads, driven by the WSDL's schema.
+
+Why not Spyne models: Spyne's schema parser does not resolve the WSDL's ``complexContent/extension``
+(every APIObject type derives from another), and modelling 300 types by hand would drift from the WSDL.
+So Spyne owns the envelope, dispatch and faults (soap/service.py) and hands the body element here; this
+module decodes it into dicts using emulator.domain.schema and encodes results back in schema order.
+
+Decoded objects are dicts of property name -> value; a nested object is a dict whose ``__type__`` key
+holds its (xsi:)type; repeated elements become lists. Dates are ISO-8601 UTC strings.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from lxml import etree
+
+from ..clock import iso_utc, parse_datetime, sfmc_datetime
+from ..domain.schema import PARTNER_NS, Field, Schema
+
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+XSI_TYPE = f"{{{XSI_NS}}}type"
+XSI_NIL = f"{{{XSI_NS}}}nil"
+P = f"{{{PARTNER_NS}}}"
+
+TYPE_KEY = "__type__"
+
+
+class DecodeError(Exception):
+    """The request body cannot be read as the WSDL describes it (a Client fault, as .NET answers)."""
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _xsi_type(el: etree._Element) -> str | None:
+    value = el.get(XSI_TYPE)
+    if not value:
+        return None
+    return value.rpartition(":")[2]
+
+
+class Codec:
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self._order: dict[str, dict[str, int]] = {}
+
+    # -- decoding ---------------------------------------------------------
+    def decode(self, el: etree._Element, type_name: str) -> dict[str, Any]:
+        actual = _xsi_type(el) or type_name
+        if actual != type_name and not self.schema.has_type(actual):
+            raise DecodeError(f"The specified type was not recognized: name='{actual}', namespace='{PARTNER_NS}', at <{_local(el.tag)} xmlns='{PARTNER_NS}'>.")
+        out: dict[str, Any] = {TYPE_KEY: actual}
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            name = _local(child.tag)
+            f = self.schema.field(actual, name)
+            if f is None:
+                continue  # .NET's XmlSerializer skips unknown elements; so do we.
+            if child.get(XSI_NIL) in ("true", "1"):
+                continue
+            value = self._decode_value(child, f)
+            if f.is_array:
+                out.setdefault(name, []).append(value)
+            else:
+                out[name] = value
+        return out
+
+    def _decode_value(self, el: etree._Element, f: Field) -> Any:
+        kind = self.schema.scalar_kind(f)
+        if kind == "complex":
+            return self.decode(el, f.type_name)
+        text = (el.text or "").strip()
+        try:
+            if kind == "int":
+                return int(text)
+            if kind == "float":
+                return float(text)
+            if kind == "bool":
+                if text.lower() in ("true", "1"):
+                    return True
+                if text.lower() in ("false", "0"):
+                    return False
+                raise ValueError(text)
+            if kind == "datetime":
+                return iso_utc(parse_datetime(text))
+        except ValueError as exc:
+            raise DecodeError(
+                f"There is an error in XML document. ---> Input string '{text}' was not in a correct "
+                f"format for {f.name} ({f.type_name})."
+            ) from exc
+        if kind == "enum":
+            allowed = self.schema.enums[f.type_name]
+            if text not in allowed:
+                raise DecodeError(
+                    f"There is an error in XML document. ---> Instance validation error: '{text}' is not "
+                    f"a valid value for {f.type_name}."
+                )
+            return text
+        return el.text or ""
+
+    # -- encoding ---------------------------------------------------------
+    def _field_order(self, type_name: str) -> dict[str, int]:
+        order = self._order.get(type_name)
+        if order is None:
+            order = {f.name: i for i, f in enumerate(self.schema.fields(type_name))}
+            self._order[type_name] = order
+        return order
+
+    def encode(self, parent: etree._Element, tag: str, data: dict[str, Any], declared_type: str,
+               force_xsi_type: bool = False) -> etree._Element:
+        """Append ``<tag>`` for ``data`` (of declared_type, or data[__type__]) to parent."""
+        actual = data.get(TYPE_KEY, declared_type)
+        el = etree.SubElement(parent, P + tag)
+        if force_xsi_type or actual != declared_type:
+            el.set(XSI_TYPE, actual)
+        self.encode_into(el, data, actual)
+        return el
+
+    def encode_into(self, el: etree._Element, data: dict[str, Any], type_name: str) -> None:
+        order = self._field_order(type_name)
+        for name in sorted((k for k in data if k in order), key=order.__getitem__):
+            value = data[name]
+            if value is None:
+                continue
+            f = self.schema.field(type_name, name)
+            for item in value if isinstance(value, list) else [value]:
+                self._encode_value(el, f, item)
+
+    def _encode_value(self, parent: etree._Element, f: Field, value: Any) -> None:
+        kind = self.schema.scalar_kind(f)
+        if kind == "complex":
+            if isinstance(value, dict):
+                self.encode(parent, f.name, value, f.type_name)
+            return
+        child = etree.SubElement(parent, P + f.name)
+        child.text = self._scalar_text(kind, value)
+
+    @staticmethod
+    def _scalar_text(kind: str, value: Any) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if kind == "datetime" and isinstance(value, str) and value:
+            return sfmc_datetime(parse_datetime(value))
+        if isinstance(value, datetime):
+            return sfmc_datetime(value)
+        return str(value)
+
+
+def nil_element(parent: etree._Element, tag: str) -> etree._Element:
+    el = etree.SubElement(parent, P + tag)
+    el.set(XSI_NIL, "true")
+    return el

@@ -1,0 +1,164 @@
+"""One function per partner-API operation: decode the body, call the domain, encode the response.
+
+No business rules here: ObjectService decides, this module only translates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+
+from ..domain.context import CallContext
+from ..domain.errors import DomainError, Invalid
+from ..domain.objects import ObjectResult
+from ..domain.schema import PARTNER_NS, partner_schema
+from .codec import Codec, P
+
+if TYPE_CHECKING:
+    from ..core import Emulator
+
+codec = Codec(partner_schema())
+
+Operation = Callable[["Emulator", CallContext, etree._Element], etree._Element]
+
+
+def overall_status(emu: Emulator, oks: list[bool]) -> str:
+    if all(oks):
+        return "OK"
+    if not any(oks):
+        return "Error"
+    return emu.config.overall_status_partial
+
+
+def _response(tag: str, data: dict[str, Any]) -> etree._Element:
+    el = etree.Element(P + tag, nsmap={None: PARTNER_NS})
+    codec.encode_into(el, data, tag)
+    return el
+
+
+def _result_dict(result: ObjectResult, kind: str) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "StatusCode": "OK" if result.ok else "Error",
+        "StatusMessage": result.message,
+        "OrdinalID": result.ordinal,
+    }
+    if not result.ok:
+        out["ErrorCode"] = result.error_code if result.error_code is not None else 2
+    if kind == "Create":
+        out["NewID"] = result.new_id or 0  # required by the schema, 0 on errors
+        if result.ok and result.new_object_id:
+            out["NewObjectID"] = result.new_object_id
+    if result.object is not None:
+        out["Object"] = result.object
+    out.update(result.extra)
+    return out
+
+
+def _objects_operation(kind: str) -> Operation:
+    request_tag, response_tag = f"{kind}Request", f"{kind}Response"
+
+    def operation(emu: Emulator, call: CallContext, body: etree._Element) -> etree._Element:
+        request = codec.decode(body, request_tag)
+        objects = request.get("Objects") or []
+        service = emu.object_service
+        if kind == "Create":
+            results = service.create(call, "APIObject", objects)
+        elif kind == "Update":
+            results = service.update(call, objects, request.get("Options"))
+        else:
+            results = service.delete(call, objects)
+        for result in results:
+            if result.object is not None:
+                result.object.setdefault("__type__", "APIObject")
+        return _response(response_tag, {
+            "Results": [_result_dict(r, kind) for r in results],
+            "RequestID": emu.ids.guid(),
+            "OverallStatus": overall_status(emu, [r.ok for r in results]),
+        })
+
+    return operation
+
+
+def retrieve(emu: Emulator, call: CallContext, body: etree._Element) -> etree._Element:
+    request = codec.decode(body, "RetrieveRequestMsg").get("RetrieveRequest") or {}
+    page = emu.object_service.retrieve(call, request)
+    el = etree.Element(P + "RetrieveResponseMsg", nsmap={None: PARTNER_NS})
+    etree.SubElement(el, P + "OverallStatus").text = page.status
+    etree.SubElement(el, P + "RequestID").text = page.request_id
+    for row in page.rows:
+        codec.encode(el, "Results", row, "APIObject", force_xsi_type=True)
+    return el
+
+
+def perform(emu: Emulator, call: CallContext, body: etree._Element) -> etree._Element:
+    request = codec.decode(body, "PerformRequestMsg")
+    definitions = (request.get("Definitions") or {}).get("Definition") or []
+    action = (request.get("Action") or "").strip()
+    outcomes = emu.object_service.perform(call, action, definitions, request.get("Options") or {})
+    results = []
+    for outcome in outcomes:
+        result: dict[str, Any] = {"StatusCode": "OK" if outcome.ok else "Error",
+                                  "StatusMessage": outcome.message}
+        if not outcome.ok:
+            result["ErrorCode"] = outcome.error_code if outcome.error_code is not None else 2
+        result["Object"] = {"__type__": "APIObject", **outcome.object}
+        if outcome.ok and outcome.task_id is not None:
+            result["Task"] = {"StatusCode": "OK", "StatusMessage": "OK", "ID": outcome.task_id,
+                              "InteractionObjectID": outcome.interaction_object_id}
+        results.append(result)
+    return _response("PerformResponseMsg", {
+        "Results": {"Result": results},
+        "OverallStatus": overall_status(emu, [o.ok for o in outcomes]),
+        "OverallStatusMessage": "",
+        "RequestID": emu.ids.guid(),
+    })
+
+
+def describe(emu: Emulator, call: CallContext, body: etree._Element) -> etree._Element:
+    request = codec.decode(body, "DefinitionRequestMsg")
+    wanted = (request.get("DescribeRequests") or {}).get("ObjectDefinitionRequest") or []
+    definitions = []
+    for item in wanted:
+        try:
+            definitions.append(emu.object_service.describe(item.get("ObjectType") or ""))
+        except DomainError as error:
+            raise Invalid(f"Unable to describe {item.get('ObjectType')}: {error.message}") from error
+    return _response("DefinitionResponseMsg", {"ObjectDefinition": definitions, "RequestID": emu.ids.guid()})
+
+
+def version_info(emu: Emulator, call: CallContext, body: etree._Element) -> etree._Element:
+    return _response("VersionInfoResponseMsg", {
+        "VersionInfo": {"Version": "1.0", "VersionDate": "2024-01-01T00:00:00",
+                        "Notes": "sfmc-emulator"},
+        "RequestID": emu.ids.guid(),
+    })
+
+
+def system_status(emu: Emulator, call: CallContext, body: etree._Element) -> etree._Element:
+    return _response("SystemStatusResponseMsg", {
+        "Results": {"Result": [{"StatusCode": "OK", "StatusMessage": "System Status Retrieved",
+                                "SystemStatus": "OK"}]},
+        "OverallStatus": "OK", "OverallStatusMessage": "", "RequestID": emu.ids.guid(),
+    })
+
+
+def not_emulated(name: str) -> Operation:
+    def operation(emu: Emulator, call: CallContext, body: etree._Element) -> etree._Element:
+        raise Invalid(f"The {name} operation is not supported by sfmc-emulator.")
+
+    return operation
+
+
+OPERATIONS: dict[str, Operation] = {
+    "Create": _objects_operation("Create"),
+    "Update": _objects_operation("Update"),
+    "Delete": _objects_operation("Delete"),
+    "Retrieve": retrieve,
+    "Perform": perform,
+    "Describe": describe,
+    "VersionInfo": version_info,
+    "GetSystemStatus": system_status,
+    **{name: not_emulated(name) for name in ("Query", "Execute", "Configure", "Schedule", "Extract")},
+}

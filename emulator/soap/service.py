@@ -1,0 +1,164 @@
+"""The SOAP endpoint: Spyne parses the envelope, dispatches on the body element and carries faults.
+
+Each partner-API operation is one Spyne method taking the raw body (``AnyXml``, bare); it authenticates
+from the SOAP header, hands the body to soap/operations.py and keeps the response element on the context.
+``PartnerSoap11`` then writes the envelope the way SFMC does (soap: prefix, WS-Addressing and
+WS-Security timestamp headers, faults with faultactor) — Spyne's own envelope differs in small ways
+clients and replays notice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from lxml import etree
+from spyne import AnyXml, Application, Fault, ServiceBase, rpc
+from spyne.protocol.soap import Soap11
+from spyne.server.wsgi import WsgiApplication
+
+from ..clock import iso_utc
+from ..domain.errors import DomainError, Unauthorized
+from ..domain.schema import PARTNER_NS
+from .auth import authenticate
+from .codec import DecodeError
+from .operations import OPERATIONS
+
+if TYPE_CHECKING:
+    from ..core import Emulator
+
+log = logging.getLogger(__name__)
+
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+WSA = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
+WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+XSD = "http://www.w3.org/2001/XMLSchema"
+ENVELOPE_NSMAP = {"soap": SOAP_ENV, "xsi": XSI, "xsd": XSD, "wsa": WSA, "wsse": WSSE, "wsu": WSU}
+FAULT_ACTION = "http://schemas.xmlsoap.org/ws/2004/08/addressing/fault"
+
+# operation name (= SOAPAction) -> (request element, response element)
+MESSAGES = {
+    "Create": ("CreateRequest", "CreateResponse"),
+    "Retrieve": ("RetrieveRequestMsg", "RetrieveResponseMsg"),
+    "Update": ("UpdateRequest", "UpdateResponse"),
+    "Delete": ("DeleteRequest", "DeleteResponse"),
+    "Query": ("QueryRequestMsg", "QueryResponseMsg"),
+    "Describe": ("DefinitionRequestMsg", "DefinitionResponseMsg"),
+    "Execute": ("ExecuteRequestMsg", "ExecuteResponseMsg"),
+    "Perform": ("PerformRequestMsg", "PerformResponseMsg"),
+    "Configure": ("ConfigureRequestMsg", "ConfigureResponseMsg"),
+    "Schedule": ("ScheduleRequestMsg", "ScheduleResponseMsg"),
+    "VersionInfo": ("VersionInfoRequestMsg", "VersionInfoResponseMsg"),
+    "Extract": ("ExtractRequestMsg", "ExtractResponseMsg"),
+    "GetSystemStatus": ("SystemStatusRequestMsg", "SystemStatusResponseMsg"),
+}
+
+
+class SecurityFault(Fault):
+    """WS-Security login failure: faultcode q0:Security, no detail (doc:SOAP/soap_faults)."""
+
+    def __init__(self) -> None:
+        super().__init__(faultcode="Security", faultstring="Login failed")
+
+
+def _handle(ctx, operation: str):
+    emu: Emulator = ctx.app.emulator
+    ctx.udc = {"operation": operation}
+    try:
+        call = authenticate(emu, ctx.in_header_doc)
+    except Unauthorized as exc:
+        raise SecurityFault() from exc
+    ctx.udc["call"] = call
+    try:
+        response = OPERATIONS[operation](emu, call, ctx.in_body_doc)
+    except DecodeError as exc:
+        raise Fault("Client", f"Server was unable to read request. ---> {exc}") from exc
+    except DomainError as exc:
+        raise Fault("Client", exc.message) from exc
+    ctx.udc["response"] = response
+    return None
+
+
+def _make_method(operation: str, request: str, response: str):
+    def method(ctx, body):
+        return _handle(ctx, operation)
+
+    method.__name__ = method.__qualname__ = operation  # Spyne keys methods by function name
+    return rpc(AnyXml, _body_style="bare", _in_message_name=request, _returns=AnyXml,
+               _out_message_name=response, _operation_name=operation)(method)
+
+
+PartnerAPI = type(
+    "PartnerAPI",
+    (ServiceBase,),
+    {op: _make_method(op, req, resp) for op, (req, resp) in MESSAGES.items()},
+)
+
+
+class PartnerSoap11(Soap11):
+    """Soap11 whose envelope looks like SFMC's."""
+
+    def serialize(self, ctx, message):
+        emu: Emulator = self.app.emulator
+        udc = ctx.udc or {}
+        envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap=ENVELOPE_NSMAP)
+        header = etree.SubElement(envelope, f"{{{SOAP_ENV}}}Header")
+        body = etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body")
+        if ctx.out_error is not None:
+            action = FAULT_ACTION
+            body.append(fault_element(ctx.out_error, emu.base_url + "/Service.asmx"))
+        else:
+            action = MESSAGES[udc["operation"]][1].replace("Msg", "")
+            body.append(udc["response"])
+        _add_headers(emu, header, action, ctx.in_header_doc)
+        ctx.out_document = envelope
+        ctx.out_body_doc = body
+        ctx.out_header_doc = header
+
+
+def fault_element(fault: Fault, actor: str) -> etree._Element:
+    el = etree.Element(f"{{{SOAP_ENV}}}Fault")
+    if isinstance(fault, SecurityFault):
+        etree.SubElement(el, "faultcode", nsmap={"q0": WSSE}).text = "q0:Security"
+    else:
+        head = str(fault.faultcode or "Server").split(".")[0]
+        etree.SubElement(el, "faultcode").text = f"soap:{'Client' if head == 'Client' else 'Server'}"
+    etree.SubElement(el, "faultstring").text = fault.faultstring or ""
+    etree.SubElement(el, "faultactor").text = actor
+    detail = getattr(fault, "detail", None)
+    if isinstance(detail, etree._Element):
+        wrapper = etree.SubElement(el, "detail")
+        wrapper.append(detail)
+    return el
+
+
+def _add_headers(emu: Emulator, header: etree._Element, action: str, request_headers) -> None:
+    now = emu.clock.now()
+    etree.SubElement(header, f"{{{WSA}}}Action").text = action
+    etree.SubElement(header, f"{{{WSA}}}MessageID").text = f"urn:uuid:{emu.ids.guid()}"
+    relates = _request_message_id(request_headers)
+    if relates:
+        etree.SubElement(header, f"{{{WSA}}}RelatesTo").text = relates
+    etree.SubElement(header, f"{{{WSA}}}To").text = f"{WSA}/role/anonymous"
+    security = etree.SubElement(header, f"{{{WSSE}}}Security")
+    stamp = etree.SubElement(security, f"{{{WSU}}}Timestamp")
+    stamp.set(f"{{{WSU}}}Id", f"Timestamp-{emu.ids.guid()}")
+    etree.SubElement(stamp, f"{{{WSU}}}Created").text = iso_utc(now.replace(microsecond=0))
+    etree.SubElement(stamp, f"{{{WSU}}}Expires").text = iso_utc(now.replace(microsecond=0) + timedelta(minutes=5))
+
+
+def _request_message_id(request_headers) -> str | None:
+    for el in request_headers or []:
+        if isinstance(el.tag, str) and el.tag.endswith("}MessageID"):
+            return (el.text or "").strip() or None
+    return None
+
+
+def build_soap_wsgi(emu: Emulator) -> WsgiApplication:
+    app = Application([PartnerAPI], tns=PARTNER_NS, name="PartnerAPI",
+                      in_protocol=PartnerSoap11(), out_protocol=PartnerSoap11())
+    app.emulator = emu
+    return WsgiApplication(app)

@@ -1,0 +1,212 @@
+"""The SQLite store: connection, schema, migrations and transactions. Nothing outside emulator/store writes SQL.
+
+One connection, one re-entrant lock: every write that a response reports is committed before the
+response leaves, and a transaction is `BEGIN IMMEDIATE`, so concurrent creators serialise (quota races
+cannot over-allocate). WAL keeps readers of a persistent sandbox file cheap.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+# Ordered migrations: index i brings a database from user_version i to i+1. Append, never edit.
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = []
+
+
+def migration(fn: Callable[[sqlite_utils.Database], None]) -> Callable[[sqlite_utils.Database], None]:
+    MIGRATIONS.append(fn)
+    return fn
+
+
+@migration
+def _v1_core(db: sqlite_utils.Database) -> None:
+    db["tenant"].create({"mid": int, "parent_mid": int, "name": str}, pk="mid")
+    db["api_user"].create({"username": str, "password": str, "mid": int}, pk="username")
+    db["token"].create(
+        {"token": str, "kind": str, "mid": int, "client_id": str, "scope": str, "expires_at": float},
+        pk="token",
+    )
+    db["counter"].create({"name": str, "value": int}, pk="name")
+    # The generic SOAP object store: one row per APIObject, its properties as JSON.
+    db["object"].create(
+        {
+            "pk": int,
+            "mid": int,
+            "type": str,
+            "id": int,
+            "object_id": str,
+            "customer_key": str,
+            "name": str,
+            "data": str,
+            "created": float,
+            "modified": float,
+        },
+        pk="pk",
+    )
+    db["object"].create_index(["mid", "type", "customer_key"])
+    db["object"].create_index(["mid", "type", "id"])
+    db["object"].create_index(["object_id"])
+    db["retrieve_continuation"].create(
+        {"request_id": str, "mid": int, "query": str, "offset": int, "created": float}, pk="request_id"
+    )
+    # Audience state (subscribers, list membership, data-extension rows) lives in its own tables:
+    # sends and imports stream through them by the hundred thousand.
+    db["subscriber"].create(
+        {
+            "mid": int,
+            "subscriber_key": str,
+            "id": int,
+            "email": str,
+            "status": str,
+            "attributes": str,
+            "email_type": str,
+            "created": float,
+            "modified": float,
+        },
+        pk=("mid", "subscriber_key"),
+    )
+    db["subscriber"].create_index(["mid", "email"])
+    db["subscriber"].create_index(["mid", "id"])
+    db["list_subscriber"].create(
+        {"mid": int, "list_id": int, "subscriber_key": str, "status": str, "created": float, "modified": float},
+        pk=("mid", "list_id", "subscriber_key"),
+    )
+    db["de_row"].create(
+        {"pk": int, "mid": int, "de_key": str, "key_value": str, "row": str, "created": float},
+        pk="pk",
+    )
+    db["de_row"].create_index(["mid", "de_key", "key_value"])
+    # Asynchronous work (sends, imports): the id is the SFMC Task/Job ID.
+    db["job"].create(
+        {
+            "id": int,
+            "mid": int,
+            "kind": str,
+            "status": str,
+            "detail": str,
+            "created": float,
+            "started": float,
+            "finished": float,
+        },
+        pk="id",
+    )
+    db["outbox"].create(
+        {
+            "id": int,
+            "mid": int,
+            "job_id": int,
+            "message_key": str,
+            "definition_key": str,
+            "subscriber_key": str,
+            "to_addr": str,
+            "from_name": str,
+            "from_addr": str,
+            "subject": str,
+            "html": str,
+            "text": str,
+            "source": str,
+            "created": float,
+        },
+        pk="id",
+    )
+    db["outbox"].create_index(["mid", "job_id"])
+    db["outbox"].create_index(["message_key"])
+    # Every email-definition creation (REST transactional or SOAP TriggeredSendDefinition), for the
+    # rolling 7-day quota.
+    db["definition_quota"].create(
+        {"id": int, "mid": int, "kind": str, "key": str, "created": float}, pk="id"
+    )
+    db["definition_quota"].create_index(["mid", "created"])
+
+
+class Store:
+    """Owns the SQLite connection. Use ``with store.transaction() as conn:`` for every write."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        self._depth = 0
+        self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.db = sqlite_utils.Database(self.conn)
+        self.migrate()
+
+    def migrate(self) -> int:
+        with self._lock:
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            for index in range(version, len(MIGRATIONS)):
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    MIGRATIONS[index](self.db)
+                    self.conn.execute(f"PRAGMA user_version={index + 1}")
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    self.conn.execute("ROLLBACK")
+                    raise
+            return len(MIGRATIONS)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; nested calls join the outer one."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self.conn
+                finally:
+                    self._depth -= 1
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self.conn
+            except BaseException:
+                self._depth = 0
+                self.conn.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            self.conn.execute("COMMIT")
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            yield self.conn
+
+    def next_value(self, name: str, start: int) -> int:
+        """Next integer of a named sequence (IDs, job ids); call inside a transaction."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT value FROM counter WHERE name=?", (name,)).fetchone()
+            value = (row["value"] + 1) if row else start
+            conn.execute("INSERT OR REPLACE INTO counter(name, value) VALUES (?, ?)", (name, value))
+            return value
+
+    def next_values(self, name: str, start: int, count: int) -> int:
+        """Reserve ``count`` consecutive values; returns the first."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT value FROM counter WHERE name=?", (name,)).fetchone()
+            first = (row["value"] + 1) if row else start
+            conn.execute(
+                "INSERT OR REPLACE INTO counter(name, value) VALUES (?, ?)", (name, first + count - 1)
+            )
+            return first
+
+    def wipe(self) -> None:
+        """Delete every row of every table (the schema stays)."""
+        with self.transaction() as conn:
+            for (table,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            ).fetchall():
+                conn.execute(f'DELETE FROM "{table}"')
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()

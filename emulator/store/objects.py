@@ -1,0 +1,113 @@
+"""Rows of the generic object store: one APIObject per row, its properties as JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .db import Store
+
+LOOKUP_COLUMNS = {"ID": "id", "ObjectID": "object_id", "CustomerKey": "customer_key", "Name": "name"}
+
+
+@dataclass
+class StoredObject:
+    pk: int
+    mid: int
+    type: str
+    data: dict[str, Any]
+
+    @property
+    def id(self) -> int | None:
+        return self.data.get("ID")
+
+    @property
+    def object_id(self) -> str | None:
+        return self.data.get("ObjectID")
+
+    @property
+    def customer_key(self) -> str | None:
+        return self.data.get("CustomerKey")
+
+
+def _row(row) -> StoredObject:
+    return StoredObject(pk=row["pk"], mid=row["mid"], type=row["type"], data=json.loads(row["data"]))
+
+
+def _name_of(data: dict[str, Any]) -> str | None:
+    return data.get("Name") or data.get("ListName")
+
+
+class ObjectRepository:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def insert(self, mid: int, type_name: str, data: dict[str, Any], now: float) -> StoredObject:
+        with self.store.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO object(mid, type, id, object_id, customer_key, name, data, created, modified)"
+                " VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    mid,
+                    type_name,
+                    data.get("ID"),
+                    data.get("ObjectID"),
+                    data.get("CustomerKey"),
+                    _name_of(data),
+                    json.dumps(data),
+                    now,
+                    now,
+                ),
+            )
+            return StoredObject(pk=cur.lastrowid, mid=mid, type=type_name, data=data)
+
+    def replace(self, obj: StoredObject, now: float) -> None:
+        with self.store.transaction() as conn:
+            conn.execute(
+                "UPDATE object SET id=?, object_id=?, customer_key=?, name=?, data=?, modified=? WHERE pk=?",
+                (
+                    obj.data.get("ID"),
+                    obj.data.get("ObjectID"),
+                    obj.data.get("CustomerKey"),
+                    _name_of(obj.data),
+                    json.dumps(obj.data),
+                    now,
+                    obj.pk,
+                ),
+            )
+
+    def delete(self, obj: StoredObject) -> None:
+        with self.store.transaction() as conn:
+            conn.execute("DELETE FROM object WHERE pk=?", (obj.pk,))
+
+    def find(self, mids: Iterable[int], types: Iterable[str], prop: str, value: Any) -> list[StoredObject]:
+        """Objects of the given types whose indexed property (ID, ObjectID, CustomerKey, Name) equals value."""
+        column = LOOKUP_COLUMNS[prop]
+        mids, types = list(mids), list(types)
+        sql = (
+            f"SELECT * FROM object WHERE mid IN ({','.join('?' * len(mids))})"
+            f" AND type IN ({','.join('?' * len(types))}) AND {column} = ? ORDER BY pk"
+        )
+        with self.store.reading() as conn:
+            return [_row(r) for r in conn.execute(sql, (*mids, *types, value))]
+
+    def find_one(self, mid: int, type_name: str, prop: str, value: Any) -> StoredObject | None:
+        found = self.find([mid], [type_name], prop, value)
+        return found[0] if found else None
+
+    def all(self, mids: Iterable[int], types: Iterable[str]) -> list[StoredObject]:
+        mids, types = list(mids), list(types)
+        sql = (
+            f"SELECT * FROM object WHERE mid IN ({','.join('?' * len(mids))})"
+            f" AND type IN ({','.join('?' * len(types))}) ORDER BY pk"
+        )
+        with self.store.reading() as conn:
+            return [_row(r) for r in conn.execute(sql, (*mids, *types))]
+
+    def count(self, mid: int, type_name: str) -> int:
+        with self.store.reading() as conn:
+            return conn.execute(
+                "SELECT COUNT(*) FROM object WHERE mid=? AND type=?", (mid, type_name)
+            ).fetchone()[0]

@@ -1,0 +1,86 @@
+"""Posting SOAP envelopes and checking answers against the real WSDL's schema."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import requests
+from lxml import etree
+
+ROOT = Path(__file__).resolve().parents[1]
+NS = {"soap": "http://schemas.xmlsoap.org/soap/envelope/", "p": "http://exacttarget.com/wsdl/partnerAPI",
+      "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
+PARTNER = "http://exacttarget.com/wsdl/partnerAPI"
+
+
+@cache
+def partner_xsd() -> etree.XMLSchema:
+    """The WSDL's embedded schema (its fault-XSD import pointed at the local copy) as an XMLSchema."""
+    wsdl = etree.parse(str(ROOT / "fixtures" / "etframework.wsdl"))
+    schema = wsdl.find(".//{http://www.w3.org/2001/XMLSchema}schema")
+    schema = etree.fromstring(etree.tostring(schema))
+    for imp in schema.findall("{http://www.w3.org/2001/XMLSchema}import"):
+        imp.set("schemaLocation", (ROOT / "fixtures" / "ETFrameworkFault.xsd").as_uri())
+    return etree.XMLSchema(schema)
+
+
+def validate_body(envelope: bytes) -> etree._Element:
+    """Parse a SOAP response and assert its body element is valid per the WSDL; returns the body child."""
+    root = etree.fromstring(envelope)
+    body = root.find("soap:Body", NS)
+    assert body is not None and len(body), envelope[:500]
+    payload = body[0]
+    if payload.tag == f"{{{NS['soap']}}}Fault":
+        return payload
+    schema = partner_xsd()
+    if not schema.validate(payload):
+        raise AssertionError(f"response does not validate: {schema.error_log}\n{etree.tostring(payload)[:2000]!r}")
+    return payload
+
+
+def envelope(body: str, username: str = "emulator-user", password: str = "emulator-password") -> str:
+    return f"""<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">
+ <soapenv:Header><wsse:Security soapenv:mustUnderstand="1"
+  xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">
+  <wsse:UsernameToken><wsse:Username>{username}</wsse:Username>
+  <wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">{password}</wsse:Password>
+  </wsse:UsernameToken></wsse:Security></soapenv:Header>
+ <soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>"""
+
+
+class SoapCaller:
+    def __init__(self, mc) -> None:
+        self.mc = mc
+
+    def post(self, action: str, body: str, **auth) -> tuple[int, etree._Element]:
+        response = requests.post(self.mc.soap_url, data=envelope(body, **auth).encode(),
+                                 headers={"SOAPAction": action, "Content-Type": "text/xml; charset=utf-8"},
+                                 timeout=60)
+        return response.status_code, validate_body(response.content)
+
+    def call(self, action: str, body: str, **auth) -> etree._Element:
+        status, payload = self.post(action, body, **auth)
+        assert status == 200, etree.tostring(payload)
+        return payload
+
+    def create(self, objects_xml: str, **auth) -> etree._Element:
+        return self.call("Create", f'<CreateRequest xmlns="{PARTNER}">{objects_xml}</CreateRequest>', **auth)
+
+    def retrieve(self, object_type: str, properties: list[str], filter_xml: str = "", extra: str = "",
+                 **auth) -> etree._Element:
+        props = "".join(f"<Properties>{p}</Properties>" for p in properties)
+        return self.call("Retrieve", f'<RetrieveRequestMsg xmlns="{PARTNER}"><RetrieveRequest>'
+                         f"<ObjectType>{object_type}</ObjectType>{props}{filter_xml}{extra}"
+                         "</RetrieveRequest></RetrieveRequestMsg>", **auth)
+
+
+def simple_filter(prop: str, operator: str, *values: str) -> str:
+    vals = "".join(f"<Value>{v}</Value>" for v in values)
+    return (f'<Filter xsi:type="SimpleFilterPart"><Property>{prop}</Property>'
+            f"<SimpleOperator>{operator}</SimpleOperator>{vals}</Filter>")
+
+
+def texts(el: etree._Element, path: str) -> list[str]:
+    return [e.text for e in el.findall(path, NS)]
