@@ -19,6 +19,7 @@ from .domain.quota import DefinitionQuota
 from .domain.schema import partner_schema
 from .domain.tenants import seed_tenant
 from .ids import IdSource
+from .store.audience import AudienceRepository
 from .store.db import Store
 from .store.objects import ObjectRepository
 from .store.outbox import OutboxRepository
@@ -47,6 +48,7 @@ class Emulator:
         self.tokens = TokenRepository(self.store)
         self.tenants = TenantRepository(self.store)
         self.outbox = OutboxRepository(self.store)
+        self.audience = AudienceRepository(self.store)
         self.object_service = ObjectService(self)
         self.auth = AuthService(self)
         self.jobs = JobRunner(self)

@@ -1,0 +1,217 @@
+"""Subscribers, list membership and data-extension rows: the tables sends and imports stream through.
+
+Reads are generators over a cursor (never the whole audience in memory); bulk writes take iterables and
+use executemany inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .db import Store
+
+FIRST_SUBSCRIBER_ID = 100_001
+
+
+@dataclass
+class SubscriberRecord:
+    subscriber_key: str
+    email: str
+    status: str = "Active"  # account-wide: Active, Unsubscribed, Held, Bounced, Deleted
+    attributes: dict[str, Any] = field(default_factory=dict)
+    email_type: str = "HTML"
+    id: int | None = None
+    created: float | None = None
+    modified: float | None = None
+
+
+def _subscriber(row) -> SubscriberRecord:
+    return SubscriberRecord(
+        subscriber_key=row["subscriber_key"], email=row["email"], status=row["status"],
+        attributes=json.loads(row["attributes"] or "{}"), email_type=row["email_type"], id=row["id"],
+        created=row["created"], modified=row["modified"],
+    )
+
+
+class AudienceRepository:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- subscribers -----------------------------------------------------------
+    def get_subscriber(self, mid: int, subscriber_key: str) -> SubscriberRecord | None:
+        with self.store.reading() as conn:
+            row = conn.execute("SELECT * FROM subscriber WHERE mid=? AND subscriber_key=?",
+                               (mid, subscriber_key)).fetchone()
+        return _subscriber(row) if row else None
+
+    def put_subscriber(self, mid: int, record: SubscriberRecord, now: float) -> SubscriberRecord:
+        """Insert or replace one subscriber; assigns its integer ID on first insert."""
+        with self.store.transaction() as conn:
+            existing = conn.execute("SELECT id, created FROM subscriber WHERE mid=? AND subscriber_key=?",
+                                    (mid, record.subscriber_key)).fetchone()
+            if existing:
+                record.id, record.created = existing["id"], existing["created"]
+            else:
+                record.id = self.store.next_value("id:Subscriber", FIRST_SUBSCRIBER_ID)
+                record.created = now
+            record.modified = now
+            conn.execute(
+                "INSERT OR REPLACE INTO subscriber(mid, subscriber_key, id, email, status, attributes, email_type,"
+                " created, modified) VALUES (?,?,?,?,?,?,?,?,?)",
+                (mid, record.subscriber_key, record.id, record.email, record.status,
+                 json.dumps(record.attributes), record.email_type, record.created, record.modified),
+            )
+        return record
+
+    def put_subscribers(self, mid: int, records: list[SubscriberRecord], now: float) -> None:
+        """Bulk insert-or-replace (imports): one statement per batch, ids reserved in one step."""
+        with self.store.transaction() as conn:
+            keys = [r.subscriber_key for r in records]
+            known: dict[str, tuple[int, float]] = {}
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                for row in conn.execute(
+                    f"SELECT subscriber_key, id, created FROM subscriber WHERE mid=? AND subscriber_key IN "
+                    f"({','.join('?' * len(chunk))})", (mid, *chunk)):
+                    known[row["subscriber_key"]] = (row["id"], row["created"])
+            fresh = [r for r in records if r.subscriber_key not in known]
+            next_id = self.store.next_values("id:Subscriber", FIRST_SUBSCRIBER_ID, len(fresh)) if fresh else 0
+            for record in records:
+                if record.subscriber_key in known:
+                    record.id, record.created = known[record.subscriber_key]
+                else:
+                    record.id, record.created = next_id, now
+                    next_id += 1
+                record.modified = now
+            conn.executemany(
+                "INSERT OR REPLACE INTO subscriber(mid, subscriber_key, id, email, status, attributes, email_type,"
+                " created, modified) VALUES (?,?,?,?,?,?,?,?,?)",
+                [(mid, r.subscriber_key, r.id, r.email, r.status, json.dumps(r.attributes), r.email_type,
+                  r.created, r.modified) for r in records],
+            )
+
+    def delete_subscriber(self, mid: int, subscriber_key: str) -> bool:
+        with self.store.transaction() as conn:
+            conn.execute("DELETE FROM list_subscriber WHERE mid=? AND subscriber_key=?", (mid, subscriber_key))
+            return conn.execute("DELETE FROM subscriber WHERE mid=? AND subscriber_key=?",
+                                (mid, subscriber_key)).rowcount > 0
+
+    def iter_subscribers(self, mids: list[int]) -> Iterator[tuple[int, SubscriberRecord]]:
+        sql = f"SELECT * FROM subscriber WHERE mid IN ({','.join('?' * len(mids))}) ORDER BY id"
+        with self.store.reading() as conn:
+            rows = conn.execute(sql, mids).fetchall()
+        for row in rows:
+            yield row["mid"], _subscriber(row)
+
+    # -- list membership --------------------------------------------------------
+    def set_membership(self, mid: int, list_id: int, subscriber_key: str, status: str, now: float) -> None:
+        with self.store.transaction() as conn:
+            conn.execute(
+                "INSERT INTO list_subscriber(mid, list_id, subscriber_key, status, created, modified)"
+                " VALUES (?,?,?,?,?,?) ON CONFLICT(mid, list_id, subscriber_key)"
+                " DO UPDATE SET status=excluded.status, modified=excluded.modified",
+                (mid, list_id, subscriber_key, status, now, now),
+            )
+
+    def set_memberships(self, mid: int, list_id: int, entries: Iterable[tuple[str, str]], now: float) -> None:
+        """Bulk (subscriber_key, status) upserts for one list."""
+        with self.store.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO list_subscriber(mid, list_id, subscriber_key, status, created, modified)"
+                " VALUES (?,?,?,?,?,?) ON CONFLICT(mid, list_id, subscriber_key)"
+                " DO UPDATE SET status=excluded.status, modified=excluded.modified",
+                [(mid, list_id, key, status, now, now) for key, status in entries],
+            )
+
+    def membership(self, mid: int, list_id: int, subscriber_key: str) -> str | None:
+        with self.store.reading() as conn:
+            row = conn.execute("SELECT status FROM list_subscriber WHERE mid=? AND list_id=? AND subscriber_key=?",
+                               (mid, list_id, subscriber_key)).fetchone()
+        return row["status"] if row else None
+
+    def memberships_of(self, mid: int, subscriber_key: str) -> list[dict[str, Any]]:
+        with self.store.reading() as conn:
+            return [dict(r) for r in conn.execute(
+                "SELECT * FROM list_subscriber WHERE mid=? AND subscriber_key=? ORDER BY list_id",
+                (mid, subscriber_key))]
+
+    def remove_membership(self, mid: int, list_id: int, subscriber_key: str) -> bool:
+        with self.store.transaction() as conn:
+            return conn.execute("DELETE FROM list_subscriber WHERE mid=? AND list_id=? AND subscriber_key=?",
+                                (mid, list_id, subscriber_key)).rowcount > 0
+
+    def iter_list_members(self, mid: int, list_id: int, batch: int = 2000
+                          ) -> Iterator[tuple[SubscriberRecord, str]]:
+        """(subscriber, list status) for every member, in subscriber-id order, fetched in batches."""
+        last_id = -1
+        while True:
+            with self.store.reading() as conn:
+                rows = conn.execute(
+                    "SELECT s.*, ls.status AS list_status FROM list_subscriber ls JOIN subscriber s"
+                    " ON s.mid = ls.mid AND s.subscriber_key = ls.subscriber_key"
+                    " WHERE ls.mid=? AND ls.list_id=? AND s.id > ? ORDER BY s.id LIMIT ?",
+                    (mid, list_id, last_id, batch)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _subscriber(row), row["list_status"]
+            last_id = rows[-1]["id"]
+
+    def count_list_members(self, mid: int, list_id: int, status: str | None = None) -> int:
+        sql, args = "SELECT COUNT(*) FROM list_subscriber WHERE mid=? AND list_id=?", [mid, list_id]
+        if status:
+            sql, args = sql + " AND status=?", [*args, status]
+        with self.store.reading() as conn:
+            return conn.execute(sql, args).fetchone()[0]
+
+    def count_subscribers(self, mid: int) -> int:
+        with self.store.reading() as conn:
+            return conn.execute("SELECT COUNT(*) FROM subscriber WHERE mid=?", (mid,)).fetchone()[0]
+
+    # -- data-extension rows ------------------------------------------------------
+    def insert_rows(self, mid: int, de_key: str, rows: Iterable[tuple[str | None, dict[str, Any]]],
+                    now: float) -> None:
+        """Append rows: (primary-key value or None, row dict)."""
+        with self.store.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO de_row(mid, de_key, key_value, row, created) VALUES (?,?,?,?,?)",
+                [(mid, de_key, key, json.dumps(row), now) for key, row in rows],
+            )
+
+    def find_row(self, mid: int, de_key: str, key_value: str) -> tuple[int, dict[str, Any]] | None:
+        with self.store.reading() as conn:
+            row = conn.execute("SELECT pk, row FROM de_row WHERE mid=? AND de_key=? AND key_value=?",
+                               (mid, de_key, key_value)).fetchone()
+        return (row["pk"], json.loads(row["row"])) if row else None
+
+    def replace_row(self, pk: int, row: dict[str, Any]) -> None:
+        with self.store.transaction() as conn:
+            conn.execute("UPDATE de_row SET row=? WHERE pk=?", (json.dumps(row), pk))
+
+    def delete_row(self, pk: int) -> None:
+        with self.store.transaction() as conn:
+            conn.execute("DELETE FROM de_row WHERE pk=?", (pk,))
+
+    def delete_all_rows(self, mid: int, de_key: str) -> None:
+        with self.store.transaction() as conn:
+            conn.execute("DELETE FROM de_row WHERE mid=? AND de_key=?", (mid, de_key))
+
+    def iter_rows(self, mid: int, de_key: str, batch: int = 2000) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(pk, row) in insertion order, fetched in batches."""
+        last = -1
+        while True:
+            with self.store.reading() as conn:
+                rows = conn.execute("SELECT pk, row FROM de_row WHERE mid=? AND de_key=? AND pk > ? ORDER BY pk"
+                                    " LIMIT ?", (mid, de_key, last, batch)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield row["pk"], json.loads(row["row"])
+            last = rows[-1]["pk"]
+
+    def count_rows(self, mid: int, de_key: str) -> int:
+        with self.store.reading() as conn:
+            return conn.execute("SELECT COUNT(*) FROM de_row WHERE mid=? AND de_key=?", (mid, de_key)).fetchone()[0]
