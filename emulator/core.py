@@ -21,6 +21,7 @@ from .domain.tenants import seed_tenant
 from .ids import IdSource
 from .store.audience import AudienceRepository
 from .store.db import Store
+from .store.journal import JournalRepository
 from .store.objects import ObjectRepository
 from .store.outbox import OutboxRepository
 from .store.tenants import TenantRepository
@@ -49,6 +50,7 @@ class Emulator:
         self.tenants = TenantRepository(self.store)
         self.outbox = OutboxRepository(self.store)
         self.audience = AudienceRepository(self.store)
+        self.journal = JournalRepository(self.store)
         self.object_service = ObjectService(self)
         self.auth = AuthService(self)
         self.jobs = JobRunner(self)

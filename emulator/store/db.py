@@ -123,6 +123,35 @@ def _v1_core(db: sqlite_utils.Database) -> None:
         {"id": int, "mid": int, "kind": str, "key": str, "created": float}, pk="id"
     )
     db["definition_quota"].create_index(["mid", "created"])
+    # Tracking events of sends (SentEvent, NotSent, bounces...).
+    db["send_event"].create(
+        {"id": int, "mid": int, "job_id": int, "subscriber_key": str, "email": str, "event_type": str,
+         "event_date": float, "triggered_send_key": str, "batch_id": int, "detail": str},
+        pk="id",
+    )
+    db["send_event"].create_index(["mid", "job_id"])
+    db["send_event"].create_index(["mid", "subscriber_key"])
+    # REST documents that are not SOAP objects (transactional definitions, Content Builder assets...).
+    db["rest_object"].create(
+        {"pk": int, "mid": int, "kind": str, "key": str, "data": str, "created": float, "modified": float},
+        pk="pk",
+    )
+    db["rest_object"].create_index(["mid", "kind", "key"])
+    # Transactional messages by messageKey, with their send status.
+    db["tx_message"].create(
+        {"pk": int, "mid": int, "message_key": str, "definition_key": str, "request_id": str,
+         "contact_key": str, "to_addr": str, "status": str, "status_code": int, "status_message": str,
+         "payload": str, "created": float, "updated": float},
+        pk="pk",
+    )
+    db["tx_message"].create_index(["mid", "message_key"], unique=True)
+    db["tx_message"].create_index(["mid", "definition_key", "status"])
+    # The request journal (bounded; see store/journal.py).
+    db["journal"].create(
+        {"id": int, "ts": float, "mid": int, "method": str, "path": str, "action": str, "object_type": str,
+         "status": int, "ms": float, "fault": str, "request": str, "response": str},
+        pk="id",
+    )
 
 
 class Store:

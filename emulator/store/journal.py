@@ -1,0 +1,59 @@
+"""The request journal: one row per HTTP exchange, bounded (oldest dropped first)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .db import Store
+
+DEFAULT_CAP = 5000
+
+
+@dataclass
+class JournalEntry:
+    ts: float
+    method: str
+    path: str
+    status: int
+    ms: float
+    mid: int | None = None
+    action: str | None = None  # SOAP action (Create, Retrieve...) or None for REST
+    object_type: str | None = None
+    fault: str | None = None  # injected fault description, if any
+    request: str | None = None  # body text (secrets are the recorder's business, not the journal's)
+    response: str | None = None
+
+
+class JournalRepository:
+    def __init__(self, store: Store, cap: int = DEFAULT_CAP) -> None:
+        self.store = store
+        self.cap = cap
+
+    def add(self, entry: JournalEntry) -> int:
+        data = asdict(entry)
+        with self.store.transaction() as conn:
+            cur = conn.execute(
+                f"INSERT INTO journal({', '.join(data)}) VALUES ({', '.join('?' * len(data))})",
+                tuple(data.values()),
+            )
+            new_id = cur.lastrowid
+            if new_id % 100 == 0 or new_id > self.cap * 2:
+                conn.execute("DELETE FROM journal WHERE id <= ?", (new_id - self.cap,))
+            return new_id
+
+    def list(self, limit: int = 100, offset: int = 0, since_id: int | None = None) -> list[dict[str, Any]]:
+        sql, args = "SELECT * FROM journal", []
+        if since_id is not None:
+            sql, args = sql + " WHERE id > ?", [since_id]
+        with self.store.reading() as conn:
+            rows = conn.execute(sql + " ORDER BY id DESC LIMIT ? OFFSET ?", (*args, limit, offset)).fetchall()
+        return [dict(r) for r in rows]
+
+    def all_in_order(self) -> list[dict[str, Any]]:
+        with self.store.reading() as conn:
+            return [dict(r) for r in conn.execute("SELECT * FROM journal ORDER BY id")]
+
+    def count(self) -> int:
+        with self.store.reading() as conn:
+            return conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0]
