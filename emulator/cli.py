@@ -19,7 +19,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", default=None, help="tenant YAML replacing fixtures/default-tenant.yaml")
     serve.add_argument("--id-seed", type=int, default=None, help="deterministic ids/GUIDs/tokens")
     serve.add_argument("--threads", type=int, default=8)
+    add_replay_commands(sub)
     return parser
+
+
+def add_replay_commands(sub) -> None:
+    replay = sub.add_parser("replay", help="run scenario files and show a structural diff per mismatch")
+    replay.add_argument("files", nargs="+", help="scenario YAML files or directories of them")
+    replay.add_argument("--target", default=None, help="base URL to replay against (default: a fresh "
+                        "in-process emulator, reset before each scenario)")
+    replay.add_argument("--seed", type=int, default=None, help="id seed for the fresh emulator (deterministic)")
+    replay.add_argument("--config", default=None, help="tenant YAML giving the credentials of the target")
+    replay.add_argument("--progress", action="store_true", default=None,
+                        help="show the progress bar even when stderr is not a terminal")
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -51,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "replay":
+        from .replay.runner import run_files
+
+        return run_files(args.files, target_url=args.target, seed=args.seed, progress=args.progress,
+                         tenant_file=args.config)
     return 2
 
 
