@@ -141,12 +141,18 @@ class InProcessTarget(Target):
         seed = scenario.seed if scenario.seed is not None else seed if seed is not None else self.default_seed
         emu.config.id_seed = seed
         emu.reset()  # reseeds the ids from the config and re-creates the default tenant
+        if scenario.clock:
+            # Again under the scenario's clock, so the default objects' dates are reproducible too.
+            from ..domain.tenants import seed_tenant
+
+            emu.clock.freeze(parse_datetime(str(scenario.clock)))
+            emu.store.wipe()
+            emu.ids.reseed(seed)
+            seed_tenant(emu, emu.tenant)
         # Answers must not depend on the ephemeral port when they are meant to be reproducible.
         emu.config.public_base_url = DETERMINISTIC_BASE_URL if seed is not None else None
         emu.base_url = emu.config.public_base_url or self.mc.base_url
         self._tokens.clear()
-        if scenario.clock:
-            emu.clock.freeze(parse_datetime(str(scenario.clock)))
 
     def close(self) -> None:
         super().close()
@@ -414,9 +420,10 @@ def report(result: ScenarioResult, out: IO[str], verbose: bool = False) -> None:
 
 
 def run_files(paths: Iterable[str], target_url: str | None = None, seed: int | None = None,
-              progress: bool | None = None, out: IO[str] = sys.stdout, err: IO[str] = sys.stderr,
+              progress: bool | None = None, out: IO[str] | None = None, err: IO[str] | None = None,
               tenant_file: str | None = None) -> int:
     """The `replay` command: 0 when every scenario passed (or was skipped), 1 on any mismatch, 2 on bad files."""
+    out, err = out or sys.stdout, err or sys.stderr
     try:
         scenarios = [load_scenario(p) for p in _expand(paths)]
     except ScenarioError as exc:
