@@ -32,6 +32,12 @@ def add_replay_commands(sub) -> None:
     replay.add_argument("--config", default=None, help="tenant YAML giving the credentials of the target")
     replay.add_argument("--progress", action="store_true", default=None,
                         help="show the progress bar even when stderr is not a terminal")
+    record = sub.add_parser("record", help="a recording proxy: forward to --upstream, write a scenario")
+    record.add_argument("--upstream", required=True, help="base URL of real SFMC or another emulator")
+    record.add_argument("--out", required=True, help="scenario YAML to write (rewritten after each exchange)")
+    record.add_argument("--host", default=DEFAULT_HOST)
+    record.add_argument("--port", type=int, default=0, help="port to listen on (default: any free port)")
+    record.add_argument("--name", default=None, help="the scenario's name")
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -68,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_files(args.files, target_url=args.target, seed=args.seed, progress=args.progress,
                          tenant_file=args.config)
+    if args.command == "record":
+        from .replay.recorder import record
+
+        return record(args.upstream, args.out, args.host, args.port, args.name)
     return 2
 
 
