@@ -169,3 +169,21 @@ def test_soap_error_results_of_every_operation_validate(mc, action, body):
     payload = validate_body(response.content)
     assert response.status_code == 200
     assert payload.findtext("p:OverallStatus", namespaces=NS).startswith("Error")
+
+
+def test_fuelsdk_sees_a_rate_limit_then_an_error_result(mc, tmp_path):
+    fuel = pytest.importorskip("FuelSDK")
+    # A WSDL copy of this server's own: FuelSDK otherwise reuses one cached in its package directory.
+    client = fuel.ET_Client(params={**mc.fuel_params(), "wsdl_file_local_loc": str(tmp_path / "et.wsdl")})
+    add_rule(mc, action="Retrieve", fault="rate_limit")
+    lists = fuel.ET_List()
+    lists.auth_stub, lists.props = client, ["ID", "ListName"]
+    limited = lists.get()
+    assert limited.status is False and limited.code == 500
+    assert lists.get().status is True
+    add_rule(mc, action="Create", fault={"type": "soap_error", "message": "Injected", "error_code": 2})
+    new = fuel.ET_List()
+    new.auth_stub, new.props = client, {"CustomerKey": "f1", "ListName": "F1"}
+    failed = new.post()
+    assert failed.status is False and failed.results[0].StatusMessage == "Injected"
+    assert failed.results[0].ErrorCode == 2
