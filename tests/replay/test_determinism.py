@@ -12,7 +12,7 @@ SCENARIO = Path(__file__).parent / "scenarios" / "deterministic.yaml"
 
 
 def answers(seed: int) -> list[bytes]:
-    target = InProcessTarget(seed)  # a fresh emulator each time
+    target = InProcessTarget(seed)  # a fresh emulator each time (emulator.testing.start, as the fixture)
     try:
         result = ScenarioRunner(target, seed).run(load_scenario(SCENARIO))
     finally:
@@ -30,3 +30,4 @@ def test_same_seed_gives_byte_identical_answers():
 
 def test_another_seed_gives_other_ids():
     assert answers(42)[1] != answers(43)[1]
+
