@@ -31,7 +31,7 @@ UNJOURNALLED_PREFIXES = ("/_emulator",)
 _SLASHES = re.compile(r"/{2,}")
 # The first element inside <…:Body>: the request element (CreateRequest, RetrieveRequestMsg...).
 _BODY_CHILD = re.compile(r"<(?:[\w.-]+:)?Body\b[^>]*>\s*(?:<!--.*?-->\s*)*<(?:[\w.-]+:)?(\w+)", re.S)
-_OBJECT_TYPE = re.compile(r"<(?:[\w.-]+:)?ObjectType>\s*([^<\s]+)")
+_OBJECT_TYPE = re.compile(r"<(?:[\w.-]+:)?ObjectType>\s*([^<]+?)\s*<")
 _XSI_TYPE = re.compile(r"""\btype\s*=\s*["'](?:[\w.-]+:)?([\w\[\]. -]+?)["']""")
 _SCAN = 16 * 1024  # characters of a SOAP body scanned for the action and object type
 

@@ -70,3 +70,15 @@ def test_cap_drops_oldest_and_bodies_are_truncated():
         assert [e["id"] for e in found["items"]] == [5, 4, 3]
         assert "[truncated by the journal:" in found["items"][0]["request"]
         assert len(found["items"][0]["request"]) < 200
+
+
+def test_describe_soap_reads_action_and_type_cheaply():
+    from emulator.journal import describe_soap
+
+    retrieve = "<s:Envelope><s:Body><RetrieveRequestMsg><RetrieveRequest><ObjectType> DataExtensionObject[My DE] </ObjectType>"
+    assert describe_soap(retrieve, None) == ("Retrieve", "DataExtensionObject[My DE]")
+    perform = ('<s:Envelope><s:Header><x type="no"/></s:Header><s:Body>\n <!-- c --> <ns:PerformRequestMsg><Definitions>'
+               '<Definition xsi:type="ns1:ImportDefinition">')
+    assert describe_soap(perform, '"Perform"') == ("Perform", "ImportDefinition")
+    filtered = ('<Body><RetrieveRequestMsg><RetrieveRequest><Filter xsi:type="SimpleFilterPart">')
+    assert describe_soap(filtered, "urn:x/Retrieve") == ("Retrieve", None)
