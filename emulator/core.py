@@ -66,9 +66,10 @@ class Emulator:
         return int(self.tenant["business_units"][0]["mid"])
 
     def reset(self) -> None:
-        """Back to the default tenant: every row gone, the clock and ids as at start."""
+        """Back to the default tenant: every row gone, the clock and ids as at start. Issued tokens survive
+        (the tenant they belong to is restored identically), so long-lived clients keep working."""
         self.jobs.wait_idle(timeout=30)
-        self.store.wipe()
+        self.store.wipe(keep=("token",))
         self.clock.reset()
         self.ids.reseed(self.config.id_seed)
         seed_tenant(self, self.tenant)

@@ -75,6 +75,8 @@ class RunningEmulator:
             "defaultwsdl": self.wsdl_url,
             "baseapiurl": self.base_url,
             "soapendpoint": self.soap_url,
+            # FuelSDK caches the WSDL in a local file and never refetches it: one file per server.
+            "wsdl_file_local_loc": str(self.emu.state_dir / f"ExactTargetWSDL-{self.port}.xml"),
         }
         if legacy:
             params["authenticationurl"] = f"{self.base_url}/v1/requestToken"
@@ -104,6 +106,13 @@ class RunningEmulator:
         self.emu.close()
 
 
+def _serve(server: Any) -> None:
+    try:
+        server.run()
+    except OSError:
+        pass  # the socket was closed by stop(); waitress's loop notices it this way
+
+
 def start(config: Config | None = None, timeout: float = START_TIMEOUT) -> RunningEmulator:
     from waitress import create_server
 
@@ -112,7 +121,7 @@ def start(config: Config | None = None, timeout: float = START_TIMEOUT) -> Runni
     app = create_app(emu)
     server = create_server(app, host=config.host, port=0 if config.port is None else config.port,
                            threads=8, ident="sfmc-emulator")
-    thread = threading.Thread(target=server.run, name="sfmc-emulator-server", daemon=True)
+    thread = threading.Thread(target=_serve, args=(server,), name="sfmc-emulator-server", daemon=True)
     thread.start()
     running = RunningEmulator(emu, server, thread)
     deadline = time.monotonic() + timeout

@@ -228,13 +228,14 @@ class Store:
             )
             return first
 
-    def wipe(self) -> None:
-        """Delete every row of every table (the schema stays)."""
+    def wipe(self, keep: tuple[str, ...] = ()) -> None:
+        """Delete every row of every table except those named in `keep` (the schema stays)."""
         with self.transaction() as conn:
             for (table,) in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
             ).fetchall():
-                conn.execute(f'DELETE FROM "{table}"')
+                if table not in keep:
+                    conn.execute(f'DELETE FROM "{table}"')
 
     def close(self) -> None:
         with self._lock:
