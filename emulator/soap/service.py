@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from ..core import Emulator
 
 log = logging.getLogger(__name__)
+# Spyne logs every Fault with a traceback; ours are answers, not errors (unexpected ones are logged above).
+logging.getLogger("spyne.application").setLevel(logging.CRITICAL)
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 WSA = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
@@ -78,6 +80,10 @@ def _handle(ctx, operation: str):
         raise Fault("Client", f"Server was unable to read request. ---> {exc}") from exc
     except DomainError as exc:
         raise Fault("Client", exc.message) from exc
+    except Exception as exc:  # a bug of ours: SFMC's generic server fault, the traceback in our log only
+        error_id = emu.ids.guid()
+        log.exception("SOAP %s failed (ErrorID %s)", operation, error_id)
+        raise Fault("Server", f"Exception occurred during [{operation}] ErrorID: {error_id}") from exc
     ctx.udc["response"] = response
     return None
 
