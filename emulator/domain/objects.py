@@ -105,7 +105,8 @@ class ObjectService:
         return int(requested)
 
     def check_type(self, type_name: str) -> None:
-        if not self.schema.has_type(type_name) or not self.schema.is_api_object(type_name):
+        if (not self.schema.has_type(type_name) or not self.schema.is_api_object(type_name)
+                or type_name == "APIObject"):
             raise Invalid(f"Unsupported APIObject type: {type_name}", code=8)
 
     def find_existing(self, mid: int, type_name: str, props: dict[str, Any]) -> Any:

@@ -105,7 +105,16 @@ PartnerAPI = type(
 
 
 class PartnerSoap11(Soap11):
-    """Soap11 whose envelope looks like SFMC's."""
+    """Soap11 whose envelope looks like SFMC's, and which refuses DTDs (no entity expansion, no external
+    entities: lxml is already told not to resolve them; a document that declares any is refused outright,
+    as .NET does)."""
+
+    def create_in_document(self, ctx, charset=None):
+        super().create_in_document(ctx, charset)
+        root = ctx.in_document[0] if isinstance(ctx.in_document, tuple) else ctx.in_document
+        if root is not None and root.getroottree().docinfo.doctype:
+            raise Fault("Client", "Server was unable to read request. ---> For security reasons DTD is "
+                                  "prohibited in this XML document.")
 
     def serialize(self, ctx, message):
         emu: Emulator = self.app.emulator
