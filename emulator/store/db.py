@@ -49,7 +49,9 @@ def _v1_core(db: sqlite_utils.Database) -> None:
         },
         pk="pk",
     )
-    db["object"].create_index(["mid", "type", "customer_key"])
+    # Look-ups by key and name compare case-insensitively, as SFMC's SQL Server collation does.
+    db.execute("CREATE INDEX idx_object_key ON object(mid, type, customer_key COLLATE NOCASE)")
+    db.execute("CREATE INDEX idx_object_name ON object(mid, type, name COLLATE NOCASE)")
     db["object"].create_index(["mid", "type", "id"])
     db["object"].create_index(["object_id"])
     db["retrieve_continuation"].create(
