@@ -106,9 +106,13 @@ def perform(emu: Emulator, call: CallContext, body: etree._Element) -> etree._El
         if not outcome.ok:
             result["ErrorCode"] = outcome.error_code if outcome.error_code is not None else 2
         result["Object"] = {"__type__": "APIObject", **outcome.object}
-        if outcome.ok and outcome.task_id is not None:
+        # Task is required by the schema: the job's id when one was started, the outcome otherwise.
+        if outcome.ok:
             result["Task"] = {"StatusCode": "OK", "StatusMessage": "OK", "ID": outcome.task_id,
                               "InteractionObjectID": outcome.interaction_object_id}
+        else:
+            result["Task"] = {"StatusCode": "Error", "StatusMessage": outcome.message,
+                              "ErrorCode": result["ErrorCode"]}
         results.append(result)
     return _response("PerformResponseMsg", {
         "Results": {"Result": results},
