@@ -75,7 +75,8 @@ class InspectRepository:
             total = conn.execute("SELECT COUNT(*) FROM outbox WHERE mid=? AND definition_key=?",
                                  (mid, key)).fetchone()[0]
             rows = conn.execute(
-                "SELECT id, job_id, message_key, subscriber_key, to_addr, subject, created FROM outbox"
+                "SELECT id, mid, job_id, message_key, definition_key, subscriber_key, to_addr, subject, created"
+                " FROM outbox"
                 " WHERE mid=? AND definition_key=? ORDER BY id DESC LIMIT ?", (mid, key, limit)).fetchall()
         return [dict(r) for r in rows], total
 

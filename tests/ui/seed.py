@@ -13,7 +13,9 @@ from emulator.store.journal import JournalEntry
 from tests.soap_helpers import NS, texts
 
 EMAIL_NAME = 'Welcome <b>bold</b> & "co"'
-EMAIL_HTML = "<html><body><h1 id='greeting'>Hello %%FirstName%%</h1><p>Your address is %%emailaddr%%.</p></body></html>"
+# The script must never run: the preview is sandboxed (the browser test sees the heading unchanged).
+EMAIL_HTML = ("<html><body><h1 id='greeting'>Hello %%FirstName%%</h1><p>Your address is %%emailaddr%%.</p>"
+              "<script>document.getElementById('greeting').textContent = 'script ran';</script></body></html>")
 PEOPLE = [("sub-1", "ada@example.com", "Ada"), ("sub-2", "grace@example.com", "Grace")]
 
 
