@@ -63,10 +63,11 @@ def _headers(response: Response) -> Response:
     return response
 
 
-def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
-    """Render a page with the BU selector's data (the selected BU is `?mid=`, default the parent BU)."""
+def _page(template: str, status: int = 200, owner: int | None = None, **context: Any) -> tuple[str, int]:
+    """Render a page with the BU selector's data: the selected BU is the shown item's `owner`, else `?mid=`,
+    else the parent BU."""
     inspector = _inspector()
-    mid = request.args.get("mid", type=int)
+    mid = owner if owner is not None else request.args.get("mid", type=int)
     try:
         bu = inspector.bu(mid)
     except NotFound:
@@ -115,7 +116,7 @@ def job_page(job_id: int):
     job = inspector.job(job_id)
     offset = max(0, request.args.get("offset", 0, int))
     messages = inspector.outbox(job["mid"], job_id=job_id, limit=PAGE_SIZE, offset=offset)
-    return _page("job.html", title=f"Job {job_id}", job=job, messages=messages, offset=offset,
+    return _page("job.html", owner=job["mid"], title=f"Job {job_id}", job=job, messages=messages, offset=offset,
                  page_size=PAGE_SIZE)
 
 
@@ -133,7 +134,7 @@ def outbox_page():
 @bp.get(f"{UI}/outbox/<int:message_id>")
 def message_page(message_id: int):
     message = _inspector().message(message_id)
-    return _page("message.html", title=f"Message {message_id}", m=message, source=_pretty(message["source"]))
+    return _page("message.html", owner=message["mid"], title=f"Message {message_id}", m=message, source=_pretty(message["source"]))
 
 
 @bp.get(f"{UI}/imports")

@@ -152,3 +152,13 @@ def test_json_endpoints_carry_what_the_pages_show(mc, seeded):
     assert [j["id"] for j in imports["jobs"]] == [seeded.import_job_id]
     journal = get(mc, "/_emulator/requests").json()
     assert journal["cap"] == 5000 and journal["items"][0]["action"] == "Create"
+
+
+def test_an_items_page_selects_its_own_bu(mc):
+    job_id = mc.emu.jobs.submit(mc.child_mid, "send", lambda j: mc.emu.jobs.update(j, status="Complete"))
+    mc.wait_for_job(job_id)
+    html = page(mc, f"/_emulator/ui/jobs/{job_id}", mid=mc.parent_mid)
+    assert f'<option value="{mc.child_mid}" selected>' in html
+    assert '<form class="bu" method="get" action="/_emulator/ui">' in html  # switching BU leaves the item
+    listing = page(mc, "/_emulator/ui/outbox", mid=mc.child_mid)
+    assert '<form class="bu" method="get" action="/_emulator/ui/outbox">' in listing
