@@ -95,6 +95,15 @@ class InspectRepository:
                 (mid, definition_key))}
 
 
+    def tx_messages(self, mid: int, definition_key: str, limit: int = 100) -> list[dict[str, Any]]:
+        """A definition's latest transactional messages with their send status (payloads left out)."""
+        with self.store.reading() as conn:
+            rows = conn.execute(
+                "SELECT message_key, contact_key, to_addr, status, status_code, status_message, created, updated"
+                " FROM tx_message WHERE mid=? AND definition_key=? ORDER BY pk DESC LIMIT ?",
+                (mid, definition_key, limit)).fetchall()
+        return [dict(r) for r in rows]
+
 def _json(text: str | None) -> Any:
     try:
         return json.loads(text or "{}")

@@ -152,7 +152,10 @@ class Inspector:
         messages, total = self.repo.outbox_for_definition(mid, key)
         return {**found, "jobs": self._jobs([j for j in jobs if j is not None]),
                 "recent_messages": [_message_summary(m) for m in messages], "message_count": total,
-                "transactional_messages": self.repo.tx_message_counts(mid, key) if api == "REST" else {}}
+                "transactional_messages": self.repo.tx_message_counts(mid, key) if api == "REST" else {},
+                "recent_transactional_messages": [
+                    {**m, "created": timestamp(m["created"]), "updated": timestamp(m["updated"])}
+                    for m in (self.repo.tx_messages(mid, key) if api == "REST" else [])]}
 
     # -- jobs ------------------------------------------------------------------
     def sends(self, mid: int, kind: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
@@ -188,9 +191,10 @@ class Inspector:
         return {"definitions": definitions, "jobs": self._jobs(jobs)}
 
     # -- outbox ----------------------------------------------------------------
-    def outbox(self, mid: int, q: str | None = None, job_id: int | None = None, limit: int = 50,
-               offset: int = 0) -> dict[str, Any]:
-        rows, total = self.emu.outbox.query(mid=mid, job_id=job_id, search=q or None, limit=limit, offset=offset)
+    def outbox(self, mid: int, q: str | None = None, job_id: int | None = None, message_key: str | None = None,
+               limit: int = 50, offset: int = 0) -> dict[str, Any]:
+        rows, total = self.emu.outbox.query(mid=mid, job_id=job_id, message_key=message_key or None,
+                                            search=q or None, limit=limit, offset=offset)
         return {"count": total, "items": [_message_summary(r) for r in rows]}
 
     def message(self, message_id: int) -> dict[str, Any]:

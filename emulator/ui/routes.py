@@ -125,10 +125,12 @@ def outbox_page():
     args = request.args
     q = (args.get("q") or "").strip()
     job_id = args.get("job_id", type=int)
+    message_key = (args.get("message_key") or "").strip() or None
     offset = max(0, args.get("offset", 0, int))
-    result = _inspector().outbox(_mid(), q=q, job_id=job_id, limit=PAGE_SIZE, offset=offset)
-    return _page("outbox.html", title="Outbox", result=result, q=q, job_id=job_id, offset=offset,
-                 page_size=PAGE_SIZE)
+    result = _inspector().outbox(_mid(), q=q, job_id=job_id, message_key=message_key, limit=PAGE_SIZE,
+                                 offset=offset)
+    return _page("outbox.html", title="Outbox", result=result, q=q, job_id=job_id, message_key=message_key,
+                 offset=offset, page_size=PAGE_SIZE)
 
 
 @bp.get(f"{UI}/outbox/<int:message_id>")

@@ -65,6 +65,15 @@ def seed(mc, soap) -> Seeded:
             "mid": mid, "kind": "transactional_definition", "key": "tx-receipt", "created": now, "modified": now,
             "data": json.dumps({"definitionKey": "tx-receipt", "name": "Receipt <script>", "status": "Active",
                                 "content": {"customerKey": "welcome-email"}})})
+        emu.store.db["tx_message"].insert({
+            "mid": mid, "message_key": "msg-ada-1", "definition_key": "tx-receipt", "request_id": "req-1",
+            "contact_key": "sub-1", "to_addr": "ada@example.com", "status": "Sent", "status_code": 0,
+            "status_message": "Sent", "payload": "{}", "created": now, "updated": now})
+    emu.outbox.add_many([{  # the transactional message's rendered copy: no job, keyed by messageKey
+        "mid": mid, "job_id": None, "message_key": "msg-ada-1", "definition_key": "tx-receipt",
+        "subscriber_key": "sub-1", "to_addr": "ada@example.com", "from_name": "Emulator",
+        "from_addr": "shop@example.com", "subject": "Your receipt", "html": "<p>Receipt</p>", "text": "Receipt",
+        "source": {}, "created": now}])
 
     def send(job_id: int) -> None:
         # What a send does: render each subscriber's message into the outbox, then report its counts.

@@ -38,7 +38,7 @@ def test_every_page_answers_on_an_empty_emulator(mc):
 def test_overview_counts_and_bu_selector(mc, seeded):
     html = page(mc, "/")
     assert re.search(r"<b>3</b> send definitions <small>2 SOAP · 1 REST</small>", html)
-    assert re.search(r"<b>2</b> messages in the outbox", html)
+    assert re.search(r"<b>3</b> messages in the outbox", html)
     assert re.search(r"<b>2</b> subscribers", html)
     assert '<option value="100000002" >Emulator Child BU' in html
     child = page(mc, "/_emulator/ui", mid=mc.child_mid)
@@ -65,6 +65,10 @@ def test_definition_page_leads_to_the_job_and_the_messages(mc, seeded):
     assert "Welcome, Ada" in html and "Welcome, Grace" in html
     rest = page(mc, "/_emulator/ui/definition", api="REST", type="transactional_definition", key="tx-receipt")
     assert "Receipt &lt;script&gt;" in rest
+    assert f'href="/_emulator/ui/outbox?mid={seeded.mid}&amp;message_key=msg-ada-1"' in rest
+    assert '<span class="status ok">Sent</span>' in rest and "Sent <b>1</b>" in rest
+    by_key = page(mc, "/_emulator/ui/outbox", message_key="msg-ada-1")
+    assert "Your receipt" in by_key and "Welcome, Ada" not in by_key
     missing = get(mc, "/_emulator/ui/definition", api="SOAP", type="EmailSendDefinition", key="nope")
     assert missing.status_code == 404 and "No SOAP EmailSendDefinition with key" in missing.text
 
@@ -134,7 +138,7 @@ def test_unknown_bu_is_a_not_found_page_and_sfmc_json(mc):
 def test_json_endpoints_carry_what_the_pages_show(mc, seeded):
     bus = get(mc, "/_emulator/bus").json()["items"]
     assert [b["mid"] for b in bus] == [mc.parent_mid, mc.child_mid]
-    assert bus[0]["counts"]["messages"] == 2 and bus[1]["counts"]["messages"] == 0
+    assert bus[0]["counts"]["messages"] == 3 and bus[1]["counts"]["messages"] == 0
     overview = get(mc, "/_emulator/overview", mid=seeded.mid).json()
     assert overview["summary"]["soap_definitions"] == 2 and overview["objects"]["Email"] == 1
     definitions = get(mc, "/_emulator/definitions").json()["items"]
@@ -143,6 +147,9 @@ def test_json_endpoints_carry_what_the_pages_show(mc, seeded):
         ("REST", "tx-receipt", "Active")]
     one = get(mc, "/_emulator/definition", api="SOAP", type="EmailSendDefinition", key="welcome-send").json()
     assert [j["id"] for j in one["jobs"]] == [seeded.job_id] and one["message_count"] == 2
+    receipt = get(mc, "/_emulator/definition", api="REST", type="transactional_definition", key="tx-receipt").json()
+    assert receipt["transactional_messages"] == {"Sent": 1} and receipt["message_count"] == 1
+    assert receipt["recent_transactional_messages"][0]["message_key"] == "msg-ada-1"
     sends = get(mc, "/_emulator/sends", kind="send").json()["items"]
     assert [(s["id"], s["status"], s["messages"], s["progress"]) for s in sends] == [
         (seeded.job_id, "Complete", 2, {"done": 2, "total": 2, "percent": 100})]
