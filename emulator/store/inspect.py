@@ -69,23 +69,19 @@ class InspectRepository:
                 "SELECT definition_key, COUNT(*) AS n FROM outbox WHERE mid=? AND definition_key IS NOT NULL"
                 " GROUP BY definition_key", (mid,))}
 
-    def outbox_for_definition(self, mid: int, key: str, limit: int = 100) -> tuple[list[dict[str, Any]], int]:
-        """Messages a definition produced (newest first), without their bodies, and how many there are."""
+    def outbox_for_definition(self, mid: int, key: str, limit: int = 100
+                              ) -> tuple[list[dict[str, Any]], dict[int | None, int]]:
+        """A definition's latest messages (newest first, without bodies) and its message count per job
+        (None: messages of no job, i.e. transactional)."""
         with self.store.reading() as conn:
-            total = conn.execute("SELECT COUNT(*) FROM outbox WHERE mid=? AND definition_key=?",
-                                 (mid, key)).fetchone()[0]
+            per_job = {r["job_id"]: r["n"] for r in conn.execute(
+                "SELECT job_id, COUNT(*) AS n FROM outbox WHERE mid=? AND definition_key=? GROUP BY job_id",
+                (mid, key))}
             rows = conn.execute(
                 "SELECT id, mid, job_id, message_key, definition_key, subscriber_key, to_addr, subject, created"
-                " FROM outbox"
-                " WHERE mid=? AND definition_key=? ORDER BY id DESC LIMIT ?", (mid, key, limit)).fetchall()
-        return [dict(r) for r in rows], total
-
-    def jobs_for_definition(self, mid: int, key: str) -> list[int]:
-        """Jobs whose messages name the definition (sends record the definition key on each message)."""
-        with self.store.reading() as conn:
-            return [r[0] for r in conn.execute(
-                "SELECT DISTINCT job_id FROM outbox WHERE mid=? AND definition_key=? AND job_id IS NOT NULL"
-                " ORDER BY job_id DESC", (mid, key))]
+                " FROM outbox WHERE mid=? AND definition_key=? ORDER BY id DESC LIMIT ?", (mid, key, limit)
+            ).fetchall() if per_job else []
+        return [dict(r) for r in rows], per_job
 
     def tx_message_counts(self, mid: int, definition_key: str) -> dict[str, int]:
         """Transactional messages of a definition by status."""

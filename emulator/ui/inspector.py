@@ -142,16 +142,23 @@ class Inspector:
 
     def definition(self, mid: int, api: str, type_name: str, key: str) -> dict[str, Any]:
         """One definition with the jobs that sent it and its latest messages."""
-        found = next((d for d in self.definitions(mid)
-                      if d["api"] == api and d["type"] == type_name and d["key"] == key), None)
+        messages, per_job = self.repo.outbox_for_definition(mid, key)
+        counts = {key: sum(per_job.values())}
+        jobs = self.emu.jobs.list(mid, JOB_SCAN_LIMIT)
+        found = None
+        if api == "SOAP" and type_name in SOAP_DEFINITION_TYPES:
+            obj = self.emu.objects.find_one(mid, type_name, "CustomerKey", key)
+            found = self._soap_definition(mid, type_name, obj.data, counts, jobs) if obj else None
+        elif api == "REST":
+            row = next((r for r in self.repo.rest_definitions(mid) if r["kind"] == type_name
+                        and (r["key"] or _ref(r["data"]).get("definitionKey")) == key), None)
+            found = self._rest_definition(mid, row, counts) if row else None
         if found is None:
             raise NotFound(f"No {api} {type_name} with key {key!r} in business unit {mid}.", code=30003)
-        job_ids = set(self.repo.jobs_for_definition(mid, key))
-        job_ids.update(j["id"] for j in self.emu.jobs.list(mid, JOB_SCAN_LIMIT) if _names_key(j, key))
-        jobs = [self.emu.jobs.get(i) for i in sorted(job_ids, reverse=True)]
-        messages, total = self.repo.outbox_for_definition(mid, key)
-        return {**found, "jobs": self._jobs([j for j in jobs if j is not None]),
-                "recent_messages": [_message_summary(m) for m in messages], "message_count": total,
+        job_ids = {i for i in per_job if i is not None} | {j["id"] for j in jobs if _names_key(j, key)}
+        sent = [self.emu.jobs.get(i) for i in sorted(job_ids, reverse=True)]
+        return {**found, "jobs": self._jobs([j for j in sent if j is not None]),
+                "recent_messages": [_message_summary(m) for m in messages], "message_count": counts[key],
                 "transactional_messages": self.repo.tx_message_counts(mid, key) if api == "REST" else {},
                 "recent_transactional_messages": [
                     {**m, "created": timestamp(m["created"]), "updated": timestamp(m["updated"])}
