@@ -100,9 +100,14 @@ class RunningEmulator:
         return response.json()["items"]
 
     def stop(self) -> None:
-        self.server.close()
-        self.thread.join(timeout=5)
         self.http.close()
+        # waitress's loop runs while any channel is open: close the listener and every kept-alive
+        # client connection, so the thread ends at once instead of at the join timeout.
+        self.server.close()
+        for channel in list(self.server._map.values()):
+            channel.close()
+        self.server.task_dispatcher.shutdown()
+        self.thread.join(timeout=5)
         self.emu.close()
 
 
