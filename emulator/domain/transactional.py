@@ -493,7 +493,7 @@ class TransactionalService:
         recipient = Recipient(str(key), raw.get("contactKey"), raw.get("to"),
                               {**shared, **attributes} if isinstance(attributes, dict) else dict(shared))
         if not isinstance(key, str) or len(key) > MAX_MESSAGE_KEY:
-            recipient.message_key = str(key)[:MAX_MESSAGE_KEY]
+            recipient.message_key = str(key)
             recipient.error = (109108, "MCMS_UTM_Validation_InvalidValue_messageKey: Invalid messageKey")
             return recipient
         if not isinstance(attributes, dict):
