@@ -304,7 +304,10 @@ class TransactionalService:
         items = []
         for doc in docs:
             public = self._public(doc)
-            items.append({k: public[k] for k in ("name", "definitionKey", "status", "createdDate", "modifiedDate")})
+            # The wire shows five fields per item; the spec's item schema (EmailDefinition) also requires
+            # content and subscriptions, so they are added (clients ignore extra fields; see README).
+            items.append({k: public[k] for k in ("name", "definitionKey", "status", "createdDate", "modifiedDate",
+                                                 "content", "subscriptions")})
         return {"requestId": self.emu.ids.guid(), "definitions": items, "count": total, "page": page_no,
                 "pageSize": size}
 

@@ -114,7 +114,9 @@ def test_list_pages_orders_and_filters(api_asset: Api):
     listed = api_asset.get(DEFS, params={"$orderBy": "definitionKey", "$pageSize": 2, "$page": 1}).json()
     assert [d["definitionKey"] for d in listed["definitions"]] == ["a", "b"]
     assert listed["count"] == 3 and listed["page"] == 1 and listed["pageSize"] == 2
-    assert set(listed["definitions"][0]) == {"name", "definitionKey", "status", "createdDate", "modifiedDate"}
+    assert set(listed["definitions"][0]) == {"name", "definitionKey", "status", "createdDate", "modifiedDate",
+                                            "content", "subscriptions"}
+    assert "definitionId" not in listed["definitions"][0]
     second = api_asset.get(DEFS, params={"$orderBy": "definitionKey", "$pageSize": 2, "$page": 2}).json()
     assert [d["definitionKey"] for d in second["definitions"]] == ["c"]
     desc = api_asset.get(DEFS, params={"$orderBy": "name desc"}).json()
