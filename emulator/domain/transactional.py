@@ -320,16 +320,13 @@ class TransactionalService:
             if doc.data.get("status") == "Deleted":
                 raise Invalid("MCMS_UTM_Runtime_InvalidOperation: A deleted definition cannot be updated.",
                               code=30001)
+            if isinstance(body.get("subscriptions"), dict):  # omitted sub-fields keep their stored values
+                body = {**body, "subscriptions": {**doc.data["subscriptions"], **body["subscriptions"]}}
             fields = self._validate(mid, body, creating=False)
             fields.pop("definitionKey", None)
             if "name" in fields:
                 self._check_name_free(mid, fields["name"], doc.pk)
             was = doc.data.get("status")
-            if "subscriptions" in fields:  # omitted booleans keep their stored value, not the default
-                given = body["subscriptions"]
-                for flag in ("autoAddSubscriber", "updateSubscriber"):
-                    if flag not in given:
-                        fields["subscriptions"][flag] = doc.data["subscriptions"].get(flag, True)
             if "options" in fields:
                 merged = dict(doc.data.get("options") or {})
                 given = body["options"] if isinstance(body.get("options"), dict) else {}
@@ -439,7 +436,8 @@ class TransactionalService:
             raise _v("MCMS_UTM_Validation_InvalidDataType", "attributes must be an object.", 10001)
 
         doc = self.docs.get(mid, DEFINITION_KIND, definition_key)
-        deleted = doc is None and self.docs.find(mid, DEFINITION_KIND, "_deletedKey", definition_key) is not None
+        deleted = (doc is not None and doc.data.get("status") == "Deleted") or (
+            doc is None and self.docs.find(mid, DEFINITION_KIND, "_deletedKey", definition_key) is not None)
         if doc is None and not deleted:
             raise _v("MCMS_UTM_Validation_InvalidValue_definitionKey",
                      f"No definition with key '{definition_key}' exists.", 109111)

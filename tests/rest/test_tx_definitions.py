@@ -142,6 +142,9 @@ def test_patch_updates_what_is_given_and_keeps_the_key(api_asset: Api):
     assert_error(api_asset.patch(f"{DEFS}/k1", json={"definitionKey": "other"}), 400, 10005, "definitionKey")
     assert_error(api_asset.patch(f"{DEFS}/nope", json={"description": "x"}), 404, 30003)
     assert_error(api_asset.patch(f"{DEFS}/k1", json={"content": {"customerKey": "gone"}}), 400, 10005)
+    flags = api_asset.patch(f"{DEFS}/k1", json={"subscriptions": {"autoAddSubscriber": False}}).json()
+    assert flags["subscriptions"] == {"list": "All Subscribers", "autoAddSubscriber": False,
+                                      "updateSubscriber": True}
 
 
 def test_delete_archives_under_a_new_key_and_frees_the_old_one(api_asset: Api):

@@ -232,6 +232,14 @@ def test_deleted_definitions_send_nothing(ready: Api, mc):
     assert mc.outbox() == []
 
 
+def test_status_deleted_by_patch_also_stops_sending(ready: Api, mc):
+    assert ready.patch(f"{DEFS}/order-conf", json={"status": "deleted"}).json()["status"] == "Deleted"
+    assert ready.send("late").status_code == 202
+    assert ready.get(f"{MSGS}/late").json()["info"]["statusCode"] == 37
+    assert mc.outbox() == []
+    assert_error(ready.patch(f"{DEFS}/order-conf", json={"status": "Active"}), 400, 30001, "deleted")
+
+
 def test_not_sent_list_pages_by_event_id(ready: Api, mc):
     assert_error(ready.get(f"{MSGS}/", params={"type": "sent"}), 400, 10005, "notSent")
     assert ready.get(f"{MSGS}/", params={"type": "notSent"}).json() == {"lastEventID": 0, "messages": [],
