@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..clock import SFMC_TZ, sfmc_datetime
 from ..store.audience import SubscriberRecord
 from ..store.rest_documents import Document, RestDocumentRepository, TxMessage, TxMessageRepository
+from .assets import KIND as ASSET_KIND
 from .context import CallContext
 from .errors import Conflict, DomainError, Invalid, NotFound, QuotaExceeded
 from .render import lookup_table, render, wrap_links
@@ -25,11 +26,11 @@ if TYPE_CHECKING:
     from ..core import Emulator
 
 DEFINITION_KIND = "email_definition"
-ASSET_KIND = "asset"
 QUOTA_KIND = "transactional"
 MAX_DEFINITION_KEY = 36  # [mcdev TransactionalEmail.definition.js]
 MAX_MESSAGE_KEY = 100  # [swag]
 MAX_RECIPIENTS = 2000  # [swag]
+MAX_PAGING = 2**31 - 1  # paging numbers beyond this are refused (SQLite integers are 64-bit)
 QUEUE_RETENTION = 3 * 86400  # inactive definitions keep messages three days [swag, seed:003]
 DEFAULT_CLASSIFICATION = "Default Transactional"
 ALL_SUBSCRIBERS = "All Subscribers"
@@ -729,7 +730,7 @@ def _positive(value: Any, name: str, default: int) -> int:
         number = int(float(value))
     except (TypeError, ValueError, OverflowError):
         raise _v("MCMS_UTM_Validation_InvalidValue", f"{name} must be a positive integer.", 10005) from None
-    if number < 1 or number != float(value):
+    if number < 1 or number != float(value) or number > MAX_PAGING:
         raise _v("MCMS_UTM_Validation_InvalidValue", f"{name} must be a positive integer.", 10005)
     return number
 
@@ -741,8 +742,8 @@ def _non_negative(value: Any, name: str) -> int:
         number = int(value)
     except (TypeError, ValueError):
         raise _v("MCMS_UTM_Validation_InvalidValue", f"{name} must be an integer.", 10005) from None
-    if number < 0:
-        raise _v("MCMS_UTM_Validation_InvalidValue", f"{name} must not be negative.", 10005)
+    if number < 0 or number > MAX_PAGING:
+        raise _v("MCMS_UTM_Validation_InvalidValue", f"{name} must be between 0 and {MAX_PAGING}.", 10005)
     return number
 
 

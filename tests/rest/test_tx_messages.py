@@ -259,3 +259,5 @@ def test_not_sent_list_pages_by_event_id(ready: Api, mc):
     assert [m["info"]["messageKey"] for m in rest["messages"]] == ["ns-2", "ns-3", "ns-4"]
     assert rest["lastEventID"] == rest["messages"][-1]["eventID"]
     assert_error(ready.get(f"{MSGS}/", params={"type": "notSent", "lastEventId": "x"}), 400, 10005)
+    assert_error(ready.get(f"{MSGS}/", params={"type": "notSent", "lastEventId": str(10**20)}), 400, 10005)
+    assert_error(ready.get(f"{MSGS}/", params={"type": "notSent", "$pageSize": "1e300"}), 400, 10005)
