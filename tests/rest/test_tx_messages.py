@@ -261,3 +261,25 @@ def test_not_sent_list_pages_by_event_id(ready: Api, mc):
     assert_error(ready.get(f"{MSGS}/", params={"type": "notSent", "lastEventId": "x"}), 400, 10005)
     assert_error(ready.get(f"{MSGS}/", params={"type": "notSent", "lastEventId": str(10**20)}), 400, 10005)
     assert_error(ready.get(f"{MSGS}/", params={"type": "notSent", "$pageSize": "1e300"}), 400, 10005)
+
+
+def test_concurrent_sends_of_one_message_key_send_it_once(ready: Api, mc):
+    import threading
+
+    results: list[int] = []
+    start = threading.Barrier(20)
+
+    def send(i: int) -> None:
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {ready.token}"
+        start.wait()
+        body = {"definitionKey": "order-conf", "recipient": {"contactKey": f"c{i}", "to": f"c{i}@example.com"}}
+        results.append(session.post(f"{mc.base_url}{MSGS}/same", json=body, timeout=30).json()["errorcode"])
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [0] + [109001] * 19
+    assert len(mc.outbox(message_key="same")) == 1
