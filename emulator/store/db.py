@@ -236,6 +236,19 @@ class Store:
             ).fetchall():
                 conn.execute(f'DELETE FROM "{table}"')
 
+    def snapshot(self) -> sqlite3.Connection:
+        """An in-memory copy of the whole database (for a fast reset to this state)."""
+        with self._lock:
+            copy = sqlite3.connect(":memory:", check_same_thread=False)
+            self.conn.backup(copy)
+            return copy
+
+    def restore(self, snapshot: sqlite3.Connection) -> None:
+        """Replace the database's content with a snapshot's, in one step (SQLite's backup API): far
+        faster than deleting rows once a test has loaded many."""
+        with self._lock:
+            snapshot.backup(self.conn)
+
     def close(self) -> None:
         with self._lock:
             self.conn.close()
