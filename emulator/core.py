@@ -68,7 +68,8 @@ class Emulator:
         return int(self.tenant["business_units"][0]["mid"])
 
     def reset(self) -> None:
-        """Back to the default tenant: every row gone, the clock and ids as at start.
+        """Back to the default tenant: every row gone, the clock and ids as at start. Issued tokens survive
+        (the tenant they belong to is restored identically), so long-lived clients keep working.
 
         The first reset wipes and seeds, then keeps an in-memory snapshot (database and id-source state);
         later resets restore it, which stays fast however much a test loaded."""
@@ -79,11 +80,11 @@ class Emulator:
         try:
             if self._fresh is None:
                 raise LookupError("no snapshot yet")
-            self.store.restore(self._fresh[0])
+            self.store.restore(self._fresh[0], keep=("token",))
             if random_source is not None and self._fresh[1] is not None:
                 random_source.setstate(self._fresh[1])
         except (LookupError, sqlite3.Error):
-            self.store.wipe()
+            self.store.wipe(keep=("token",))
             seed_tenant(self, self.tenant)
             self._fresh = (self.store.snapshot(), random_source.getstate() if random_source else None)
         for service in self.services.values():

@@ -137,6 +137,8 @@ class RunningEmulator:
             "defaultwsdl": self.wsdl_url,
             "baseapiurl": self.base_url,
             "soapendpoint": self.soap_url,
+            # FuelSDK caches the WSDL in a local file and never refetches it: one file per server.
+            "wsdl_file_local_loc": str(self.emu.state_dir / f"ExactTargetWSDL-{self.port}.xml"),
         }
         if legacy:
             params["authenticationurl"] = f"{self.base_url}/v1/requestToken"
@@ -183,6 +185,13 @@ class RunningEmulator:
         self.emu.close()
 
 
+def _serve(server: Any) -> None:
+    try:
+        server.run()
+    except OSError:
+        pass  # the socket was closed by stop(); waitress's loop notices it this way
+
+
 def start(config: Config | None = None, timeout: float = START_TIMEOUT,
           seed: str | Path | None = None) -> RunningEmulator:
     """Start an emulator in this process on an ephemeral loopback port and wait until it answers.
@@ -209,7 +218,7 @@ def start(config: Config | None = None, timeout: float = START_TIMEOUT,
     except BaseException:
         emu.close()
         raise
-    thread = threading.Thread(target=server.run, name="sfmc-emulator-server", daemon=True)
+    thread = threading.Thread(target=_serve, args=(server,), name="sfmc-emulator-server", daemon=True)
     thread.start()
     running = RunningEmulator(emu, server, thread)
     deadline = started + timeout
