@@ -239,6 +239,29 @@ class Store:
                 if table not in keep:
                     conn.execute(f'DELETE FROM "{table}"')
 
+    def snapshot(self) -> sqlite3.Connection:
+        """An in-memory copy of the whole database (for a fast reset to this state)."""
+        with self._lock:
+            copy = sqlite3.connect(":memory:", check_same_thread=False)
+            self.conn.backup(copy)
+            return copy
+
+    def restore(self, snapshot: sqlite3.Connection, keep: tuple[str, ...] = ()) -> None:
+        """Replace the database's content with a snapshot's in one step (SQLite's backup API: far faster
+        than deleting rows once a test has loaded many), except the tables named in `keep`, whose current
+        rows are put back."""
+        with self._lock:
+            kept = {table: self.conn.execute(f'SELECT * FROM "{table}"').fetchall() for table in keep}
+            snapshot.backup(self.conn)
+            if not kept:
+                return
+            with self.transaction() as conn:
+                for table, rows in kept.items():
+                    conn.execute(f'DELETE FROM "{table}"')
+                    if rows:
+                        marks = ", ".join("?" * len(rows[0].keys()))
+                        conn.executemany(f'INSERT INTO "{table}" VALUES ({marks})', [tuple(r) for r in rows])
+
     def close(self) -> None:
         with self._lock:
             self.conn.close()
