@@ -73,10 +73,10 @@ def _text(raw: bytes, limit: int) -> str:
     return text
 
 
-def read_body(environ: dict[str, Any], limit: int) -> bytes:
+def read_body(environ: dict[str, Any], limit: int | None = None) -> bytes:
     """The request body, read once and put back as a fresh stream for the application."""
     length = environ.get("CONTENT_LENGTH") or ""
-    if not length.isdigit() or int(length) == 0 or int(length) > limit:
+    if not length.isdigit() or int(length) == 0 or limit is not None and int(length) > limit:
         return b""  # oversize bodies are refused inside (413); do not buffer them here
     raw = environ["wsgi.input"].read(int(length))
     environ["wsgi.input"] = io.BytesIO(raw)

@@ -139,15 +139,16 @@ class InProcessTarget(Target):
 
         emu = self.mc.emu
         seed = scenario.seed if scenario.seed is not None else seed if seed is not None else self.default_seed
-        emu.config.id_seed = seed
-        emu.reset()  # reseeds the ids from the config and re-creates the default tenant
-        if scenario.clock:
-            # Again under the scenario's clock, so the default objects' dates are reproducible too.
+        emu.reset()  # jobs idle, fault rules gone, clock back to real time
+        if seed is not None or scenario.clock:
+            # Rebuild the default tenant under this scenario's seed and clock (not from the reset's snapshot,
+            # which holds the first seed's state), so its ids and dates are reproducible too.
             from ..domain.tenants import seed_tenant
 
-            emu.clock.freeze(parse_datetime(str(scenario.clock)))
             emu.store.wipe()
             emu.ids.reseed(seed)
+            if scenario.clock:
+                emu.clock.freeze(parse_datetime(str(scenario.clock)))
             seed_tenant(emu, emu.tenant)
         # Answers must not depend on the ephemeral port when they are meant to be reproducible.
         emu.config.public_base_url = DETERMINISTIC_BASE_URL if seed is not None else None

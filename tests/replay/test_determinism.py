@@ -31,3 +31,18 @@ def test_same_seed_gives_byte_identical_answers():
 def test_another_seed_gives_other_ids():
     assert answers(42)[1] != answers(43)[1]
 
+
+
+def test_one_emulator_switches_seeds_between_scenarios():
+    target = InProcessTarget()
+    try:
+        runner = ScenarioRunner(target)
+        raws = []
+        for seed in (42, 43, 42):
+            scenario = load_scenario(SCENARIO)
+            scenario.seed = seed
+            raws.append([r.raw for r in runner.run(scenario).results])
+    finally:
+        target.close()
+    assert raws[0] == raws[2] != raws[1]
+    assert raws[0] == answers(42)  # and the same as on a fresh emulator
