@@ -82,7 +82,12 @@ def parse_rule(rule_id: int, body: dict[str, Any]) -> FaultRule:
     """A rule from the admin API's JSON; bad input raises Invalid (a 400 in SFMC's JSON shape)."""
     if not isinstance(body, dict):
         raise Invalid("A fault rule must be a JSON object.", code=10003)
-    spec = body.get("fault", body.get("kind", "rate_limit"))
+    default: Any = "rate_limit"
+    if "status" in body:  # shorthand: {"operation": "Create", "status": 503}
+        default = {"type": "http", "status": body["status"], **({"body": body["body"]} if "body" in body else {})}
+    elif "latency_ms" in body:
+        default = "latency"
+    spec = body.get("fault", body.get("kind", default))
     params = dict(spec) if isinstance(spec, dict) else {"type": spec}
     kind = str(params.pop("type", params.pop("kind", "rate_limit")))
     if kind not in KINDS:

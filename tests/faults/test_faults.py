@@ -187,3 +187,15 @@ def test_fuelsdk_sees_a_rate_limit_then_an_error_result(mc, tmp_path):
     failed = new.post()
     assert failed.status is False and failed.results[0].StatusMessage == "Injected"
     assert failed.results[0].ErrorCode == 2
+
+
+def test_shorthands_through_the_fixture_client(mc):
+    mc.faults.add(operation="Create", status=503)
+    mc.faults.add(path="/v2/token", latency_ms=50)
+    assert [(r["kind"], r.get("status")) for r in mc.faults.list()] == [("http", 503), ("latency", None)]
+    response = post_soap(mc, "Create", LIST.format(key="s"))
+    assert response.status_code == 503 and response.json()["errorcode"] == 50300
+    assert requests.post(f"{mc.base_url}/v2/token", json={}, timeout=10).status_code == 401  # slowed, answered
+    assert [e["fault"] for e in last_journal(mc, 2)] == ["rule 2: latency", "rule 1: http 503"]
+    mc.faults.clear()
+    assert mc.faults.list() == []
