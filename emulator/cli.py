@@ -94,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "replay":
         from .replay.runner import run_files
 
+        # The report is the output: the in-process server's request lines and Spyne's fault logs are noise.
+        logging.getLogger("sfmc_emulator.requests").setLevel(logging.WARNING)
+        logging.getLogger("spyne").setLevel(logging.CRITICAL)
+
         return run_files(args.files, target_url=args.target, seed=args.seed, progress=args.progress,
                          tenant_file=args.config)
     if args.command == "record":
