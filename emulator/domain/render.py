@@ -55,3 +55,31 @@ def wrap_links(html: str, base_url: str, job_ref: str) -> str:
     from urllib.parse import quote
 
     return _LINK.sub(lambda m: f'href="{base_url}/_emulator/click?ref={quote(job_ref)}&url={quote(m.group(1), safe="")}"', html)
+
+
+def compile_template(template: str | None):
+    """`render` split once per send: returns f(table) for a `lookup_table` table (fast per recipient)."""
+    if not template:
+        return lambda table: ""
+    parts: list[str | tuple[str]] = []
+    last = 0
+    for match in _PERSONALIZATION.finditer(template):
+        parts.append(template[last:match.start()])
+        parts.append(((match.group(1) or match.group(2) or "").strip().casefold(),))
+        last = match.end()
+    parts.append(template[last:])
+    if len(parts) == 1:
+        return lambda table: template
+
+    def fill(table: dict[str, str]) -> str:
+        return "".join(p if isinstance(p, str) else table.get(p[0], "") for p in parts)
+
+    return fill
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_to_text(html: str) -> str:
+    """The text part SFMC derives for a multipart send without a text body (tags dropped)."""
+    return re.sub(r"[ \t]+\n", "\n", _TAG.sub("", html)).strip()

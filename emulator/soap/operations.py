@@ -104,7 +104,11 @@ def perform(emu: Emulator, call: CallContext, body: etree._Element) -> etree._El
         if not outcome.ok:
             result["ErrorCode"] = outcome.error_code if outcome.error_code is not None else 2
         result["Object"] = {"__type__": "APIObject", **outcome.object}
-        if outcome.ok and outcome.task_id is not None:
+        # The WSDL requires a Task in every PerformResult: an error result carries the error in it too.
+        if not outcome.ok:
+            result["Task"] = {"StatusCode": "Error", "StatusMessage": outcome.message,
+                              "ErrorCode": result["ErrorCode"]}
+        else:
             result["Task"] = {"StatusCode": "OK", "StatusMessage": "OK", "ID": outcome.task_id,
                               "InteractionObjectID": outcome.interaction_object_id}
         results.append(result)
