@@ -54,8 +54,9 @@ class SendWorld:
         send = (f"<IsSendable>true</IsSendable><SendableDataExtensionField><Name>{sendable}</Name>"
                 f"</SendableDataExtensionField><SendableSubscriberField><Name>{relation}</Name><Value></Value>"
                 "</SendableSubscriberField>") if sendable else ""
-        object_id = self.create(f'<Objects xsi:type="DataExtension"><CustomerKey>{key}</CustomerKey><Name>{key}</Name>'
-                                f"{send}<Fields>{fields}</Fields></Objects>", **auth)["NewObjectID"]
+        client = f"<Client><ID>{mid}</ID></Client>" if mid else ""
+        object_id = self.create(f'<Objects xsi:type="DataExtension">{client}<CustomerKey>{key}</CustomerKey>'
+                                f"<Name>{key}</Name>{send}<Fields>{fields}</Fields></Objects>", **auth)["NewObjectID"]
         self.mc.emu.audience.insert_rows(mid or self.mc.parent_mid, key, [(None, r) for r in rows],
                                          self.mc.emu.clock.now().timestamp())
         return object_id
