@@ -57,24 +57,30 @@ def wrap_links(html: str, base_url: str, job_ref: str) -> str:
     return _LINK.sub(lambda m: f'href="{base_url}/_emulator/click?ref={quote(job_ref)}&url={quote(m.group(1), safe="")}"', html)
 
 
-def compile_template(template: str | None):
-    """`render` split once per send: returns f(table) for a `lookup_table` table (fast per recipient)."""
-    if not template:
-        return lambda table: ""
-    parts: list[str | tuple[str]] = []
-    last = 0
-    for match in _PERSONALIZATION.finditer(template):
-        parts.append(template[last:match.start()])
-        parts.append(((match.group(1) or match.group(2) or "").strip().casefold(),))
-        last = match.end()
-    parts.append(template[last:])
-    if len(parts) == 1:
-        return lambda table: template
+class Template:
+    """`render` split once per send: `fill(table)` for a `lookup_table`-style table (fast per recipient);
+    `names` maps each referenced personalization name (casefolded) to its spelling in the template."""
 
-    def fill(table: dict[str, str]) -> str:
-        return "".join(p if isinstance(p, str) else table.get(p[0], "") for p in parts)
+    def __init__(self, template: str | None) -> None:
+        self.parts: list[str | tuple[str]] = []
+        self.names: dict[str, str] = {}
+        last = 0
+        for match in _PERSONALIZATION.finditer(template or ""):
+            name = (match.group(1) or match.group(2) or "").strip()
+            self.parts.append(template[last:match.start()])
+            self.parts.append((name.casefold(),))
+            self.names.setdefault(name.casefold(), name)
+            last = match.end()
+        self.parts.append((template or "")[last:])
 
-    return fill
+    def fill(self, table: dict[str, str]) -> str:
+        return "".join(p if isinstance(p, str) else table.get(p[0], "") for p in self.parts)
+
+    __call__ = fill
+
+
+def compile_template(template: str | None) -> Template:
+    return Template(template)
 
 
 _TAG = re.compile(r"<[^>]+>")

@@ -25,7 +25,7 @@ from ..clock import iso_utc
 from ..store.sends import BOUNCED, DUPLICATE, ERRORED, EXCLUDED, PENDING, SENT, SendRepository
 from .errors import Invalid, NotFound
 from .query import FilterCompiler
-from .render import compile_template, html_to_text, lookup_table
+from .render import ALIASES, compile_template, html_to_text
 
 if TYPE_CHECKING:
     from ..core import Emulator
@@ -70,6 +70,37 @@ def de_fields(de: dict[str, Any]) -> list[dict[str, Any]]:
     if isinstance(fields, dict):
         fields = fields.get("Field") or []
     return [f for f in fields if isinstance(f, dict) and f.get("Name")]
+
+
+class Substitutions:
+    """Per-recipient personalization values, limited to the names a send's templates use (the hot loop of a
+    send: no case-folding of every attribute of every recipient). Matches `render.lookup_table` semantics."""
+
+    def __init__(self, names: dict[str, str], base: dict[str, Any]) -> None:
+        self.names = names  # casefolded -> spelling in the template
+        self.source = {n: ALIASES.get(n, n).casefold() for n in names}  # alias -> the value it shows
+        self.wanted = set(self.source.values())
+        self.base = {k.casefold(): v for k, v in base.items() if k.casefold() in self.wanted}
+        self._keys: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+
+    def _pick(self, data: dict[str, Any]) -> list[tuple[str, str]]:
+        keys = tuple(data)
+        picked = self._keys.get(keys)
+        if picked is None:
+            picked = self._keys[keys] = [(k, k.casefold()) for k in keys if k.casefold() in self.wanted]
+        return picked
+
+    def table(self, attributes: dict[str, Any], row: dict[str, Any] | None, fixed: dict[str, Any]) -> dict[str, str]:
+        found = dict(self.base)
+        for layer in (attributes, row or {}):
+            for key, folded in self._pick(layer):
+                found[folded] = layer[key]
+        found.update(fixed)
+        return {name: "" if (v := found.get(src)) is None else str(v) for name, src in self.source.items()}
+
+    def used(self, table: dict[str, str]) -> dict[str, str]:
+        """The substitution values a message was rendered with, by their names in the templates."""
+        return {spelling: table[name] for name, spelling in self.names.items()}
 
 
 class SendService:
@@ -312,27 +343,27 @@ class SendService:
         html = compile_template(email.get("HTMLBody"))
         text = compile_template(email.get("TextBody"))
         derive_text = not email.get("TextBody") and plan.get("is_multipart", True)
-        base_values = {"JobID": job_id, "_JobSubscriberBatchID": 1, "_EmailID": email.get("ID"),
-                       "emailname_": email.get("Name"), "MemberID": mid, "replyname": plan.get("from_name"),
-                       "replyemailaddress": plan.get("from_address")}
+        values = Substitutions({**subject.names, **html.names, **text.names}, {
+            "JobID": job_id, "_JobSubscriberBatchID": 1, "_EmailID": email.get("ID"), "emailname_": email.get("Name"),
+            "MemberID": mid, "replyname": plan.get("from_name"), "replyemailaddress": plan.get("from_address")})
         batches = 0
         for batch in self.repo.pending_batches(job_id, BATCH):
             now_dt = self.emu.clock.now()
             now, now_iso = now_dt.timestamp(), iso_utc(now_dt)
-            messages, events, outcomes = [], [], []
+            messages, events, exceptions = [], [], []
             counts = {"NumberSent": 0, "NumberErrored": 0, "HardBounces": 0}
             for r in batch:
                 magic = magic_kind(r["email"])
                 event = {"mid": mid, "job_id": job_id, "subscriber_key": r["subscriber_key"], "email": r["email"],
                          "event_date": now, "batch_id": 1}
                 if magic == "error":
-                    outcomes.append((ERRORED, "error building the email (magic address)", r["pk"]))
+                    exceptions.append((ERRORED, "error building the email (magic address)", r["pk"]))
                     events.append({**event, "event_type": "NotSent", "detail": {"reason": "magic error address"}})
                     counts["NumberErrored"] += 1
                     continue
-                values = {**base_values, **r["attributes"], **(r["row"] or {}), "SubscriberKey": r["subscriber_key"],
-                          "EmailAddress": r["email"], "SubscriberID": r["subscriber_id"]}
-                table = lookup_table(values)
+                table = values.table(r["attributes"], r["row"], {
+                    "subscriberkey": r["subscriber_key"], "emailaddress": r["email"],
+                    "subscriberid": r["subscriber_id"]})
                 body = html(table)
                 messages.append({
                     "mid": mid, "job_id": job_id, "message_key": None,
@@ -342,7 +373,7 @@ class SendService:
                     "text": text(table) if not derive_text else html_to_text(body),
                     "source": {"email_id": email.get("ID"), "email_key": email.get("CustomerKey"),
                                "send_definition": plan.get("definition_key"), "audience": r["source"],
-                               "values": {k: v for k, v in values.items() if v is not None}},
+                               "values": values.used(table)},
                     "created": now,
                 })
                 events.append({**event, "event_type": "Sent"})
@@ -352,15 +383,14 @@ class SendService:
                                    "detail": {"SMTPCode": "550", "BounceCategory": "Hard bounce",
                                               "SMTPReason": "550 5.1.1 user unknown (magic address)"}})
                     counts["HardBounces"] += 1
-                    outcomes.append((BOUNCED, None, r["pk"]))
-                else:
-                    outcomes.append((SENT, None, r["pk"]))
-            with self.emu.store.transaction():
+                    exceptions.append((BOUNCED, None, r["pk"]))
+            with self.emu.store.transaction():  # the batch's messages, events, states and counts: all or nothing
                 job = self.emu.jobs.get(job_id)
                 detail = job["detail"] if job else {}
                 self.emu.outbox.add_many(messages)
                 self.repo.add_events(events)
-                self.repo.mark(outcomes)
+                self.repo.mark(exceptions)
+                self.repo.mark_sent(job_id, batch[0]["pk"], batch[-1]["pk"])
                 self.emu.jobs.update(job_id, **{k: detail.get(k, 0) + v for k, v in counts.items()},
                                      SentDate=now_iso)
             batches += 1

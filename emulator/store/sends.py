@@ -160,6 +160,12 @@ class SendRepository:
             conn.executemany("UPDATE send_recipient SET state = ?, reason = ? WHERE pk = ? AND state = 'Pending'",
                              list(outcomes))
 
+    def mark_sent(self, job_id: int, first_pk: int, last_pk: int) -> None:
+        """Every recipient of a batch still Pending becomes Sent (one statement, inside the batch's transaction)."""
+        with self.store.transaction() as conn:
+            conn.execute("UPDATE send_recipient SET state = 'Sent' WHERE job_id = ? AND state = 'Pending'"
+                         " AND pk BETWEEN ? AND ?", (job_id, first_pk, last_pk))
+
     # -- tracking events -----------------------------------------------------------
     def add_events(self, events: Iterable[dict[str, Any]]) -> None:
         with self.store.transaction() as conn:
