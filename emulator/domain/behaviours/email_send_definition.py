@@ -57,6 +57,31 @@ def check_key(service, mid: int, type_name: str, key: Any, code: int, prefix: st
                       code=code)
 
 
+def resolve_references(sends: SendService, mid: int, props: dict[str, Any], email_error: tuple[int, str],
+                       classification_error: tuple[int, str]) -> None:
+    """A send definition's Email, SendClassification, SenderProfile and DeliveryProfile, resolved and stored as
+    SFMC echoes them; a missing one raises NotFound with the definition type's code and text."""
+    if "Email" in props:
+        email = sends.find(mid, "Email", props["Email"], ("ID", "ObjectID", "CustomerKey"))
+        if email is None:
+            code, text = email_error
+            raise NotFound(f"{text}: no Email with {ref_text(props['Email'])}.", code=code)
+        props["Email"] = {"__type__": "Email", "ID": email["ID"]}
+    if "SendClassification" in props:
+        found = sends.find(mid, "SendClassification", props["SendClassification"], ("CustomerKey", "ObjectID", "Name"))
+        if found is None:
+            code, text = classification_error
+            raise NotFound(f"{text}: no SendClassification with {ref_text(props['SendClassification'])}.", code=code)
+        props["SendClassification"] = key_reference(found)
+    for prop, code in (("SenderProfile", 40100), ("DeliveryProfile", 41301)):
+        ref = props.get(prop)
+        if has_identifier(ref, ("ObjectID", "CustomerKey", "Name")):
+            found = sends.find(mid, prop, ref, ("CustomerKey", "ObjectID", "Name"))
+            if found is None:
+                raise NotFound(f"{prop} Not Found: no {prop} with {ref_text(ref)}.", code=code)
+            props[prop] = {**key_reference(found), **sender_override(ref)}
+
+
 @behaviour("EmailSendDefinition")
 class EmailSendDefinitionBehaviour(Behaviour):
     @property
@@ -93,26 +118,8 @@ class EmailSendDefinitionBehaviour(Behaviour):
 
     def _references(self, mid: int, props: dict[str, Any]) -> None:
         """Resolve every reference the definition names; store them as SFMC echoes them."""
-        sends = self.sends
-        if "Email" in props:
-            email = sends.find(mid, "Email", props["Email"], ("ID", "ObjectID", "CustomerKey"))
-            if email is None:
-                raise NotFound(f"ESD_Email Not Found: no Email with {ref_text(props['Email'])}.", code=42004)
-            props["Email"] = {"__type__": "Email", "ID": email["ID"]}
-        if "SendClassification" in props:
-            found = sends.find(mid, "SendClassification", props["SendClassification"],
-                               ("CustomerKey", "ObjectID", "Name"))
-            if found is None:
-                raise NotFound("ESD_Send Classification Not Found: no SendClassification with "
-                               f"{ref_text(props['SendClassification'])}.", code=42003)
-            props["SendClassification"] = key_reference(found)
-        for prop, code in (("SenderProfile", 40100), ("DeliveryProfile", 41301)):
-            ref = props.get(prop)
-            if has_identifier(ref, ("ObjectID", "CustomerKey", "Name")):
-                found = sends.find(mid, prop, ref, ("CustomerKey", "ObjectID", "Name"))
-                if found is None:
-                    raise NotFound(f"{prop} Not Found: no {prop} with {ref_text(ref)}.", code=code)
-                props[prop] = {**key_reference(found), **sender_override(ref)}
+        resolve_references(self.sends, mid, props, (42004, "ESD_Email Not Found"),
+                           (42003, "ESD_Send Classification Not Found"))
         if "SendDefinitionList" in props:
             props["SendDefinitionList"] = [self._list_entry(mid, e) for e in props["SendDefinitionList"] or []]
 

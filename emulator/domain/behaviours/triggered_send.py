@@ -11,7 +11,7 @@ from ..objects import ObjectResult, PerformOutcome
 from ..render import compile_template, html_to_text, lookup_table
 from ..sends import UNDELIVERABLE_STATUSES, SendService, magic_kind
 from . import Behaviour, behaviour
-from .email_send_definition import check_key, has_identifier, key_reference, ref_text
+from .email_send_definition import check_key, has_identifier, ref_text, resolve_references
 
 FIRST_JOB_ID = 7_029_017
 # Allowed TriggeredSendStatus changes (SFMC: Canceled and Deleted are final; New can only move forward).
@@ -85,25 +85,8 @@ class TriggeredSendDefinitionBehaviour(Behaviour):
 
     def _references(self, mid: int, props: dict[str, Any]) -> None:
         sends = _sends(self)
-        if "Email" in props:
-            email = sends.find(mid, "Email", props["Email"], ("ID", "ObjectID", "CustomerKey"))
-            if email is None:
-                raise NotFound(f"Triggered Send Definition Email Not Found: no Email with {ref_text(props['Email'])}.",
-                               code=17016)
-            props["Email"] = {"__type__": "Email", "ID": email["ID"]}
-        if "SendClassification" in props:
-            found = sends.find(mid, "SendClassification", props["SendClassification"],
-                               ("CustomerKey", "ObjectID", "Name"))
-            if found is None:
-                raise NotFound("Triggered Send Definition Send Classification Not Found: no SendClassification "
-                               f"with {ref_text(props['SendClassification'])}.", code=17014)
-            props["SendClassification"] = key_reference(found)
-        for prop, code in (("SenderProfile", 40100), ("DeliveryProfile", 41301)):
-            if has_identifier(props.get(prop), ("ObjectID", "CustomerKey", "Name")):
-                found = sends.find(mid, prop, props[prop], ("CustomerKey", "ObjectID", "Name"))
-                if found is None:
-                    raise NotFound(f"{prop} Not Found: no {prop} with {ref_text(props[prop])}.", code=code)
-                props[prop] = key_reference(found)
+        resolve_references(sends, mid, props, (17016, "Triggered Send Definition Email Not Found"),
+                           (17014, "Triggered Send Definition Send Classification Not Found"))
         if props.get("List"):
             found = sends.find(mid, "List", props["List"], ("ID", "ObjectID", "CustomerKey"))
             if found is None:
