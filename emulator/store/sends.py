@@ -133,18 +133,12 @@ class SendRepository:
 
     def pending_batches(self, job_id: int, batch: int = 2000) -> Iterator[list[dict[str, Any]]]:
         """Pending recipients with their subscriber attributes and data-extension row, a batch at a time."""
-        last = -1
-        while True:
-            with self.store.reading() as conn:
-                rows = conn.execute(
-                    "SELECT r.pk, r.mid, r.subscriber_key, r.email, r.source, s.id AS subscriber_id,"
-                    " s.attributes, d.row FROM send_recipient r"
-                    " LEFT JOIN subscriber s ON s.mid = r.mid AND s.subscriber_key = r.subscriber_key"
-                    " LEFT JOIN de_row d ON d.pk = r.row_pk"
-                    " WHERE r.job_id = ? AND r.state = 'Pending' AND r.pk > ? ORDER BY r.pk LIMIT ?",
-                    (job_id, last, batch)).fetchall()
-            if not rows:
-                return
+        for rows in self._pages(
+                "SELECT r.pk, r.mid, r.subscriber_key, r.email, r.source, s.id AS subscriber_id,"
+                " s.attributes, d.row FROM send_recipient r"
+                " LEFT JOIN subscriber s ON s.mid = r.mid AND s.subscriber_key = r.subscriber_key"
+                " LEFT JOIN de_row d ON d.pk = r.row_pk WHERE r.job_id = ? AND r.state = 'Pending'",
+                [job_id], "r.pk", "pk", batch):
             out = []
             for row in rows:
                 item = dict(row)
@@ -152,7 +146,17 @@ class SendRepository:
                 item["row"] = json.loads(item["row"]) if item["row"] else None
                 out.append(item)
             yield out
-            last = rows[-1]["pk"]
+
+    def _pages(self, sql: str, args: list[Any], order: str, key: str, batch: int) -> Iterator[list[Any]]:
+        """Keyset pagination: `sql` (with a WHERE) page by page in `order`, never a whole result in memory."""
+        last = -1
+        while True:
+            with self.store.reading() as conn:
+                rows = conn.execute(f"{sql} AND {order} > ? ORDER BY {order} LIMIT ?", (*args, last, batch)).fetchall()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][key]
 
     def mark(self, outcomes: Iterable[tuple[str, str | None, int]]) -> None:
         """(state, reason, pk) — inside the batch's transaction."""
@@ -186,18 +190,11 @@ class SendRepository:
         if subscriber_key is not None:
             where.append("subscriber_key = ? COLLATE NOCASE")
             args.append(subscriber_key)
-        last = -1
-        while True:
-            with self.store.reading() as conn:
-                rows = conn.execute(f"SELECT * FROM send_event WHERE {' AND '.join(where)} AND id > ?"
-                                    " ORDER BY id LIMIT ?", (*args, last, batch)).fetchall()
-            if not rows:
-                return
+        for rows in self._pages(f"SELECT * FROM send_event WHERE {' AND '.join(where)}", args, "id", "id", batch):
             for row in rows:
                 item = dict(row)
                 item["detail"] = json.loads(item["detail"] or "{}")
                 yield item
-            last = rows[-1]["id"]
 
     # -- send jobs -----------------------------------------------------------------
     def send_jobs(self, mids: list[int], job_id: int | None = None) -> list[dict[str, Any]]:
@@ -218,14 +215,7 @@ class SendRepository:
 
     def iter_subscribers(self, mid: int, batch: int = 2000) -> Iterator[dict[str, Any]]:
         """Subscriber profiles as filterable rows (EmailAddress, SubscriberKey, Status and attributes)."""
-        last = -1
-        while True:
-            with self.store.reading() as conn:
-                rows = conn.execute("SELECT * FROM subscriber WHERE mid = ? AND id > ? ORDER BY id LIMIT ?",
-                                    (mid, last, batch)).fetchall()
-            if not rows:
-                return
+        for rows in self._pages("SELECT * FROM subscriber WHERE mid = ?", [mid], "id", "id", batch):
             for row in rows:
                 yield {**json.loads(row["attributes"] or "{}"), "EmailAddress": row["email"],
                        "SubscriberKey": row["subscriber_key"], "Status": row["status"], "ID": row["id"]}
-            last = rows[-1]["id"]
