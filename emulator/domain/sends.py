@@ -35,6 +35,7 @@ MAGIC_DOMAIN = "sfmc-emulator.test"
 MAGIC_KINDS = ("bounce", "held", "error")
 UNSUBSCRIBE_STATUSES = ("Unsubscribed",)
 UNDELIVERABLE_STATUSES = ("Held", "Bounced")
+STOPPED = ("Paused", "Canceled", "Complete", "Error")  # statuses a running send stops at
 DE_FIELD_KINDS = {"Number": "int", "Decimal": "float", "Date": "datetime", "Boolean": "bool"}
 
 
@@ -245,9 +246,29 @@ class SendService:
         return ids
 
     # -- the job ----------------------------------------------------------------------
+    def control(self, job_id: int, action: str) -> str:
+        """Send Perform pause/resume/cancel: the new status. A running job notices at its next batch."""
+        allowed = {"cancel": ("Scheduled", "Sending", "Paused"), "pause": ("Scheduled", "Sending"),
+                   "resume": ("Paused",)}[action]
+        with self.emu.store.transaction():
+            job = self.emu.jobs.get(job_id)
+            if job is None or job["status"] not in allowed:
+                raise Invalid(f"The send {job_id} cannot be {action}d: it is {job['status'] if job else 'unknown'}.",
+                              code=7009)
+            status = {"cancel": "Canceled", "pause": "Paused"}.get(
+                action, "Sending" if job["detail"].get("materialized") else "Scheduled")
+            self.emu.jobs.update(job_id, status=status, ModifiedDate=iso_utc(self.emu.clock.now()))
+        if action == "resume":
+            self.emu.jobs.requeue(job_id, self.run)
+        return status
+
+    def _stopped(self, job_id: int) -> bool:
+        job = self.emu.jobs.get(job_id)
+        return job is None or job["status"] in STOPPED
+
     def run(self, job_id: int) -> None:
         job = self.emu.jobs.get(job_id)
-        if job is None:
+        if job is None or job["status"] in STOPPED:
             return
         plan = job["detail"]["plan"]
         if not job["detail"].get("materialized"):
@@ -258,6 +279,8 @@ class SendService:
         repo = self.repo
         honour = plan.get("honour_unsubscribe", True)
         with self.emu.store.transaction():
+            if self._stopped(job_id):
+                return
             repo.forget(job_id)
             for source in plan["sources"]:
                 self._add_source(job_id, mid, source, honour)
@@ -386,7 +409,9 @@ class SendService:
                     exceptions.append((BOUNCED, None, r["pk"]))
             with self.emu.store.transaction():  # the batch's messages, events, states and counts: all or nothing
                 job = self.emu.jobs.get(job_id)
-                detail = job["detail"] if job else {}
+                if job is None or job["status"] in STOPPED:  # paused or canceled meanwhile
+                    return
+                detail = job["detail"]
                 self.emu.outbox.add_many(messages)
                 self.repo.add_events(events)
                 self.repo.mark(exceptions)
@@ -397,6 +422,8 @@ class SendService:
             if self.crash_after_batches is not None and batches >= self.crash_after_batches:
                 raise SimulatedCrash(f"simulated crash after {batches} batches of job {job_id}")
         with self.emu.store.transaction():
+            if self._stopped(job_id):
+                return
             counts = self.repo.state_counts(job_id)
             if counts.get(PENDING):  # something was added meanwhile; never claim Complete with work left
                 return self._deliver(job_id, mid, plan)

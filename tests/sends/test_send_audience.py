@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from tests.sends.test_email_send_definition import esd_xml, list_entry, start
 from tests.soap_helpers import simple_filter, texts
 
@@ -186,3 +188,35 @@ def test_sent_event_filters_by_subscriber_and_date(mc, world, soap):
                             '<Filter xsi:type="SimpleFilterPart"><Property>EventDate</Property><SimpleOperator>'
                             "greaterThan</SimpleOperator><DateValue>2000-01-01T00:00:00</DateValue></Filter>")
     assert sorted(texts(earlier, "p:Results/p:SubscriberKey")) == ["a", "b"]
+
+
+def _send_perform(soap, action: str, send_id: int):
+    return soap.call("Perform", f'<PerformRequestMsg xmlns="http://exacttarget.com/wsdl/partnerAPI"><Action>{action}'
+                     f'</Action><Definitions><Definition xsi:type="Send"><ID>{send_id}</ID></Definition></Definitions>'
+                     "</PerformRequestMsg>")
+
+
+def test_send_pause_resume_and_cancel(mc, world, soap):
+    email_id = world.email()
+    list_id = world.list("l", [("a", "a@example.com", {}), ("b", "b@example.com", {})])
+    world.create(esd_xml("esd", email_id, list_entry(list_id)))
+    gate = threading.Event()
+    mc.emu.jobs.submit(mc.parent_mid, "test-blocker", lambda _job_id: gate.wait(10))  # holds the job worker
+    try:
+        paused = task_id(start(soap, "esd"))
+        canceled = task_id(start(soap, "esd"))
+        resp = _send_perform(soap, "pause", paused)
+        assert texts(resp, "p:Results/p:Result/p:StatusMessage") == ["Send performed"]
+        assert texts(resp, "p:Results/p:Result/p:Object/p:Status") == ["Paused"]
+        assert texts(_send_perform(soap, "cancel", canceled), "p:Results/p:Result/p:Object/p:Status") == ["Canceled"]
+        assert texts(_send_perform(soap, "resume", canceled), "p:Results/p:Result/p:ErrorCode") == ["7009"]
+    finally:
+        gate.set()
+    mc.emu.jobs.wait_idle()
+    assert send_row(soap, paused)["Status"] == "Paused" and mc.outbox(job_id=paused) == []
+    assert send_row(soap, canceled)["Status"] == "Canceled" and mc.outbox(job_id=canceled) == []
+    _send_perform(soap, "resume", paused)
+    assert mc.wait_for_job(paused)["status"] == "Complete"
+    assert sorted(m["subscriber_key"] for m in mc.outbox(job_id=paused)) == ["a", "b"]
+    assert texts(_send_perform(soap, "pause", paused), "p:Results/p:Result/p:ErrorCode") == ["7009"]
+    assert texts(_send_perform(soap, "cancel", 1), "p:Results/p:Result/p:ErrorCode") == ["2"]

@@ -233,6 +233,19 @@ class SendBehaviour(Behaviour):
     def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> list[dict[str, Any]]:
         return self.service.emu.sends.send_objects(mids)
 
+    def perform(self, ctx: CallContext, mid: int, action: str, props: dict[str, Any],
+                options: dict[str, Any]) -> PerformOutcome:
+        """pause / resume / cancel a send by its ID (doc: SOAP/perform)."""
+        sends: SendService = self.service.emu.sends
+        if action not in ("pause", "resume", "cancel"):
+            raise Unsupported(f"The Perform action '{action}' is not supported for the Send object "
+                              "(supported: pause, resume, cancel).", code=100)
+        if props.get("ID") is None or not sends.repo.send_jobs([mid], int(props["ID"])):
+            raise NotFound(f"Send Not Found: no Send with ID '{props.get('ID')}'.", code=2)
+        status = sends.control(int(props["ID"]), action)
+        return PerformOutcome(message="Send performed", task_id=int(props["ID"]),
+                              object={"__type__": "Send", "ID": int(props["ID"]), "Status": status})
+
     def not_found(self, what: str) -> Exception:
         return NotFound(f"Send Not Found: no Send with {what}.", code=2)
 
