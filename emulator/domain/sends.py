@@ -183,7 +183,7 @@ class SendService:
             if fd is None:
                 raise NotFound("ESD_Send Definition List Invalid: no FilterDefinition with "
                                f"{_ref_text(entry.get('FilterDefinition'))}.", code=42110)
-            return self._filter_source(mid, fd)
+            return self._filter_source(mid, fd, entry.get("List"))
         raise Invalid(f"ESD_Send Definition List Invalid: DataSourceTypeID '{kind}' is not supported.", code=42110)
 
     def _de_source(self, mid: int, de: dict[str, Any]) -> dict[str, Any]:
@@ -197,9 +197,19 @@ class SendService:
         return {"kind": "de", "de_key": de["CustomerKey"], "label": de.get("Name") or de["CustomerKey"],
                 "key_column": columns[0], "email_column": columns[1], "field_kinds": kinds}
 
-    def _filter_source(self, mid: int, fd: dict[str, Any]) -> dict[str, Any]:
+    def _filter_source(self, mid: int, fd: dict[str, Any], list_ref: dict[str, Any] | None) -> dict[str, Any]:
+        """A filter over a data extension's rows, or over the profiles of a list's members (the entry's List,
+        seed 000's "profile attributes and a data filter") or of every subscriber."""
         data_source = fd.get("DataSource") or {}
         base: dict[str, Any] = {"kind": "subscribers"}
+        if data_source.get("__type__") == "List":
+            list_ref = data_source
+        if list_ref:
+            found = self.find(mid, "List", list_ref, ("ID", "ObjectID", "CustomerKey"))
+            if found is None:
+                raise NotFound(f"ESD_List Not Found: no List with {_ref_text(list_ref)}.", code=42007)
+            if found.get("CustomerKey") != "All Subscribers":
+                base = {"kind": "list", "list_id": found["ID"]}
         if data_source.get("__type__") == "DataExtension" or data_source.get("CustomObjectID"):
             de = self.find(mid, "DataExtension", data_source)
             if de is None:
@@ -356,7 +366,13 @@ class SendService:
                         yield str(key), str(email), pk
             return
         predicate = FilterCompiler(lambda p: "string").compile(source.get("filter"))
-        for row in self.repo.iter_subscribers(mid):
+        if base["kind"] == "list":
+            profiles = ({**m.attributes, "EmailAddress": m.email, "SubscriberKey": m.subscriber_key,
+                         "Status": m.status} for m, status in self.emu.audience.iter_list_members(mid, base["list_id"])
+                        if status == "Active")
+        else:
+            profiles = self.repo.iter_subscribers(mid)
+        for row in profiles:
             if predicate(_Caseless(row)):
                 yield row["SubscriberKey"], row["EmailAddress"], None
 

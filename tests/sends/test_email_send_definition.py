@@ -176,3 +176,31 @@ def test_start_fails_when_the_audience_is_gone(world, soap):
     assert texts(resp, "p:Results/p:Result/p:ErrorCode") == ["42007"]
     assert texts(resp, "p:Results/p:Result/p:Task/p:StatusCode") == ["Error"]
     assert texts(resp, "p:Results/p:Result/p:Task/p:ID") == []
+
+
+def test_seed_000_profile_attribute_filter_envelope(mc, world, soap):
+    """The page's third envelope: a List source narrowed by a FilterDefinition over profile attributes."""
+    email_id = world.email("filtered")
+    list_id = world.list("tiers", [("g1", "g1@example.com", {"Tier": "gold"}), ("s1", "s1@example.com", {"Tier": "silver"}),
+                                   ("g2", "g2@example.com", {"Tier": "Gold"})])
+    world.list("elsewhere", [("g3", "g3@example.com", {"Tier": "gold"})])  # gold, but not on the source list
+    world.create('<Objects xsi:type="SendClassification"><CustomerKey>12345</CustomerKey><Name>Seed SC</Name>'
+                 "<SenderProfile><CustomerKey>Default</CustomerKey></SenderProfile></Objects>")
+    fd = world.create('<Objects xsi:type="FilterDefinition"><CustomerKey>gold-only</CustomerKey><Name>Gold</Name>'
+                      '<DataFilter xsi:type="SimpleFilterPart"><Property>Tier</Property>'
+                      "<SimpleOperator>equals</SimpleOperator><Value>gold</Value></DataFilter></Objects>")
+    envelope = seed_envelope("000_create_with_data_filter_request")
+    envelope = (envelope.replace("<wsse:Username>XXXXX<", f"<wsse:Username>{mc.username}<")
+                .replace("PasswordText\">XXXXX<", f"PasswordText\">{mc.password}<")
+                .replace("<ns1:ObjectID>12345</ns1:ObjectID>", f"<ns1:ObjectID>{fd['NewObjectID']}</ns1:ObjectID>"))
+    list_part, _, email_part = envelope.partition("<ns1:FilterDefinition>")
+    envelope = (list_part.replace("<ns1:ID>12345</ns1:ID>", f"<ns1:ID>{list_id}</ns1:ID>") + "<ns1:FilterDefinition>"
+                + email_part.replace("<ns1:ID>12345</ns1:ID>", f"<ns1:ID>{email_id}</ns1:ID>"))
+    status, resp = post_raw(mc, "Create", envelope)
+    assert status == 200 and texts(resp, "p:OverallStatus") == ["OK"], texts(resp, "p:Results/p:StatusMessage")
+    assert texts(resp, "p:Results/p:Object/p:SendDefinitionList/p:DataSourceTypeID") == ["FilterDefinition"]
+    assert texts(resp, "p:Results/p:Object/p:SendDefinitionList/p:FilterDefinition/p:CustomerKey") == ["gold-only"]
+    new_object_id = texts(resp, "p:Results/p:NewObjectID")[0]  # no CustomerKey given: it is the ObjectID
+    job = mc.wait_for_job(int(texts(start(soap, new_object_id), "p:Results/p:Result/p:Task/p:ID")[0]))
+    assert sorted(m["subscriber_key"] for m in mc.outbox(job_id=job["id"])) == ["g1", "g2"]
+    assert {m["source"]["audience"] for m in mc.outbox(job_id=job["id"])} == {"filter:gold-only"}
