@@ -88,7 +88,9 @@ class Substitutions:
         keys = tuple(data)
         picked = self._keys.get(keys)
         if picked is None:
-            picked = self._keys[keys] = [(k, k.casefold()) for k in keys if k.casefold() in self.wanted]
+            picked = [(k, k.casefold()) for k in keys if k.casefold() in self.wanted]
+            if len(self._keys) < 1024:  # attribute sets repeat; a bounded cache keeps memory flat if they don't
+                self._keys[keys] = picked
         return picked
 
     def table(self, attributes: dict[str, Any], row: dict[str, Any] | None, fixed: dict[str, Any]) -> dict[str, str]:

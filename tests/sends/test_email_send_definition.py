@@ -107,6 +107,8 @@ def test_seed_001_start_with_sender_override(mc, world, soap):
     assert (message["from_name"], message["from_address"]) == ("FromName", "johndoe@example.com")
     assert message["subject"] == "Hello Ann"
     assert message["html"] == "<p>Hi Ann (s1@example.com) key=s1</p>"
+    eml = requests.get(f"{mc.base_url}/_emulator/outbox/{message['id']}.eml", timeout=10).text
+    assert "Subject: Hello Ann" in eml and "To: s1@example.com" in eml and "From: FromName <johndoe@example.com>" in eml
     # The override is for that send only: a plain start uses the classification's sender profile again.
     again = start(soap, "Definition_Key")
     job = mc.wait_for_job(int(texts(again, "p:Results/p:Result/p:Task/p:ID")[0]))
