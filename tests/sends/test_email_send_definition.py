@@ -206,3 +206,16 @@ def test_seed_000_profile_attribute_filter_envelope(mc, world, soap):
     job = mc.wait_for_job(int(texts(start(soap, new_object_id), "p:Results/p:Result/p:Task/p:ID")[0]))
     assert sorted(m["subscriber_key"] for m in mc.outbox(job_id=job["id"])) == ["g1", "g2"]
     assert {m["source"]["audience"] for m in mc.outbox(job_id=job["id"])} == {"filter:gold-only"}
+
+
+def test_unsupported_and_invalid_enum_values(world, soap):
+    email_id = world.email()
+    resp = soap.create(esd_xml("sf", email_id, "<SendDefinitionList><DataSourceTypeID>SalesForceReport"
+                                               "</DataSourceTypeID></SendDefinitionList>"))
+    assert texts(resp, "p:Results/p:ErrorCode") == ["42110"]
+    assert "SalesForceReport" in texts(resp, "p:Results/p:StatusMessage")[0]
+    # A value the WSDL's enumeration does not have cannot be deserialised: a Client fault, as .NET answers.
+    status, fault = soap.post("Create", f'<CreateRequest xmlns="{PARTNER}">' + esd_xml(
+        "bad", email_id, "<SendDefinitionList><DataSourceTypeID>Nope</DataSourceTypeID></SendDefinitionList>")
+        + "</CreateRequest>")
+    assert status == 500 and "Nope" in fault.findtext("faultstring")
