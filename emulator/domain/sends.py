@@ -130,6 +130,8 @@ class SendService:
         SendableDataExtensionField names the column related to the subscriber; SendableSubscriberField says
         whether it relates to the "Subscriber Key" or the "Email Address". Without them, columns named like
         SubscriberKey / EmailAddress are used. Names are matched to the stored rows' spelling."""
+        if de.get("IsSendable") is False:  # SFMC sends only to data extensions marked sendable
+            return None
         names = [f["Name"] for f in de_fields(de)]
         sample = next(self.emu.audience.iter_rows(mid, de.get("CustomerKey") or "", batch=1), None)
         if sample:

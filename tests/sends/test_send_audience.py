@@ -92,6 +92,12 @@ def test_not_sendable_data_extension_is_refused(world, soap):
                                               "<DataSourceTypeID>CustomObject</DataSourceTypeID></SendDefinitionList>"))
     assert texts(resp, "p:Results/p:ErrorCode") == ["42110"]
     assert "not sendable" in texts(resp, "p:Results/p:StatusMessage")[0]
+    marked = world.create('<Objects xsi:type="DataExtension"><CustomerKey>marked</CustomerKey><Name>marked</Name>'
+                          "<IsSendable>false</IsSendable><Fields><Field><Name>EmailAddress</Name><FieldType>EmailAddress"
+                          "</FieldType></Field></Fields></Objects>")["NewObjectID"]
+    resp = soap.create(esd_xml("y", email_id, f"<SendDefinitionList><CustomObjectID>{marked}</CustomObjectID>"
+                                              "<DataSourceTypeID>CustomObject</DataSourceTypeID></SendDefinitionList>"))
+    assert texts(resp, "p:Results/p:ErrorCode") == ["42110"]
 
 
 def test_filter_definition_source(mc, world, soap):
