@@ -164,7 +164,7 @@ class SendService:
         if kind == "List":
             found = self.find(mid, "List", entry.get("List"), ("ID", "ObjectID", "CustomerKey"))
             if found is None:
-                raise NotFound(f"ESD_List Not Found: no List with {_ref_text(entry.get('List'))}.", code=42007)
+                raise NotFound(f"ESD_List Not Found: no List with {ref_text(entry.get('List'))}.", code=42007)
             if found.get("CustomerKey") == "All Subscribers":
                 return {"kind": "all", "label": "All Subscribers", "list_id": found["ID"]}
             return {"kind": "list", "list_id": found["ID"], "label": found.get("ListName") or found.get("Name")}
@@ -178,7 +178,7 @@ class SendService:
             if entry.get("List"):
                 publication = self.find(mid, "List", entry["List"], ("ID", "ObjectID", "CustomerKey"))
                 if publication is None:
-                    raise NotFound(f"ESD_List Not Found: no List with {_ref_text(entry['List'])}.", code=42007)
+                    raise NotFound(f"ESD_List Not Found: no List with {ref_text(entry['List'])}.", code=42007)
                 if publication.get("CustomerKey") != "All Subscribers":
                     source["publication_list_id"] = publication["ID"]
             return source
@@ -186,7 +186,7 @@ class SendService:
             fd = self.find(mid, "FilterDefinition", entry.get("FilterDefinition"), ("ObjectID", "CustomerKey"))
             if fd is None:
                 raise NotFound("ESD_Send Definition List Invalid: no FilterDefinition with "
-                               f"{_ref_text(entry.get('FilterDefinition'))}.", code=42110)
+                               f"{ref_text(entry.get('FilterDefinition'))}.", code=42110)
             return self._filter_source(mid, fd, entry.get("List"))
         raise Invalid(f"ESD_Send Definition List Invalid: DataSourceTypeID '{kind}' is not supported.", code=42110)
 
@@ -211,7 +211,7 @@ class SendService:
         if list_ref:
             found = self.find(mid, "List", list_ref, ("ID", "ObjectID", "CustomerKey"))
             if found is None:
-                raise NotFound(f"ESD_List Not Found: no List with {_ref_text(list_ref)}.", code=42007)
+                raise NotFound(f"ESD_List Not Found: no List with {ref_text(list_ref)}.", code=42007)
             if found.get("CustomerKey") != "All Subscribers":
                 base = {"kind": "list", "list_id": found["ID"]}
         if data_source.get("__type__") == "DataExtension" or data_source.get("CustomObjectID"):
@@ -505,7 +505,8 @@ def event_object(e: dict[str, Any], type_name: str) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _ref_text(ref: Any) -> str:
+def ref_text(ref: Any) -> str:
+    """How an error message names a reference: its first identifying property."""
     if not isinstance(ref, dict):
         return "no identifier"
     for prop in ("ID", "ObjectID", "CustomerKey", "Name"):

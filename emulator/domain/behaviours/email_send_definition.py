@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from ..context import CallContext
 from ..errors import Invalid, NotFound, Unsupported
 from ..objects import ObjectResult, PerformOutcome
-from ..sends import SendService, audience_plan
+from ..sends import SendService, audience_plan, ref_text
 from . import Behaviour, behaviour
+from .profiles import reference as key_reference
 
 if TYPE_CHECKING:
     from ..objects import RetrieveQuery
@@ -25,18 +26,6 @@ IDENTIFIERS = ("ObjectID", "CustomerKey", "ID", "Name")
 
 def has_identifier(ref: Any, props: tuple[str, ...] = IDENTIFIERS) -> bool:
     return isinstance(ref, dict) and any(ref.get(p) not in (None, "") for p in props)
-
-
-def ref_text(ref: Any) -> str:
-    if isinstance(ref, dict):
-        for prop in ("ID", "ObjectID", "CustomerKey", "Name"):
-            if ref.get(prop) not in (None, ""):
-                return f"{prop} '{ref[prop]}'"
-    return "no identifier"
-
-
-def key_reference(stored: dict[str, Any]) -> dict[str, Any]:
-    return {"__type__": stored["__type__"], "ObjectID": stored["ObjectID"], "CustomerKey": stored["CustomerKey"]}
 
 
 def sender_override(ref: Any) -> dict[str, str]:

@@ -9,9 +9,9 @@ from ..context import CallContext
 from ..errors import Invalid, NotFound, Unsupported
 from ..objects import ObjectResult, PerformOutcome
 from ..render import compile_template, html_to_text, lookup_table
-from ..sends import UNDELIVERABLE_STATUSES, SendService, magic_kind
+from ..sends import UNDELIVERABLE_STATUSES, SendService, magic_kind, ref_text
 from . import Behaviour, behaviour
-from .email_send_definition import check_key, has_identifier, ref_text, resolve_references
+from .email_send_definition import check_key, has_identifier, resolve_references
 
 FIRST_JOB_ID = 7_029_017
 # Allowed TriggeredSendStatus changes (SFMC: Canceled and Deleted are final; New can only move forward).
