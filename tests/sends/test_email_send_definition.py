@@ -219,3 +219,19 @@ def test_unsupported_and_invalid_enum_values(world, soap):
         "bad", email_id, "<SendDefinitionList><DataSourceTypeID>Nope</DataSourceTypeID></SendDefinitionList>")
         + "</CreateRequest>")
     assert status == 500 and "Nope" in fault.findtext("faultstring")
+
+
+def test_start_by_object_id(mc, world, soap):
+    email_id = world.email()
+    list_id = world.list("l", [("a", "a@example.com", {"FirstName": "A"})])
+    object_id = world.create(esd_xml("by-id", email_id, list_entry(list_id)))["NewObjectID"]
+    resp = soap.call("Perform", f'<PerformRequestMsg xmlns="{PARTNER}"><Action>start</Action><Definitions>'
+                     f'<Definition xsi:type="EmailSendDefinition"><ObjectID>{object_id}</ObjectID></Definition>'
+                     "</Definitions></PerformRequestMsg>")
+    assert texts(resp, "p:Results/p:Result/p:Object/p:CustomerKey") == ["by-id"]
+    job = mc.wait_for_job(int(texts(resp, "p:Results/p:Result/p:Task/p:ID")[0]))
+    assert [m["to"] for m in mc.outbox(job_id=job["id"])] == ["a@example.com"]
+    nothing = soap.call("Perform", f'<PerformRequestMsg xmlns="{PARTNER}"><Action>start</Action><Definitions>'
+                        '<Definition xsi:type="EmailSendDefinition"><Name>x</Name></Definition>'
+                        "</Definitions></PerformRequestMsg>")
+    assert texts(nothing, "p:Results/p:Result/p:ErrorCode") == ["42001"]
