@@ -101,19 +101,21 @@ def outbox():
     return jsonify(count=total, items=[_message_json(r) for r in rows])
 
 
-@bp.get("/outbox/<int:message_id>")
-def outbox_message(message_id: int):
+def _outbox_row(message_id: int) -> dict:
     row = emulator().outbox.get(message_id)
     if row is None:
         raise NotFound(f"No message {message_id} in the outbox.", code=30003)
-    return jsonify(_message_json(row))
+    return row
+
+
+@bp.get("/outbox/<int:message_id>")
+def outbox_message(message_id: int):
+    return jsonify(_message_json(_outbox_row(message_id)))
 
 
 @bp.get("/outbox/<int:message_id>.eml")
 def outbox_eml(message_id: int):
-    row = emulator().outbox.get(message_id)
-    if row is None:
-        raise NotFound(f"No message {message_id} in the outbox.", code=30003)
+    row = _outbox_row(message_id)
     return Response(to_eml(row), mimetype="message/rfc822",
                     headers={"Content-Disposition": f"attachment; filename=message-{message_id}.eml"})
 
