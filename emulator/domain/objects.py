@@ -123,8 +123,13 @@ class ObjectService:
         return "no identifying property (ObjectID, CustomerKey or ID)"
 
     # -- Create / Update / Delete ------------------------------------------
-    def create(self, ctx: CallContext, type_name: str, objects: list[dict[str, Any]]) -> list[ObjectResult]:
-        return self._each(ctx, type_name, objects, lambda b, mid, props, i: b.create(ctx, mid, props, i))
+    def create(self, ctx: CallContext, type_name: str, objects: list[dict[str, Any]],
+               options: dict[str, Any] | None = None) -> list[ObjectResult]:
+        def create_one(b: Behaviour, mid: int, props: dict[str, Any], i: int) -> ObjectResult:
+            b.options = options or {}  # CreateOptions: a Subscriber create with SaveAction UpdateAdd upserts
+            return b.create(ctx, mid, props, i)
+
+        return self._each(ctx, type_name, objects, create_one)
 
     def update(self, ctx: CallContext, objects: list[dict[str, Any]],
                options: dict[str, Any] | None = None) -> list[ObjectResult]:

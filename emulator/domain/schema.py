@@ -149,7 +149,7 @@ def parse_schema(wsdl_bytes: bytes) -> Schema:
                 base, _ = _local(ext.get("base"))
                 seq_parent = ext
             ctype = ComplexType(name=name, base=base, is_abstract=ct.get("abstract") == "true")
-            for el in seq_parent.iterfind(f"{xs}sequence/{xs}element"):
+            for el in _sequence_elements(seq_parent, xs):
                 type_name, is_xsd = _local(el.get("type"))
                 if el.get("type") is None and el.find(f"{xs}complexType") is not None:
                     type_name, is_xsd = f"{name}.{el.get('name')}", False
@@ -179,6 +179,18 @@ def parse_schema(wsdl_bytes: bytes) -> Schema:
             else:
                 simple_bases[st.get("name")], _ = _local(restriction.get("base"))
     return Schema(types=types, enums=enums, simple_bases=simple_bases)
+
+
+def _sequence_elements(parent: etree._Element, xs: str) -> list[etree._Element]:
+    """The elements of a sequence in order, including those inside a <choice> (FieldMap's
+    SourceName/SourceOrdinal): each alternative is an optional property of the type."""
+    out = []
+    for child in parent.iterfind(f"{xs}sequence/*"):
+        if child.tag == f"{xs}element":
+            out.append(child)
+        elif child.tag == f"{xs}choice":
+            out.extend(child.iterfind(f"{xs}element"))
+    return out
 
 
 def _inline_wrapper(types: dict[str, ComplexType], name: str, el: etree._Element, xs: str) -> None:

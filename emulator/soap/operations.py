@@ -64,7 +64,7 @@ def _objects_operation(kind: str) -> Operation:
         objects = request.get("Objects") or []
         service = emu.object_service
         if kind == "Create":
-            results = service.create(call, "APIObject", objects)
+            results = service.create(call, "APIObject", objects, request.get("Options"))
         elif kind == "Update":
             results = service.update(call, objects, request.get("Options"))
         else:

@@ -32,6 +32,8 @@ class Behaviour:
     id_style = "guid"
     # Properties that must be unique per BU besides CustomerKey (e.g. a data extension's Name).
     unique_names: tuple[str, ...] = ()
+    # The Create request's Options (set by ObjectService.create; SaveOptions matter to some types).
+    options: dict[str, Any] = {}
 
     def __init__(self, service: ObjectService, type_name: str) -> None:
         self.service = service
