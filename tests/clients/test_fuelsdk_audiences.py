@@ -8,9 +8,12 @@ FuelSDK = pytest.importorskip("FuelSDK")
 
 
 @pytest.fixture(scope="module")
-def fuel(server):
-    # Building a client loads the WSDL through suds: slow, so one per module.
-    return FuelSDK.ET_Client(params=server.fuel_params())
+def fuel(server, tmp_path_factory):
+    # Building a client loads the WSDL through suds: slow, so one per module. FuelSDK keeps its WSDL copy
+    # (whose fault-XSD import names our port) in site-packages unless told otherwise: use a fresh file.
+    params = server.fuel_params()
+    params["wsdl_file_local_loc"] = str(tmp_path_factory.mktemp("fuel") / "ExactTargetWSDL.xml")
+    return FuelSDK.ET_Client(params=params)
 
 
 def _list(fuel, name: str) -> int:
