@@ -14,7 +14,7 @@ from ..clock import iso_utc
 from .behaviours import Behaviour, behaviour_class
 from .context import CallContext
 from .errors import DomainError, Forbidden, Invalid, NotFound
-from .query import FilterCompiler, project
+from .query import FilterCompiler
 
 if TYPE_CHECKING:
     from ..core import Emulator
@@ -290,7 +290,7 @@ class ObjectService:
                     (request_id, ctx.mid, query.to_json(), offset + query.batch_size,
                      self.emu.clock.now().timestamp()),
                 )
-        return RetrievePage(status, request_id, [project(r, query.properties) for r in page])
+        return RetrievePage(status, request_id, [b.present(r, query) for r in page])
 
     def _continue(self, ctx: CallContext, continue_id: str, request_id: str) -> RetrievePage:
         with self.emu.store.reading() as conn:

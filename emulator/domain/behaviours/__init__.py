@@ -84,6 +84,12 @@ class Behaviour:
 
         return schema_kind_of(schema, self.type_name)(path)
 
+    def present(self, row: dict[str, Any], query: RetrieveQuery) -> dict[str, Any]:
+        """A matching row as the Retrieve answers it: only the requested properties that have values."""
+        from ..query import project
+
+        return project(row, query.properties)
+
     def perform(self, ctx: CallContext, mid: int, action: str, props: dict[str, Any],
                 options: dict[str, Any]) -> PerformOutcome:
         raise Unsupported(f"The Perform method is not supported for the {self.type_name} object", code=100)
