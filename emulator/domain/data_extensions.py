@@ -298,9 +298,11 @@ class WriteCounts:
 
 
 def write_rows(emu: Emulator, schema: DESchema, rows: list[dict[str, Any]], *, add: bool = True,
-               update: bool = True) -> tuple[WriteCounts, list[str]]:
+               update: bool = True, existing: dict[str, tuple[int, dict[str, Any]]] | None = None
+               ) -> tuple[WriteCounts, list[str]]:
     """Upsert already-built rows in one transaction. ``add``/``update`` say whether new keys are inserted and
-    existing keys updated. Returns the counts and, per row, what happened ("inserted", "updated", "skipped")."""
+    existing keys updated; ``existing`` (from audience.find_rows) saves the lookup when the caller has it.
+    Returns the counts and, per row, what happened ("inserted", "updated", "skipped")."""
     now = emu.clock.now().timestamp()
     counts = WriteCounts()
     outcome: list[str] = []
@@ -313,7 +315,8 @@ def write_rows(emu: Emulator, schema: DESchema, rows: list[dict[str, Any]], *, a
             counts.skipped = len(rows)
             return counts, ["skipped"] * len(rows)
         keys = [key_of(schema, r) for r in rows]
-        existing = emu.audience.find_rows(schema.mid, schema.key, sorted({k for k in keys if k}))
+        if existing is None:
+            existing = emu.audience.find_rows(schema.mid, schema.key, sorted({k for k in keys if k}))
         inserts: dict[str, dict[str, Any]] = {}
         replaces: dict[int, dict[str, Any]] = {}
         for key, row in zip(keys, rows, strict=True):

@@ -107,6 +107,9 @@ def perform(emu: Emulator, call: CallContext, body: etree._Element) -> etree._El
         if outcome.ok and outcome.task_id is not None:
             result["Task"] = {"StatusCode": "OK", "StatusMessage": "OK", "ID": outcome.task_id,
                               "InteractionObjectID": outcome.interaction_object_id}
+        else:  # the WSDL requires a Task in every PerformResult
+            result["Task"] = {"StatusCode": result["StatusCode"], "StatusMessage": outcome.message,
+                              **({"ErrorCode": result["ErrorCode"]} if "ErrorCode" in result else {})}
         results.append(result)
     return _response("PerformResponseMsg", {
         "Results": {"Result": results},

@@ -237,3 +237,20 @@ class AudienceRepository:
         """A data extension's CustomerKey changed: its rows follow it."""
         with self.store.transaction() as conn:
             conn.execute("UPDATE de_row SET de_key=? WHERE mid=? AND de_key=?", (new_key, mid, old_key))
+
+    def get_subscribers(self, mid: int, keys: list[str]) -> dict[str, SubscriberRecord]:
+        """Existing subscribers among these keys, by key (imports look a batch up at once)."""
+        found: dict[str, SubscriberRecord] = {}
+        with self.store.reading() as conn:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                for row in conn.execute(
+                        f"SELECT * FROM subscriber WHERE mid=? AND subscriber_key IN ({','.join('?' * len(chunk))})",
+                        (mid, *chunk)):
+                    found[row["subscriber_key"]] = _subscriber(row)
+        return found
+
+    def clear_list(self, mid: int, list_id: int) -> None:
+        """Remove every membership of a list (an Overwrite import)."""
+        with self.store.transaction() as conn:
+            conn.execute("DELETE FROM list_subscriber WHERE mid=? AND list_id=?", (mid, list_id))
