@@ -27,8 +27,6 @@ FIXED_LENGTHS = {"EmailAddress": 254, "Phone": 50, "Locale": 5}
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 TRUE_WORDS = {"true", "1", "y", "yes"}
 FALSE_WORDS = {"false", "0", "n", "no"}
-DATE_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S",
-                "%m/%d/%Y %H:%M", "%m/%d/%Y", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M")
 PHONE_RE = re.compile(r"^\+?[0-9 ().\-]{3,}$")
 
 # Error codes for row values [doc:SOAP/70000_70999_custom_object]
@@ -160,17 +158,29 @@ def validate_fields(fields: list[dict[str, Any]]) -> None:
 
 
 # -- values ----------------------------------------------------------------------------------------
+US_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*([AaPp][Mm])?)?$")
+
+
 def parse_date(text: str) -> datetime | None:
+    """ISO dates/datetimes or US-style M/D/YYYY [h:mm[:ss] [AM|PM]] (what SFMC accepts and returns)."""
     text = text.strip()
     if text.endswith("Z"):
         text = text[:-1]
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
     try:
         return datetime.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        pass
+    match = US_DATE_RE.match(text)
+    if match is None:
+        return None
+    month, day, year, hour, minute, second, half = match.groups()
+    hour_n = int(hour or 0)
+    if half:
+        if not 1 <= hour_n <= 12:
+            return None
+        hour_n = hour_n % 12 + (12 if half.lower() == "pm" else 0)
+    try:
+        return datetime(int(year), int(month), int(day), hour_n, int(minute or 0), int(second or 0))
     except ValueError:
         return None
 
@@ -243,35 +253,61 @@ def build_row(schema: DESchema, values: dict[str, Any], *, fill_defaults: bool) 
     ``fill_defaults`` (a new row): missing columns take their DefaultValue, and required columns must have
     a value. An update only checks the columns it names.
     """
-    row: dict[str, Any] = {}
-    errors: list[RowError] = []
+    pairs: list[tuple[Column, Any]] = []
+    unknown: list[RowError] = []
     for name, raw in values.items():
         column = schema.column(name)
         if column is None:
-            errors.append(RowError(name, ROW_GENERAL, f"The field {name} does not exist in data extension "
-                                                       f"{schema.name}."))
-            continue
+            unknown.append(RowError(name, ROW_GENERAL, f"The field {name} does not exist in data extension "
+                                                        f"{schema.name}."))
+        else:
+            pairs.append((column, raw))
+    return build_columns(schema, pairs, fill_defaults=fill_defaults, errors=unknown)
+
+
+def build_columns(schema: DESchema, pairs: list[tuple[Column, Any]], *, fill_defaults: bool,
+                  errors: list[RowError] | None = None) -> dict[str, Any]:
+    """build_row for values already matched to their columns (imports resolve the header once)."""
+    row: dict[str, Any] = {}
+    errors = errors or []
+    for column, raw in pairs:
         try:
-            row[column.name] = coerce(column, raw)
+            value = coerce(column, raw)
         except RowRejected as exc:
             errors.append(RowError(column.name, exc.code, exc.message))
+            continue
+        if value is None and column.required:
+            errors.append(RowError(column.name, ROW_NULL, f"The field {column.name} is required and cannot be "
+                                                          "null."))
+        row[column.name] = value
     if fill_defaults:
-        for column in schema.columns:
-            if row.get(column.name) is None and column.default is not None and column.name not in row:
-                row[column.name] = coerce(column, column.default)
-            if column.required and row.get(column.name) is None and not any(e.name == column.name for e in errors):
-                errors.append(RowError(column.name, ROW_NULL, f"The field {column.name} is required and "
-                                                              "cannot be null."))
-    else:
-        for column in schema.columns:
-            if column.name in row and row[column.name] is None and column.required:
-                errors.append(RowError(column.name, ROW_NULL, f"The field {column.name} is required and "
-                                                              "cannot be null."))
+        _complete(schema, row, errors)
     if errors:
-        raise RowRejected(errors[0].message if len(errors) == 1 else
-                          f"{len(errors)} errors: " + " ".join(e.message for e in errors),
-                          errors[0].code, errors)
+        raise _rejected(errors)
     return row
+
+
+def complete_row(schema: DESchema, row: dict[str, Any]) -> dict[str, Any]:
+    """A row built without defaults, made a new row: defaults filled, required columns checked."""
+    errors: list[RowError] = []
+    _complete(schema, row, errors)
+    if errors:
+        raise _rejected(errors)
+    return row
+
+
+def _complete(schema: DESchema, row: dict[str, Any], errors: list[RowError]) -> None:
+    for column in schema.columns:
+        if column.name not in row and column.default is not None:
+            row[column.name] = coerce(column, column.default)
+        if column.required and row.get(column.name) is None and not any(e.name == column.name for e in errors):
+            errors.append(RowError(column.name, ROW_NULL, f"The field {column.name} is required and cannot be "
+                                                          "null."))
+
+
+def _rejected(errors: list[RowError]) -> RowRejected:
+    return RowRejected(errors[0].message if len(errors) == 1 else
+                       f"{len(errors)} errors: " + " ".join(e.message for e in errors), errors[0].code, errors)
 
 
 def key_of(schema: DESchema, row: dict[str, Any]) -> str | None:
@@ -298,8 +334,8 @@ class WriteCounts:
 
 
 def write_rows(emu: Emulator, schema: DESchema, rows: list[dict[str, Any]], *, add: bool = True,
-               update: bool = True, existing: dict[str, tuple[int, dict[str, Any]]] | None = None
-               ) -> tuple[WriteCounts, list[str]]:
+               update: bool = True, existing: dict[str, tuple[int, dict[str, Any]]] | None = None,
+               keys: list[str | None] | None = None) -> tuple[WriteCounts, list[str]]:
     """Upsert already-built rows in one transaction. ``add``/``update`` say whether new keys are inserted and
     existing keys updated; ``existing`` (from audience.find_rows) saves the lookup when the caller has it.
     Returns the counts and, per row, what happened ("inserted", "updated", "skipped")."""
@@ -314,7 +350,8 @@ def write_rows(emu: Emulator, schema: DESchema, rows: list[dict[str, Any]], *, a
                 return counts, ["inserted"] * len(rows)
             counts.skipped = len(rows)
             return counts, ["skipped"] * len(rows)
-        keys = [key_of(schema, r) for r in rows]
+        if keys is None:
+            keys = [key_of(schema, r) for r in rows]
         if existing is None:
             existing = emu.audience.find_rows(schema.mid, schema.key, sorted({k for k in keys if k}))
         inserts: dict[str, dict[str, Any]] = {}

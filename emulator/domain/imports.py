@@ -265,15 +265,22 @@ class _Columns:
         else:
             self.pairs = [(i, h.strip()) for i, h in enumerate(self.header) if h.strip()]
         self.width = len(self.header) if self.header else None
+        self.max_index = max((i for i, _ in self.pairs), default=-1)
 
     def names(self) -> list[str]:
         return [name for _, name in self.pairs]
 
-    def values(self, record: list[str]) -> dict[str, str]:
+    def check(self, record: list[str]) -> None:
+        """ValueError (the row's reason) unless the record can be mapped."""
         if record and record[0].startswith("\x00csv-error: "):
             raise ValueError(record[0][len("\x00csv-error: "):])
         if self.width is not None and len(record) != self.width:
             raise ValueError(f"expected {self.width} columns, found {len(record)}")
+        if self.pairs and len(record) <= self.max_index:
+            raise ValueError(f"no column {self.max_index} (the row has {len(record)})")
+
+    def values(self, record: list[str]) -> dict[str, str]:
+        self.check(record)
         out = {}
         for index, name in self.pairs:
             if index >= len(record):
@@ -324,6 +331,10 @@ def _import_list(emu: Emulator, mid: int, definition: dict[str, Any], dest: dict
     if email_col is None:
         raise Invalid("The import maps no column to 'Email Address'.", code=VALIDATION)
     special = {email_col, key_col, status_col}
+    position = {name: index for index, name in columns.pairs}
+    email_at, key_at = position[email_col], position.get(key_col) if key_col else None
+    status_at = position.get(status_col) if status_col else None
+    attribute_at = [(index, name) for index, name in columns.pairs if name not in special]
     add, update = _flags(definition)
     list_id = int(dest["ID"])
     all_list = emu.objects.find_one(mid, "List", "ID", list_id)
@@ -331,30 +342,30 @@ def _import_list(emu: Emulator, mid: int, definition: dict[str, Any], dest: dict
     if definition.get("UpdateType") == "Overwrite" and not into_all:
         emu.audience.clear_list(mid, list_id)
     seen: set[str] = set()
+    valid_email = subscribers.valid_email
     for batch in _batches(rows):
         candidates: list[tuple[int, SubscriberRecord]] = []
         for line, record in batch:
             stats.total += 1
             try:
-                values = columns.values(record)
+                columns.check(record)
             except ValueError as exc:
                 stats.reject(line, str(exc))
                 continue
-            email = values.get(email_col, "").strip()
-            if not subscribers.valid_email(email):
+            email = record[email_at].strip()
+            if not valid_email(email):
                 stats.reject(line, f"invalid email address '{email}'")
                 continue
-            key = (values.get(key_col) or "").strip() if key_col else ""
-            key = key or email
-            status = (values.get(status_col) or "").strip().capitalize() if status_col else ""
+            key = (record[key_at].strip() if key_at is not None else "") or email
+            status = record[status_at].strip().capitalize() if status_at is not None else ""
             if status and status not in ("Active", "Unsubscribed", "Held"):
-                stats.reject(line, f"invalid status '{values.get(status_col)}'")
+                stats.reject(line, f"invalid status '{record[status_at]}'")
                 continue
-            if key.casefold() in seen:
+            if key in seen:  # subscriber keys compare exactly, as the subscriber table does
                 stats.duplicated += 1
                 continue
-            seen.add(key.casefold())
-            attributes = {k: v for k, v in values.items() if k not in special}
+            seen.add(key)
+            attributes = {name: record[index] for index, name in attribute_at}
             candidates.append((line, SubscriberRecord(subscriber_key=key, email=email, status=status or "Active",
                                                       attributes=attributes)))
         if candidates:
@@ -411,18 +422,19 @@ def _import_de(emu: Emulator, mid: int, definition: dict[str, Any], dest: dict[s
     add, update = _flags(definition)
     if definition.get("UpdateType") == "Overwrite":
         emu.audience.delete_all_rows(mid, schema.key)
-    keep = {name.casefold() for name in mapped}
+    # Resolve the file's columns to the DE's once; per row, only values are coerced.
+    targets = [(index, schema.column(name)) for index, name in columns.pairs
+               if name.casefold() in {m.casefold() for m in mapped}]
     seen: set[str] = set()
     for batch in _batches(rows):
-        parsed: list[tuple[int, dict[str, str], str | None]] = []
+        parsed: list[tuple[int, dict[str, Any], str | None]] = []
         for line, record in batch:
             stats.total += 1
             try:
-                values = {k: v for k, v in columns.values(record).items() if k.casefold() in keep}
-                key = None
-                if schema.primary:
-                    key_values = {k: v for k, v in values.items() if schema.column(k).primary}
-                    key = des.key_of(schema, des.build_row(schema, key_values, fill_defaults=False))
+                columns.check(record)
+                row = des.build_columns(schema, [(column, record[index]) for index, column in targets],
+                                        fill_defaults=False)
+                key = des.key_of(schema, row)
             except ValueError as exc:
                 stats.reject(line, str(exc))
                 continue
@@ -434,17 +446,17 @@ def _import_de(emu: Emulator, mid: int, definition: dict[str, Any], dest: dict[s
                     stats.duplicated += 1
                     continue
                 seen.add(key)
-            parsed.append((line, values, key))
+            parsed.append((line, row, key))
         _write_de_batch(emu, schema, parsed, add, update, stats)
 
 
-def _write_de_batch(emu: Emulator, schema: des.DESchema, parsed: list[tuple[int, dict[str, str], str | None]],
+def _write_de_batch(emu: Emulator, schema: des.DESchema, parsed: list[tuple[int, dict[str, Any], str | None]],
                     add: bool, update: bool, stats: ImportStats) -> None:
     with emu.store.transaction():
         existing = (emu.audience.find_rows(schema.mid, schema.key, [k for _, _, k in parsed if k])
                     if schema.primary else {})
-        rows = []
-        for line, values, key in parsed:
+        rows, keys = [], []
+        for line, row, key in parsed:
             exists = key in existing
             if exists and not update:
                 stats.duplicated += 1
@@ -453,11 +465,12 @@ def _write_de_batch(emu: Emulator, schema: des.DESchema, parsed: list[tuple[int,
                 stats.reject(line, f"no row with primary key ({key}) and UpdateType UpdateButDoNotAdd does not add")
                 continue
             try:
-                rows.append(des.build_row(schema, values, fill_defaults=not exists))
+                rows.append(row if exists else des.complete_row(schema, row))
+                keys.append(key)
             except des.RowRejected as exc:
                 stats.reject(line, exc.message)
         if rows:
-            des.write_rows(emu, schema, rows, add=add, update=update, existing=existing)
+            des.write_rows(emu, schema, rows, add=add, update=update, existing=existing, keys=keys)
         stats.successful += len(rows)
 
 
