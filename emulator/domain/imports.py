@@ -129,9 +129,10 @@ def check_definition(emu: Emulator, mid: int, props: dict[str, Any]) -> dict[str
     if not mapping:
         raise Invalid("ImportDefinition Validation Error: FieldMappingType is required.", code=VALIDATION)
     maps = field_maps(props)
-    if mapping == "MapByOrdinal" and (not maps or any(m.get("SourceOrdinal") is None for m in maps)):
-        raise Invalid("ImportDefinition Validation Error: MapByOrdinal needs FieldMaps with SourceOrdinal.",
-                      code=VALIDATION)
+    if mapping == "MapByOrdinal" and not maps:
+        raise Invalid("ImportDefinition Validation Error: MapByOrdinal needs FieldMaps.", code=VALIDATION)
+    # A FieldMap without SourceOrdinal reads as ordinal 0, as .NET's serializer defaults a missing int (zeep
+    # omits a 0 inside FieldMap's xsd:choice).
     if mapping == "ManualMap" and (not maps or any(not m.get("SourceName") for m in maps)):
         raise Invalid("ImportDefinition Validation Error: ManualMap needs FieldMaps with SourceName.",
                       code=VALIDATION)
@@ -255,7 +256,7 @@ class _Columns:
         self.header = header or []
         maps = field_maps(definition)
         if self.mapping == "MapByOrdinal":
-            self.pairs = [(int(m["SourceOrdinal"]), m["DestinationName"]) for m in maps]
+            self.pairs = [(int(m.get("SourceOrdinal") or 0), m["DestinationName"]) for m in maps]
         elif self.mapping == "ManualMap":
             index = {h.strip().casefold(): i for i, h in enumerate(self.header)}
             missing = [m["SourceName"] for m in maps if m["SourceName"].strip().casefold() not in index]
