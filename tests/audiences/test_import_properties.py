@@ -24,7 +24,11 @@ row = st.lists(cell, min_size=1, max_size=5)
 def render(rows: list[list[str]], header: list[str], bom: bool, crlf: bool, blank_every: int,
            mangled: list[str]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n" if crlf else "\n")
+    # csv's minimal quoting leaves a lone "\r" unquoted when lines end in "\n" (a real line break then):
+    # quote everything in that case so each generated row stays one record.
+    lone_cr = any("\r" in c for r in rows for c in r)
+    writer = csv.writer(out, lineterminator="\r\n" if crlf else "\n",
+                        quoting=csv.QUOTE_ALL if lone_cr else csv.QUOTE_MINIMAL)
     writer.writerow(header)
     for i, r in enumerate(rows):
         writer.writerow(r)
