@@ -335,21 +335,19 @@ class WriteCounts:
 
 def write_rows(emu: Emulator, schema: DESchema, rows: list[dict[str, Any]], *, add: bool = True,
                update: bool = True, existing: dict[str, tuple[int, dict[str, Any]]] | None = None,
-               keys: list[str | None] | None = None) -> tuple[WriteCounts, list[str]]:
+               keys: list[str | None] | None = None) -> WriteCounts:
     """Upsert already-built rows in one transaction. ``add``/``update`` say whether new keys are inserted and
-    existing keys updated; ``existing`` (from audience.find_rows) saves the lookup when the caller has it.
-    Returns the counts and, per row, what happened ("inserted", "updated", "skipped")."""
+    existing keys updated; ``existing`` (from audience.find_rows) and ``keys`` save work the caller did."""
     now = emu.clock.now().timestamp()
     counts = WriteCounts()
-    outcome: list[str] = []
     with emu.store.transaction():
         if not schema.primary:
             if add:
                 emu.audience.insert_rows(schema.mid, schema.key, [(None, r) for r in rows], now)
                 counts.inserted = len(rows)
-                return counts, ["inserted"] * len(rows)
-            counts.skipped = len(rows)
-            return counts, ["skipped"] * len(rows)
+            else:
+                counts.skipped = len(rows)
+            return counts
         if keys is None:
             keys = [key_of(schema, r) for r in rows]
         if existing is None:
@@ -357,36 +355,27 @@ def write_rows(emu: Emulator, schema: DESchema, rows: list[dict[str, Any]], *, a
         inserts: dict[str, dict[str, Any]] = {}
         replaces: dict[int, dict[str, Any]] = {}
         for key, row in zip(keys, rows, strict=True):
-            if key in inserts:  # the same key twice in one batch: the later row wins, as an update
-                if update:
-                    inserts[key].update(row)
-                    counts.updated += 1
-                    outcome.append("updated")
-                else:
+            if key in inserts or key in existing:
+                if not update:
                     counts.skipped += 1
-                    outcome.append("skipped")
-            elif key in existing:
-                if update:
+                    continue
+                if key in inserts:  # the same key twice in one call: the later row wins, as an update
+                    inserts[key].update(row)
+                else:
                     pk, current = existing[key]
                     current.update(row)
                     replaces[pk] = current
-                    counts.updated += 1
-                    outcome.append("updated")
-                else:
-                    counts.skipped += 1
-                    outcome.append("skipped")
+                counts.updated += 1
             elif add:
                 inserts[key] = dict(row)
                 counts.inserted += 1
-                outcome.append("inserted")
             else:
                 counts.skipped += 1
-                outcome.append("skipped")
         if replaces:
             emu.audience.replace_rows(replaces.items())
         if inserts:
             emu.audience.insert_rows(schema.mid, schema.key, inserts.items(), now)
-    return counts, outcome
+    return counts
 
 
 def delete_row(emu: Emulator, schema: DESchema, keys: dict[str, Any]) -> bool:

@@ -95,3 +95,11 @@ def test_delete_and_unknown_list(soap):
     assert texts(dele, "p:OverallStatus") == ["OK"]
     got = soap.retrieve("Subscriber", ["ID"])
     assert got.findall("p:Results", NS) == []  # f was refused as a whole, e deleted
+
+
+def test_membership_views_are_retrieve_only(soap):
+    resp = soap.create('<Objects xsi:type="ListSubscriber"><ListID>1</ListID><SubscriberKey>x</SubscriberKey>'
+                       "</Objects>")
+    assert texts(resp, "p:Results/p:ErrorCode") == ["5"]
+    assert texts(resp, "p:Results/p:StatusMessage")[0].startswith(
+        "Cannot perform Create on objects of type ListSubscriber")

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from .. import data_extensions as des
 from ..context import CallContext
-from ..errors import DomainError, Invalid, NotFound, Unsupported
+from ..errors import DomainError, Invalid, NotFound
 from ..objects import ObjectResult, _save_action
 from . import Behaviour, behaviour
+from .retrieve_only import RetrieveOnly
 
 if TYPE_CHECKING:
     from ..objects import RetrieveQuery
@@ -106,8 +107,10 @@ class DataExtensionBehaviour(Behaviour):
 
 
 @behaviour("DataExtensionField")
-class DataExtensionFieldBehaviour(Behaviour):
+class DataExtensionFieldBehaviour(RetrieveOnly):
     """Fields are retrieved on their own but stored inside their DataExtension."""
+
+    hint = "; change the DataExtension's Fields instead"
 
     def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> list[dict[str, Any]]:
         out = []
@@ -124,19 +127,6 @@ class DataExtensionFieldBehaviour(Behaviour):
                                         "Name": de.get("Name"), "ObjectID": de["ObjectID"]}
                 out.append(row)
         return out
-
-    def _refuse(self, method: str) -> ObjectResult:
-        raise Unsupported(f"Cannot perform {method} on objects of type DataExtensionField; change the "
-                          "DataExtension's Fields instead.", code=5)
-
-    def create(self, ctx, mid, props, ordinal):
-        return self._refuse("Create")
-
-    def update(self, ctx, mid, props, ordinal, options):
-        return self._refuse("Update")
-
-    def delete(self, ctx, mid, props, ordinal):
-        return self._refuse("Delete")
 
 
 def _row_values(props: dict[str, Any]) -> dict[str, Any]:
@@ -201,7 +191,7 @@ class DataExtensionObjectBehaviour(Behaviour):
                 raise des.RowRejected(f"The row with primary key ({key or ''}) was not found "
                                       f"in data extension {schema.name}.", 2, key_error=True)
             row = des.build_row(schema, values, fill_defaults=not exists)
-            counts, _ = des.write_rows(emu, schema, [row], add=add, update=update)
+            counts = des.write_rows(emu, schema, [row], add=add, update=update)
         return "Updated DataExtensionObject" if counts.updated else "Created DataExtensionObject"
 
     def create(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 from .. import imports
 from ..context import CallContext
 from ..errors import Invalid, NotFound, Unsupported
-from ..objects import ObjectResult, PerformOutcome
+from ..objects import PerformOutcome
 from . import Behaviour, behaviour
+from .retrieve_only import RetrieveOnly
 
 if TYPE_CHECKING:
     from ..objects import RetrieveQuery
@@ -49,20 +50,8 @@ class ImportDefinitionBehaviour(Behaviour):
 
 
 @behaviour("ImportResultsSummary")
-class ImportResultsSummaryBehaviour(Behaviour):
+class ImportResultsSummaryBehaviour(RetrieveOnly):
     """Retrieve-only: one per started import (its job)."""
 
     def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> list[dict[str, Any]]:
         return imports.results_summaries(self.service.emu, mids)
-
-    def _refuse(self, method: str) -> ObjectResult:
-        raise Unsupported(f"Cannot perform {method} on objects of type ImportResultsSummary", code=5)
-
-    def create(self, ctx, mid, props, ordinal):
-        return self._refuse("Create")
-
-    def update(self, ctx, mid, props, ordinal, options):
-        return self._refuse("Update")
-
-    def delete(self, ctx, mid, props, ordinal):
-        return self._refuse("Delete")

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from .. import subscribers
 from ..context import CallContext
-from ..errors import NotFound, Unsupported
+from ..errors import NotFound
 from ..objects import ObjectResult, _save_action
 from . import Behaviour, behaviour
+from .retrieve_only import RetrieveOnly
 
 if TYPE_CHECKING:
     from ..objects import RetrieveQuery
@@ -59,29 +60,17 @@ class SubscriberBehaviour(Behaviour):
         return NotFound("SubscriberNotFound", code=12001)
 
 
-class _RetrieveOnly(Behaviour):
-    """Membership views: SFMC only retrieves them (membership changes go through Subscriber.Lists)."""
-
-    def _refuse(self, method: str) -> ObjectResult:
-        raise Unsupported(f"Cannot perform {method} on objects of type {self.type_name}", code=5)
-
-    def create(self, ctx, mid, props, ordinal):
-        return self._refuse("Create")
-
-    def update(self, ctx, mid, props, ordinal, options):
-        return self._refuse("Update")
-
-    def delete(self, ctx, mid, props, ordinal):
-        return self._refuse("Delete")
-
-
 @behaviour("ListSubscriber")
-class ListSubscriberBehaviour(_RetrieveOnly):
+class ListSubscriberBehaviour(RetrieveOnly):
+    hint = " (membership changes go through Subscriber.Lists)"
+
     def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> Any:
         return subscribers.list_subscriber_rows(self.service.emu, mids)
 
 
 @behaviour("SubscriberList")
-class SubscriberListBehaviour(_RetrieveOnly):
+class SubscriberListBehaviour(RetrieveOnly):
+    hint = " (membership changes go through Subscriber.Lists)"
+
     def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> Any:
         return subscribers.subscriber_list_rows(self.service.emu, mids)
