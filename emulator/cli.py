@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import secrets
 import sys
 
 from .config import DEFAULT_HOST, DEFAULT_PORT, Config
@@ -19,18 +21,38 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", default=None, help="tenant YAML replacing fixtures/default-tenant.yaml")
     serve.add_argument("--id-seed", type=int, default=None, help="deterministic ids/GUIDs/tokens")
     serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--seed", default=None, metavar="FILE",
+                       help="YAML seed file of BUs, emails, lists, subscribers and data extensions, loaded at "
+                            "start and after every reset (see fixtures/sandbox-seed.example.yaml)")
+    serve.add_argument("--admin-token", default=os.environ.get("SFMC_EMULATOR_ADMIN_TOKEN") or None,
+                       help="token required by /_emulator/* and the inspector (env SFMC_EMULATOR_ADMIN_TOKEN); "
+                            "generated and printed when --host is not loopback and none is given")
     return parser
 
 
 def serve(args: argparse.Namespace) -> int:
     from waitress import create_server
 
+    from .admin.access import is_loopback
     from .app import create_app
     from .core import Emulator
+    from .seeding import SeedError, install_seed
 
+    admin_token = args.admin_token
+    if not admin_token and not is_loopback(args.host):
+        admin_token = secrets.token_urlsafe(24)
+        print(f"admin API and inspector need a token off loopback; generated: {admin_token}", flush=True)
     config = Config(host=args.host, port=args.port, db_path=args.db, tenant_file=args.config,
-                    id_seed=args.id_seed)
+                    id_seed=args.id_seed, admin_token=admin_token)
     emu = Emulator(config)
+    if args.seed:
+        try:
+            report = install_seed(emu, args.seed)
+        except SeedError as exc:
+            emu.close()
+            print(f"sfmc-emulator: {exc}", file=sys.stderr)
+            return 2
+        print(f"seed {args.seed}: {report.summary()}", flush=True)
     app = create_app(emu)
     server = create_server(app, host=args.host, port=args.port, threads=args.threads,
                            max_request_body_size=config.max_body_bytes * 2, ident="sfmc-emulator")

@@ -6,6 +6,7 @@ app (app.py) holds one, and tests can hold several side by side.
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,7 @@ class Emulator:
         self.base_url = self.config.public_base_url or f"http://{self.config.host}:{self.config.port}"
         # Extension points for later capabilities (journal, faults...) register here by name.
         self.services: dict[str, Any] = {}
+        self._fresh: tuple[sqlite3.Connection, Any] | None = None  # see reset()
         if not self.tenants.bus():
             seed_tenant(self, self.tenant)
 
@@ -66,18 +68,33 @@ class Emulator:
         return int(self.tenant["business_units"][0]["mid"])
 
     def reset(self) -> None:
-        """Back to the default tenant: every row gone, the clock and ids as at start."""
+        """Back to the default tenant: every row gone, the clock and ids as at start. Issued tokens survive
+        (the tenant they belong to is restored identically), so long-lived clients keep working.
+
+        The first reset wipes and seeds, then keeps an in-memory snapshot (database and id-source state);
+        later resets restore it, which stays fast however much a test loaded."""
         self.jobs.wait_idle(timeout=30)
-        self.store.wipe()
         self.clock.reset()
         self.ids.reseed(self.config.id_seed)
-        seed_tenant(self, self.tenant)
+        random_source = getattr(self.ids, "_random", None)  # seeded mode: the snapshot's GUIDs follow it
+        try:
+            if self._fresh is None:
+                raise LookupError("no snapshot yet")
+            self.store.restore(self._fresh[0], keep=("token",))
+            if random_source is not None and self._fresh[1] is not None:
+                random_source.setstate(self._fresh[1])
+        except (LookupError, sqlite3.Error):
+            self.store.wipe(keep=("token",))
+            seed_tenant(self, self.tenant)
+            self._fresh = (self.store.snapshot(), random_source.getstate() if random_source else None)
         for service in self.services.values():
             if hasattr(service, "reset"):
                 service.reset()
 
     def close(self) -> None:
         self.jobs.wait_idle(timeout=5)
+        if self._fresh is not None:
+            self._fresh[0].close()
         self.store.close()
         if self._tmpdir is not None:
             self._tmpdir.cleanup()

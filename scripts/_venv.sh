@@ -11,6 +11,10 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 STAMP="$VENV/.installed${EXTRAS:+-$EXTRAS}"
 if [ ! -f "$STAMP" ] || [ "$ROOT/pyproject.toml" -nt "$STAMP" ]; then
-  "$VENV/bin/python" -m pip install -q -e "$ROOT${EXTRAS:+[$EXTRAS]}" 2>&1 | grep -v "^WARNING: Location" || true
+  echo "installing sfmc-emulator${EXTRAS:+[$EXTRAS]} into .venv ..." >&2
+  if ! "$VENV/bin/python" -m pip install -q -e "$ROOT${EXTRAS:+[$EXTRAS]}" >"$VENV/install.log" 2>&1; then
+    cat "$VENV/install.log" >&2
+    exit 1
+  fi
   "$VENV/bin/python" -c "import emulator" && touch "$STAMP"
 fi

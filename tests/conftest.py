@@ -25,3 +25,4 @@ def mc(server: RunningEmulator) -> RunningEmulator:
 def soap(mc: RunningEmulator) -> SoapCaller:
     """Posts partner-API bodies with the default API user's UsernameToken and validates every answer."""
     return SoapCaller(mc)
+collect_ignore = ["example_project"]  # a separate project, run by tests/fixture/test_example_project.py

@@ -11,8 +11,12 @@ from flask import Blueprint, Response, jsonify, request
 from ..clock import iso_utc, parse_datetime
 from ..domain.errors import Invalid, NotFound
 from ..rest.common import emulator
+from .access import check_admin_access, remember_admin_token
 
 bp = Blueprint("admin", __name__, url_prefix="/_emulator")
+# App-wide: also guards the other /_emulator blueprints (journal, faults, inspector) and `/`.
+bp.before_app_request(check_admin_access)
+bp.after_app_request(remember_admin_token)
 
 
 @bp.get("/health")

@@ -125,9 +125,7 @@ def check_definition(emu: Emulator, mid: int, props: dict[str, Any]) -> dict[str
     else:
         raise Invalid("ImportDefinition Validation Error: DestinationObject is required.", code=VALIDATION)
     safe_name(props.get("FileSpec"))
-    mapping = props.get("FieldMappingType")
-    if not mapping:
-        raise Invalid("ImportDefinition Validation Error: FieldMappingType is required.", code=VALIDATION)
+    mapping = props.setdefault("FieldMappingType", "InferFromColumnHeadings")  # the headers, when unsaid
     maps = field_maps(props)
     if mapping == "MapByOrdinal" and not maps:
         raise Invalid("ImportDefinition Validation Error: MapByOrdinal needs FieldMaps.", code=VALIDATION)

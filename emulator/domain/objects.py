@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..clock import iso_utc
+from ..store.objects import LOOKUP_COLUMNS
 from .behaviours import Behaviour, behaviour_class
 from .context import CallContext
 from .errors import DomainError, Forbidden, Invalid, NotFound
@@ -105,7 +106,8 @@ class ObjectService:
         return int(requested)
 
     def check_type(self, type_name: str) -> None:
-        if not self.schema.has_type(type_name) or not self.schema.is_api_object(type_name):
+        if (not self.schema.has_type(type_name) or not self.schema.is_api_object(type_name)
+                or type_name == "APIObject"):
             raise Invalid(f"Unsupported APIObject type: {type_name}", code=8)
 
     def find_existing(self, mid: int, type_name: str, props: dict[str, Any]) -> Any:
@@ -235,7 +237,12 @@ class ObjectService:
         echo = {k: existing.data[k] for k in ("__type__", "ObjectID", "CustomerKey", "ID") if k in existing.data}
         return ObjectResult(ok=True, message=b.message("deleted"), object=echo)
 
-    def generic_rows(self, b: Behaviour, mids: list[int]) -> list[dict[str, Any]]:
+    def generic_rows(self, b: Behaviour, mids: list[int], query: RetrieveQuery | None = None
+                     ) -> list[dict[str, Any]]:
+        narrowed = _indexed_equality(query.filter) if query else None
+        if narrowed:
+            prop, values = narrowed
+            return [o.data for o in self.repo.find_any(mids, [b.type_name], prop, values)]
         return [o.data for o in self.repo.all(mids, [b.type_name])]
 
     # -- Retrieve ------------------------------------------------------------
@@ -345,6 +352,24 @@ class ObjectService:
             "IsQueryable": False,
             "Properties": properties,
         }
+
+
+def _indexed_equality(part: dict[str, Any] | None) -> tuple[str, list[Any]] | None:
+    """(property, values) when the filter is `equals`/`IN` on a property the object table indexes."""
+    if not part or part.get("__type__", "SimpleFilterPart") != "SimpleFilterPart":
+        return None
+    prop = part.get("Property")
+    if part.get("SimpleOperator") not in ("equals", "IN") or prop not in LOOKUP_COLUMNS:
+        return None
+    values = list(part.get("Value") or [])
+    if not values:
+        return None
+    if prop == "ID":
+        try:
+            values = [int(v) for v in values]
+        except ValueError:
+            return None
+    return prop, values
 
 
 def _save_action(options: dict[str, Any]) -> str | None:

@@ -149,20 +149,7 @@ def parse_schema(wsdl_bytes: bytes) -> Schema:
                 base, _ = _local(ext.get("base"))
                 seq_parent = ext
             ctype = ComplexType(name=name, base=base, is_abstract=ct.get("abstract") == "true")
-            for el in _sequence_elements(seq_parent, xs):
-                type_name, is_xsd = _local(el.get("type"))
-                if el.get("type") is None and el.find(f"{xs}complexType") is not None:
-                    type_name, is_xsd = f"{name}.{el.get('name')}", False
-                    _inline_wrapper(types, type_name, el, xs)
-                ctype.own_fields.append(
-                    Field(
-                        name=el.get("name"),
-                        type_name=type_name,
-                        is_xsd=is_xsd,
-                        is_array=el.get("maxOccurs") == "unbounded",
-                        nillable=el.get("nillable") == "true",
-                    )
-                )
+            ctype.own_fields = _sequence_fields(types, name, _sequence_elements(seq_parent, xs), xs)
             types[name] = ctype
         # Top-level elements with an anonymous type (CreateResponse, RetrieveRequestMsg...) become types
         # named after the element, so whole request and response bodies use the same codec.
@@ -196,25 +183,21 @@ def _sequence_elements(parent: etree._Element, xs: str) -> list[etree._Element]:
 def _inline_wrapper(types: dict[str, ComplexType], name: str, el: etree._Element, xs: str) -> None:
     """Anonymous complex types (e.g. ImportDefinition.FieldMaps holding FieldMap*) get a synthetic name."""
     ctype = ComplexType(name=name, base=None)
-    for child in el.iterfind(f"{xs}complexType/{xs}sequence/{xs}element"):
-        if child.get("type") is None and child.find(f"{xs}complexType") is not None:
-            _inline_wrapper(types, f"{name}.{child.get('name')}", child, xs)
-            ctype.own_fields.append(
-                Field(child.get("name"), f"{name}.{child.get('name')}", False,
-                      child.get("maxOccurs") == "unbounded", False)
-            )
-            continue
-        type_name, is_xsd = _local(child.get("type"))
-        ctype.own_fields.append(
-            Field(
-                name=child.get("name"),
-                type_name=type_name,
-                is_xsd=is_xsd,
-                is_array=child.get("maxOccurs") == "unbounded",
-                nillable=child.get("nillable") == "true",
-            )
-        )
+    ctype.own_fields = _sequence_fields(types, name, el.iterfind(f"{xs}complexType/{xs}sequence/{xs}element"), xs)
     types[name] = ctype
+
+
+def _sequence_fields(types: dict[str, ComplexType], owner: str, elements, xs: str) -> list[Field]:
+    """The fields of a sequence; an element with an anonymous type registers it as `Owner.Element`."""
+    fields = []
+    for el in elements:
+        type_name, is_xsd = _local(el.get("type"))
+        if el.get("type") is None and el.find(f"{xs}complexType") is not None:
+            type_name, is_xsd = f"{owner}.{el.get('name')}", False
+            _inline_wrapper(types, type_name, el, xs)
+        fields.append(Field(name=el.get("name"), type_name=type_name, is_xsd=is_xsd,
+                            is_array=el.get("maxOccurs") == "unbounded", nillable=el.get("nillable") == "true"))
+    return fields
 
 
 def fixtures_dir() -> Path:

@@ -50,8 +50,9 @@ def domain_error_response(error: DomainError) -> Response:
             status, default_code = mapping
             break
     extra = {k: v for k, v in error.extra.items() if k in ("additionalErrors",)}
+    documentation = DOCUMENTATION if status == 401 else ""
     return error_response(status, error.message, error.code if error.code is not None else default_code,
-                          **extra)
+                          documentation, **extra)
 
 
 def install_error_handlers(app: Flask) -> None:

@@ -30,6 +30,8 @@ def _child(el, name: str):
 
 
 def authenticate(emu: Emulator, header_elements) -> CallContext:
+    """Token headers win over a UsernameToken: FuelSDK's legacy mode sends both, with a `*`/`*` user."""
+    security = None
     for el in header_elements or []:
         name = _local(el)
         if name == "fueloauth":
@@ -38,13 +40,12 @@ def authenticate(emu: Emulator, header_elements) -> CallContext:
             token_el = _child(el, "oAuthToken")
             token = (token_el.text or "").strip() if token_el is not None else None
             return emu.auth.context_for_token(token, ("legacy_internal", "oauth2"))
-        if name == "Security":
-            user_token = _child(el, "UsernameToken")
-            if user_token is None:
-                continue
-            username, password = _child(user_token, "Username"), _child(user_token, "Password")
-            return emu.auth.context_for_user(
-                (username.text or "").strip() if username is not None else None,
-                (password.text or "").strip() if password is not None else None,
-            )
+        if name == "Security" and _child(el, "UsernameToken") is not None:
+            security = _child(el, "UsernameToken")
+    if security is not None:
+        username, password = _child(security, "Username"), _child(security, "Password")
+        return emu.auth.context_for_user(
+            (username.text or "").strip() if username is not None else None,
+            (password.text or "").strip() if password is not None else None,
+        )
     raise Unauthorized("Login failed")

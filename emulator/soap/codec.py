@@ -27,6 +27,16 @@ P = f"{{{PARTNER_NS}}}"
 TYPE_KEY = "__type__"
 
 
+class _Nil:
+    """A property SFMC writes as ``<X xsi:nil="true"/>`` (e.g. PartnerKey and ObjectID on retrieve results)."""
+
+    def __repr__(self) -> str:
+        return "NIL"
+
+
+NIL = _Nil()
+
+
 class DecodeError(Exception):
     """The request body cannot be read as the WSDL describes it (a Client fault, as .NET answers)."""
 
@@ -131,6 +141,9 @@ class Codec:
                 self._encode_value(el, f, item)
 
     def _encode_value(self, parent: etree._Element, f: Field, value: Any) -> None:
+        if value is NIL:
+            nil_element(parent, f.name)
+            return
         kind = self.schema.scalar_kind(f)
         if kind == "complex":
             if isinstance(value, dict):

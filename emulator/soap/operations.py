@@ -14,7 +14,7 @@ from ..domain.context import CallContext
 from ..domain.errors import DomainError, Invalid
 from ..domain.objects import ObjectResult
 from ..domain.schema import PARTNER_NS, partner_schema
-from .codec import Codec, P
+from .codec import NIL, Codec, P
 
 if TYPE_CHECKING:
     from ..core import Emulator
@@ -88,6 +88,8 @@ def retrieve(emu: Emulator, call: CallContext, body: etree._Element) -> etree._E
     etree.SubElement(el, P + "OverallStatus").text = page.status
     etree.SubElement(el, P + "RequestID").text = page.request_id
     for row in page.rows:
+        # SFMC always writes PartnerKey, and ObjectID when it has none to give, as xsi:nil.
+        row = {"PartnerKey": NIL, "ObjectID": NIL, **{k: v for k, v in row.items() if v is not None}}
         codec.encode(el, "Results", row, "APIObject", force_xsi_type=True)
     return el
 
@@ -104,12 +106,13 @@ def perform(emu: Emulator, call: CallContext, body: etree._Element) -> etree._El
         if not outcome.ok:
             result["ErrorCode"] = outcome.error_code if outcome.error_code is not None else 2
         result["Object"] = {"__type__": "APIObject", **outcome.object}
-        if outcome.ok and outcome.task_id is not None:
+        # Task is required by the schema: the job's id when one was started, the outcome otherwise.
+        if outcome.ok:
             result["Task"] = {"StatusCode": "OK", "StatusMessage": "OK", "ID": outcome.task_id,
                               "InteractionObjectID": outcome.interaction_object_id}
-        else:  # the WSDL requires a Task in every PerformResult
-            result["Task"] = {"StatusCode": result["StatusCode"], "StatusMessage": outcome.message,
-                              **({"ErrorCode": result["ErrorCode"]} if "ErrorCode" in result else {})}
+        else:
+            result["Task"] = {"StatusCode": "Error", "StatusMessage": outcome.message,
+                              "ErrorCode": result["ErrorCode"]}
         results.append(result)
     return _response("PerformResponseMsg", {
         "Results": {"Result": results},

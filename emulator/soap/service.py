@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from ..core import Emulator
 
 log = logging.getLogger(__name__)
+# Spyne logs every Fault with a traceback; ours are answers, not errors (unexpected ones are logged above).
+logging.getLogger("spyne.application").setLevel(logging.CRITICAL)
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 WSA = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
@@ -78,6 +80,10 @@ def _handle(ctx, operation: str):
         raise Fault("Client", f"Server was unable to read request. ---> {exc}") from exc
     except DomainError as exc:
         raise Fault("Client", exc.message) from exc
+    except Exception as exc:  # a bug of ours: SFMC's generic server fault, the traceback in our log only
+        error_id = emu.ids.guid()
+        log.exception("SOAP %s failed (ErrorID %s)", operation, error_id)
+        raise Fault("Server", f"Exception occurred during [{operation}] ErrorID: {error_id}") from exc
     ctx.udc["response"] = response
     return None
 
@@ -99,7 +105,16 @@ PartnerAPI = type(
 
 
 class PartnerSoap11(Soap11):
-    """Soap11 whose envelope looks like SFMC's."""
+    """Soap11 whose envelope looks like SFMC's, and which refuses DTDs (no entity expansion, no external
+    entities: lxml is already told not to resolve them; a document that declares any is refused outright,
+    as .NET does)."""
+
+    def create_in_document(self, ctx, charset=None):
+        super().create_in_document(ctx, charset)
+        root = ctx.in_document[0] if isinstance(ctx.in_document, tuple) else ctx.in_document
+        if root is not None and root.getroottree().docinfo.doctype:
+            raise Fault("Client", "Server was unable to read request. ---> For security reasons DTD is "
+                                  "prohibited in this XML document.")
 
     def serialize(self, ctx, message):
         emu: Emulator = self.app.emulator

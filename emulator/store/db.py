@@ -49,7 +49,9 @@ def _v1_core(db: sqlite_utils.Database) -> None:
         },
         pk="pk",
     )
-    db["object"].create_index(["mid", "type", "customer_key"])
+    # Look-ups by key and name compare case-insensitively, as SFMC's SQL Server collation does.
+    db.execute("CREATE INDEX idx_object_key ON object(mid, type, customer_key COLLATE NOCASE)")
+    db.execute("CREATE INDEX idx_object_name ON object(mid, type, name COLLATE NOCASE)")
     db["object"].create_index(["mid", "type", "id"])
     db["object"].create_index(["object_id"])
     db["retrieve_continuation"].create(
@@ -228,13 +230,37 @@ class Store:
             )
             return first
 
-    def wipe(self) -> None:
-        """Delete every row of every table (the schema stays)."""
+    def wipe(self, keep: tuple[str, ...] = ()) -> None:
+        """Delete every row of every table except those named in `keep` (the schema stays)."""
         with self.transaction() as conn:
             for (table,) in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
             ).fetchall():
-                conn.execute(f'DELETE FROM "{table}"')
+                if table not in keep:
+                    conn.execute(f'DELETE FROM "{table}"')
+
+    def snapshot(self) -> sqlite3.Connection:
+        """An in-memory copy of the whole database (for a fast reset to this state)."""
+        with self._lock:
+            copy = sqlite3.connect(":memory:", check_same_thread=False)
+            self.conn.backup(copy)
+            return copy
+
+    def restore(self, snapshot: sqlite3.Connection, keep: tuple[str, ...] = ()) -> None:
+        """Replace the database's content with a snapshot's in one step (SQLite's backup API: far faster
+        than deleting rows once a test has loaded many), except the tables named in `keep`, whose current
+        rows are put back."""
+        with self._lock:
+            kept = {table: self.conn.execute(f'SELECT * FROM "{table}"').fetchall() for table in keep}
+            snapshot.backup(self.conn)
+            if not kept:
+                return
+            with self.transaction() as conn:
+                for table, rows in kept.items():
+                    conn.execute(f'DELETE FROM "{table}"')
+                    if rows:
+                        marks = ", ".join("?" * len(rows[0].keys()))
+                        conn.executemany(f'INSERT INTO "{table}" VALUES ({marks})', [tuple(r) for r in rows])
 
     def close(self) -> None:
         with self._lock:

@@ -9,7 +9,10 @@ from typing import Any
 
 from .db import Store
 
-LOOKUP_COLUMNS = {"ID": "id", "ObjectID": "object_id", "CustomerKey": "customer_key", "Name": "name"}
+LOOKUP_COLUMNS = {"ID": "id", "ObjectID": "object_id", "CustomerKey": "customer_key", "Name": "name",
+                  "ListName": "name"}
+# Keys and names compare case-insensitively (SFMC's collation); ids exactly.
+CASE_INSENSITIVE = {"customer_key", "name", "object_id"}
 
 
 @dataclass
@@ -84,14 +87,20 @@ class ObjectRepository:
 
     def find(self, mids: Iterable[int], types: Iterable[str], prop: str, value: Any) -> list[StoredObject]:
         """Objects of the given types whose indexed property (ID, ObjectID, CustomerKey, Name) equals value."""
+        return self.find_any(mids, types, prop, [value])
+
+    def find_any(self, mids: Iterable[int], types: Iterable[str], prop: str, values: list[Any]) -> list[StoredObject]:
+        """Objects whose indexed property equals any of the values, oldest first."""
         column = LOOKUP_COLUMNS[prop]
+        collate = " COLLATE NOCASE" if column in CASE_INSENSITIVE else ""
         mids, types = list(mids), list(types)
         sql = (
             f"SELECT * FROM object WHERE mid IN ({','.join('?' * len(mids))})"
-            f" AND type IN ({','.join('?' * len(types))}) AND {column} = ? ORDER BY pk"
+            f" AND type IN ({','.join('?' * len(types))})"
+            f" AND {column}{collate} IN ({','.join('?' * len(values))}) ORDER BY pk"
         )
         with self.store.reading() as conn:
-            return [_row(r) for r in conn.execute(sql, (*mids, *types, value))]
+            return [_row(r) for r in conn.execute(sql, (*mids, *types, *values))]
 
     def find_one(self, mid: int, type_name: str, prop: str, value: Any) -> StoredObject | None:
         found = self.find([mid], [type_name], prop, value)

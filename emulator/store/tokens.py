@@ -22,9 +22,10 @@ class TokenRepository:
         self.store = store
 
     def add(self, record: TokenRecord) -> None:
+        # OR REPLACE: tokens survive a reset but seeded ids restart, so deterministic mode reissues a string.
         with self.store.transaction() as conn:
             conn.execute(
-                "INSERT INTO token(token, kind, mid, client_id, scope, expires_at) VALUES (?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO token(token, kind, mid, client_id, scope, expires_at) VALUES (?,?,?,?,?,?)",
                 (record.token, record.kind, record.mid, record.client_id, record.scope, record.expires_at),
             )
 

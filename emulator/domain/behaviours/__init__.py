@@ -75,8 +75,9 @@ class Behaviour:
         return self.service.generic_delete(self, ctx, mid, props, ordinal)
 
     def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> list[dict[str, Any]]:
-        """Every stored object of this type in these BUs, oldest first (filtering happens after)."""
-        return self.service.generic_rows(self, mids)
+        """The stored objects of this type in these BUs that may match, oldest first (the filter is applied
+        after; an equality filter on an indexed property narrows the read)."""
+        return self.service.generic_rows(self, mids, query)
 
     def property_kind(self, schema: Schema, query: RetrieveQuery, path: str) -> str | None:
         """How to compare a property in filters; None if the type has no such property."""

@@ -1,0 +1,98 @@
+"""One log line per request (logger `sfmc_emulator.requests`, INFO), e.g.
+
+    POST /Service.asmx Retrieve List 200 3.1 ms
+    POST /v2/token 200 0.9 ms
+
+For SOAP the line names the action and the object type (read from the envelope: RetrieveRequest's
+ObjectType, or the first xsi:type of Objects/Definitions). `sfmc-emulator serve` logs at INFO; the in-process
+test server leaves logging alone, and then the wrapper costs one level check per request.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+
+log = logging.getLogger("sfmc_emulator.requests")
+
+_OBJECT_TYPE = re.compile(rb"<(?:[\w.-]+:)?ObjectType>\s*([^<\s]+)\s*<")
+_XSI_TYPE = re.compile(rb"""\btype=["'](?:[\w.-]+:)?([\w.\[\]-]+)["']""")
+_BODY_OPEN = re.compile(rb"<(?:[\w.-]+:)?Body\b[^>]*>\s*<(?:[\w.-]+:)?(\w+)")
+PEEK = 16384  # the action and object type sit at the start of an envelope
+
+
+def soap_summary(body: bytes, soap_action: str | None) -> tuple[str, str | None]:
+    """(action, object type or None) of a SOAP request, from its SOAPAction header or first body element."""
+    head = body[:PEEK]
+    action = (soap_action or "").strip().strip('"').rpartition("/")[2]
+    if not action:
+        match = _BODY_OPEN.search(head)
+        action = re.sub(r"(RequestMsg|Request)$", "", match.group(1).decode()) if match else "?"
+    body_start = _BODY_OPEN.search(head)
+    rest = head[body_start.start():] if body_start else head
+    match = _OBJECT_TYPE.search(rest) or _XSI_TYPE.search(rest)
+    return action, match.group(1).decode(errors="replace") if match else None
+
+
+class RequestLog:
+    """WSGI wrapper: times each request until its response has been sent, then logs one line."""
+
+    def __init__(self, app: Callable, soap_path: str = "/service.asmx") -> None:
+        self.app = app
+        self.soap_path = soap_path
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if not log.isEnabledFor(logging.INFO):
+            return self.app(environ, start_response)
+        began = time.perf_counter()
+        method = environ.get("REQUEST_METHOD", "?")
+        path = environ.get("PATH_INFO", "") or "/"
+        what = path
+        if method == "POST" and path.rstrip("/").lower().endswith(self.soap_path):
+            body = _read_body(environ)
+            action, object_type = soap_summary(body, environ.get("HTTP_SOAPACTION"))
+            what = f"{path} {action}" + (f" {object_type}" if object_type else "")
+        status: list[str] = ["-"]
+
+        def recording_start_response(status_line: str, headers: list, exc_info=None):
+            status[0] = status_line.split(" ", 1)[0]
+            return start_response(status_line, headers, exc_info)
+
+        def done() -> None:
+            log.info("%s %s %s %.1f ms", method, what, status[0], (time.perf_counter() - began) * 1000)
+
+        return _Closing(self.app(environ, recording_start_response), done)
+
+
+def _read_body(environ: dict) -> bytes:
+    """Read the request body and put an equivalent stream back for the application."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    stream = environ.get("wsgi.input")
+    body = stream.read(length) if stream is not None and length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+class _Closing:
+    """The application's response iterable, calling `done` once the server has closed it."""
+
+    def __init__(self, response: Iterable[bytes], done: Callable[[], None]) -> None:
+        self.response = response
+        self.done = done
+
+    def __iter__(self):
+        return iter(self.response)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.response, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self.done()

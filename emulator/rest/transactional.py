@@ -1,0 +1,99 @@
+"""Transactional Messaging REST (/messaging/v1/email/...) and the classic triggered send over REST
+(/messaging/v1/messageDefinitionSends/...). Translation only: behaviour lives in domain/transactional.py."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, request
+
+from ..domain.transactional import service
+from .common import emulator, json_body, requires_token
+
+bp = Blueprint("transactional", __name__, url_prefix="/messaging/v1")
+
+READ, WRITE, SEND = "email_read", "email_write", "email_send"
+
+
+def _tx():
+    return service(emulator())
+
+
+def _answer(body: dict, status: int = 200):
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+@bp.post("/email/definitions", strict_slashes=False)
+@requires_token(WRITE)
+def create_definition():
+    return _answer(_tx().create_definition(g.call, json_body()), 201)
+
+
+@bp.get("/email/definitions", strict_slashes=False)
+@requires_token(READ)
+def list_definitions():
+    args = request.args
+    return _answer(_tx().list_definitions(g.call, args.get("$filter"), args.get("$page"), args.get("$pageSize"),
+                                          args.get("$orderBy")))
+
+
+@bp.get("/email/definitions/<key>")
+@requires_token(READ)
+def get_definition(key: str):
+    return _answer(_tx().get_definition(g.call, key))
+
+
+@bp.patch("/email/definitions/<key>")
+@requires_token(WRITE)
+def update_definition(key: str):
+    return _answer(_tx().update_definition(g.call, key, json_body()))
+
+
+@bp.delete("/email/definitions/<key>")
+@requires_token(WRITE)
+def delete_definition(key: str):
+    return _answer(_tx().delete_definition(g.call, key))
+
+
+@bp.get("/email/definitions/<key>/queue")
+@requires_token(READ)
+def queue_metrics(key: str):
+    return _answer(_tx().queue_metrics(g.call, key))
+
+
+@bp.delete("/email/definitions/<key>/queue")
+@requires_token(WRITE)
+def clear_queue(key: str):
+    return _answer(_tx().clear_queue(g.call, key))
+
+
+@bp.post("/email/messages/<path:message_key>")
+@requires_token(SEND)
+def send_single(message_key: str):
+    return _answer(_tx().send(g.call, json_body(), path_key=message_key), 202)
+
+
+@bp.post("/email/messages", strict_slashes=False)
+@requires_token(SEND)
+def send_batch():
+    return _answer(_tx().send(g.call, json_body()), 202)
+
+
+@bp.get("/email/messages/<path:message_key>")
+@requires_token(READ)
+def message_status(message_key: str):
+    return _answer(_tx().message_status(g.call, message_key))
+
+
+@bp.get("/email/messages", strict_slashes=False)
+@requires_token(READ)
+def not_sent():
+    args = request.args
+    page_size = args.get("$pageSize", args.get("$pagesize"))
+    return _answer(_tx().not_sent(g.call, args.get("type"), page_size, args.get("lastEventId")))
+
+
+@bp.post("/messageDefinitionSends/<path:ref>/send")
+@requires_token(SEND)
+def message_definition_send(ref: str):
+    return _answer(_tx().send_triggered(g.call, ref, json_body()), 202)

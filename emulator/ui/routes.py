@@ -1,0 +1,208 @@
+"""The web inspector (server-rendered HTML at / and /_emulator/ui) and the JSON admin endpoints behind it.
+
+Pages and JSON endpoints call the same `Inspector` methods, so every figure on a page is scriptable.
+Jinja autoescapes everything; a message's own HTML is only ever served by `/_emulator/outbox/<id>.html`
+with a sandboxing Content-Security-Policy, and shown inside a sandboxed iframe.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from ..domain.errors import NotFound
+from ..rest.common import emulator
+from ..rest.errors import domain_error_response
+from .inspector import Inspector
+
+UI = "/_emulator/ui"
+bp = Blueprint("ui", __name__, template_folder="templates", static_folder="static",
+               static_url_path=f"{UI}/static")
+
+PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
+            "form-action 'self'; base-uri 'none'; frame-ancestors 'self'")
+# The message itself: no scripts, no forms, no plugins, an opaque origin; remote https images may load,
+# but nothing on the emulator's own (http) origin, so previewing never records an open.
+MESSAGE_CSP = ("sandbox; default-src 'none'; img-src data: https:; style-src 'unsafe-inline' https:; "
+               "font-src data: https:; frame-ancestors 'self'")
+PAGE_SIZE = 50
+
+
+@bp.app_template_filter("pretty")
+def _pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
+def _inspector() -> Inspector:
+    return Inspector(emulator())
+
+
+def _limit(default: int, cap: int) -> int:
+    return max(1, min(request.args.get("limit", default, int), cap))
+
+
+def _is_page() -> bool:
+    return request.path == "/" or request.path.startswith(UI)
+
+
+@bp.errorhandler(NotFound)
+def _not_found(error: NotFound):
+    if _is_page():
+        return _page("error.html", status=404, message=error.message, title="Not found")
+    return domain_error_response(error)
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    if _is_page() and response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _page(template: str, status: int = 200, owner: int | None = None, **context: Any) -> tuple[str, int]:
+    """Render a page with the BU selector's data: the selected BU is the shown item's `owner`, else `?mid=`,
+    else the parent BU."""
+    inspector = _inspector()
+    mid = owner if owner is not None else request.args.get("mid", type=int)
+    try:
+        bu = inspector.bu(mid)
+    except NotFound:
+        bu = inspector.bu(None)
+    return render_template(f"ui/{template}", bus=inspector.bus(), bu=bu, mid=bu["mid"], **context), status
+
+
+def _mid() -> int:
+    return _inspector().bu(request.args.get("mid", type=int))["mid"]
+
+
+# -- pages -----------------------------------------------------------------------------------------------
+@bp.get("/")
+@bp.get(f"{UI}/")
+@bp.get(UI)
+def overview_page():
+    inspector = _inspector()
+    mid = _mid()
+    return _page("overview.html", title="Overview", overview=inspector.overview(mid),
+                 definitions=inspector.definitions(mid)[:10], jobs=inspector.sends(mid, limit=10))
+
+
+@bp.get(f"{UI}/definitions")
+def definitions_page():
+    return _page("definitions.html", title="Definitions", definitions=_inspector().definitions(_mid()))
+
+
+@bp.get(f"{UI}/definition")
+def definition_page():
+    args = request.args
+    found = _inspector().definition(_mid(), args.get("api", ""), args.get("type", ""), args.get("key", ""))
+    return _page("definition.html", title=f"Definition {found['name'] or found['key']}", d=found)
+
+
+@bp.get(f"{UI}/sends")
+def sends_page():
+    kind = request.args.get("kind") or None
+    jobs = _inspector().sends(_mid(), kind=kind, limit=_limit(100, 500))
+    return _page("sends.html", title="Sends and jobs", jobs=jobs, kind=kind,
+                 running=any(j["running"] for j in jobs))
+
+
+@bp.get(f"{UI}/jobs/<int:job_id>")
+def job_page(job_id: int):
+    inspector = _inspector()
+    job = inspector.job(job_id)
+    offset = max(0, request.args.get("offset", 0, int))
+    messages = inspector.outbox(job["mid"], job_id=job_id, limit=PAGE_SIZE, offset=offset)
+    return _page("job.html", owner=job["mid"], title=f"Job {job_id}", job=job, messages=messages, offset=offset,
+                 page_size=PAGE_SIZE)
+
+
+@bp.get(f"{UI}/outbox")
+def outbox_page():
+    args = request.args
+    q = (args.get("q") or "").strip()
+    job_id = args.get("job_id", type=int)
+    message_key = (args.get("message_key") or "").strip() or None
+    offset = max(0, args.get("offset", 0, int))
+    result = _inspector().outbox(_mid(), q=q, job_id=job_id, message_key=message_key, limit=PAGE_SIZE,
+                                 offset=offset)
+    return _page("outbox.html", title="Outbox", result=result, q=q, job_id=job_id, message_key=message_key,
+                 offset=offset, page_size=PAGE_SIZE)
+
+
+@bp.get(f"{UI}/outbox/<int:message_id>")
+def message_page(message_id: int):
+    message = _inspector().message(message_id)
+    return _page("message.html", owner=message["mid"], title=f"Message {message_id}", m=message, source=_pretty(message["source"]))
+
+
+@bp.get(f"{UI}/imports")
+def imports_page():
+    return _page("imports.html", title="Imports", imports=_inspector().imports(_mid()))
+
+
+@bp.get(f"{UI}/journal")
+def journal_page():
+    journal = _inspector().journal(limit=_limit(100, 1000), mid=request.args.get("bu_only", type=int) and _mid())
+    return _page("journal.html", title="Request journal", journal=journal)
+
+
+# -- the message's own HTML, for the sandboxed iframe ------------------------------------------------------
+@bp.get("/_emulator/outbox/<int:message_id>.html")
+def message_html(message_id: int):
+    message = _inspector().message(message_id)
+    html = message["html"] or "<p><em>(this message has no HTML part)</em></p>"
+    return Response(html, mimetype="text/html", headers={
+        "Content-Security-Policy": MESSAGE_CSP, "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"})
+
+
+# -- JSON admin endpoints ----------------------------------------------------------------------------------
+@bp.get("/_emulator/bus")
+def bus_json():
+    inspector = _inspector()
+    return jsonify(items=[{**bu, "counts": inspector.overview(bu["mid"])["summary"]} for bu in inspector.bus()])
+
+
+@bp.get("/_emulator/overview")
+def overview_json():
+    inspector = _inspector()
+    bu = inspector.bu(request.args.get("mid", type=int))
+    return jsonify(mid=bu["mid"], name=bu["name"], **inspector.overview(bu["mid"]))
+
+
+@bp.get("/_emulator/definitions")
+def definitions_json():
+    return jsonify(items=_inspector().definitions(_mid()))
+
+
+@bp.get("/_emulator/definition")
+def definition_json():
+    args = request.args
+    return jsonify(_inspector().definition(_mid(), args.get("api", ""), args.get("type", ""), args.get("key", "")))
+
+
+@bp.get("/_emulator/sends")
+def sends_json():
+    return jsonify(items=_inspector().sends(_mid(), kind=request.args.get("kind") or None,
+                                            limit=_limit(100, 500)))
+
+
+@bp.get("/_emulator/sends/<int:job_id>")
+def send_json(job_id: int):
+    return jsonify(_inspector().job(job_id))
+
+
+@bp.get("/_emulator/imports")
+def imports_json():
+    return jsonify(_inspector().imports(_mid()))
+
+
+@bp.get("/_emulator/requests")
+def requests_json():
+    mid = request.args.get("mid", type=int)
+    return jsonify(_inspector().journal(limit=_limit(100, 1000), offset=max(0, request.args.get("offset", 0, int)),
+                                        mid=mid))
