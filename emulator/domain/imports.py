@@ -16,6 +16,7 @@ import csv
 import fnmatch
 import io
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -45,10 +46,24 @@ csv.field_size_limit(10 * 1024 * 1024)
 
 
 # -- the Import folder -------------------------------------------------------------------------------
+class ImportFolder:
+    """The folder as an emulator service, so ``emu.reset()`` empties it with the rest of the state."""
+
+    def __init__(self, emu: Emulator) -> None:
+        self.path = Path(emu.state_dir) / "ftp" / "Import"
+
+    def reset(self) -> None:
+        if self.path.is_dir():
+            shutil.rmtree(self.path)
+        self.path.mkdir(parents=True, exist_ok=True)
+
+
 def import_folder(emu: Emulator) -> Path:
-    folder = Path(emu.state_dir) / "ftp" / "Import"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    service = emu.services.get("ftp-import")
+    if service is None:
+        service = emu.services.setdefault("ftp-import", ImportFolder(emu))
+    service.path.mkdir(parents=True, exist_ok=True)
+    return service.path
 
 
 def safe_name(name: str | None) -> str:

@@ -257,3 +257,9 @@ def test_file_spec_and_uploads_stay_in_the_folder(soap, mc, tmp_path):
     assert requests.get(f"{mc.base_url}/_emulator/ftp/Import/sub/inner.csv", timeout=10).content == b"a\n"
     assert requests.delete(f"{mc.base_url}/_emulator/ftp/Import/sub/inner.csv", timeout=10).status_code == 200
     assert requests.get(f"{mc.base_url}/_emulator/ftp/Import/sub/inner.csv", timeout=10).status_code == 404
+
+
+def test_reset_empties_the_import_folder(mc):
+    assert upload(mc, "left-over.csv", b"a\n").status_code == 201
+    mc.reset()
+    assert requests.get(f"{mc.base_url}/_emulator/ftp/Import/", timeout=10).json()["items"] == []
