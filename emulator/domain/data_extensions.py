@@ -217,8 +217,11 @@ def coerce(column: Column, raw: Any) -> str | None:
             raise RowRejected(f"The value '{text}' for field {name} is not a valid Decimal.", ROW_GENERAL)
         scale = column.scale if column.scale is not None else 2
         precision = column.max_length or 18
-        quantized = number.quantize(Decimal(1).scaleb(-scale))
-        if len(quantized.as_tuple().digits) > precision:
+        try:
+            quantized = number.quantize(Decimal(1).scaleb(-scale))
+        except InvalidOperation:  # more digits than decimal arithmetic holds: far beyond any precision
+            quantized = None
+        if quantized is None or len(quantized.as_tuple().digits) > precision:
             raise RowRejected(f"The value '{text}' for field {name} exceeds the precision of the Decimal.",
                               ROW_TOO_LONG)
         return format(quantized, "f")
@@ -231,7 +234,7 @@ def coerce(column: Column, raw: Any) -> str | None:
         raise RowRejected(f"The value '{text}' for field {name} is not a valid Boolean.", ROW_GENERAL)
     if kind == "Date":
         stamp = parse_date(text)
-        if stamp is None:
+        if stamp is None or stamp.year < 1753:  # SQL Server's datetime starts in 1753
             raise RowRejected(f"The value '{text}' for field {name} is not a valid Date.", ROW_GENERAL)
         return sfmc_date(stamp)
     if kind == "EmailAddress":
