@@ -227,13 +227,18 @@ class DataExtensionObjectBehaviour(Behaviour):
 
     # -- retrieve --------------------------------------------------------------------------------
     def _query_schema(self, mids: list[int], query: RetrieveQuery) -> des.DESchema | None:
-        if not query.type_argument:
-            return None
-        for mid in mids:
+        # One behaviour instance serves one retrieve page: look the DE up once, not per row.
+        cached = getattr(self, "_schema_cache", None)
+        if cached is not None and cached[0] == (tuple(mids), query.type_argument):
+            return cached[1]
+        found = None
+        for mid in mids if query.type_argument else []:
             de = des.find_de(self.service.emu, mid, query.type_argument)
             if de is not None:
-                return des.schema_of(mid, de)
-        return None
+                found = des.schema_of(mid, de)
+                break
+        self._schema_cache = ((tuple(mids), query.type_argument), found)
+        return found
 
     def property_kind(self, schema: Schema, query: RetrieveQuery, path: str) -> str | None:
         de = self._query_schema(query.mids, query)
