@@ -101,3 +101,21 @@ def test_delete_de_drops_rows(soap, mc):
     again = soap.call("Delete", f'<DeleteRequest xmlns="{PARTNER}"><Objects xsi:type="DataExtension">'
                       "<CustomerKey>people</CustomerKey></Objects></DeleteRequest>")
     assert texts(again, "p:Results/p:ErrorCode") == ["310007"]
+
+
+def test_update_adds_fields_and_refuses_new_primary_keys(soap):
+    soap.create(DE_XML)
+    add = soap.call("Update", f'<UpdateRequest xmlns="{PARTNER}"><Objects xsi:type="DataExtension">'
+                    "<CustomerKey>people</CustomerKey><Fields><Field><Name>City</Name><FieldType>Text</FieldType>"
+                    "<MaxLength>30</MaxLength></Field></Fields></Objects></UpdateRequest>")
+    assert texts(add, "p:Results/p:StatusMessage") == ["Data Extension updated."]
+    fields = soap.retrieve("DataExtensionField", ["Name", "Ordinal"],
+                           simple_filter("DataExtension.CustomerKey", "equals", "people"))
+    assert texts(fields, "p:Results/p:Name")[-1] == "City"
+    assert texts(fields, "p:Results/p:Ordinal")[-1] == "6"
+    pk = soap.call("Update", f'<UpdateRequest xmlns="{PARTNER}"><Objects xsi:type="DataExtension">'
+                   "<CustomerKey>people</CustomerKey><Fields><Field><Name>Id2</Name>"
+                   "<IsPrimaryKey>true</IsPrimaryKey></Field></Fields></Objects></UpdateRequest>")
+    assert texts(pk, "p:Results/p:ErrorCode") == ["310007"]
+    row = soap.create(row_xml(Key="k1", Email="a@example.com", City="x" * 31))
+    assert texts(row, "p:Results/p:ErrorCode") == ["70002"]
