@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..clock import iso_utc
 from ..store.audience import SubscriberRecord
@@ -518,8 +518,9 @@ def results_summaries(emu: Emulator, mids: list[int]) -> list[dict[str, Any]]:
     return out
 
 
-def write_upload(emu: Emulator, name: str, data: bytes) -> Path:
-    """Store an uploaded file in the Import folder (atomically: a poller never sees half a file)."""
+def write_upload(emu: Emulator, name: str, data: bytes | BinaryIO) -> Path:
+    """Store an uploaded file (bytes or a stream, copied in chunks) in the Import folder, atomically: a
+    poller never sees half a file."""
     folder = import_folder(emu)
     path = resolve_in_folder(folder, name)
     if path.is_symlink():
@@ -527,8 +528,15 @@ def write_upload(emu: Emulator, name: str, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     resolve_in_folder(folder, name)  # the parent directories may be links too
     tmp = path.with_name(f".{path.name}.upload")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as out:
+            if isinstance(data, bytes | bytearray):
+                out.write(data)
+            else:
+                shutil.copyfileobj(data, out, 1024 * 1024)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 

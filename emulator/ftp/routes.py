@@ -24,7 +24,10 @@ def list_files():
 
 @bp.put("/Import/<path:name>")
 def put_file(name: str):
-    path = imports.write_upload(emulator(), name, request.get_data(cache=False))
+    # Import files may be larger than an API body: allow what the server accepts (twice the API limit),
+    # streamed to disk rather than held in memory.
+    request.max_content_length = 2 * emulator().config.max_body_bytes
+    path = imports.write_upload(emulator(), name, request.stream)
     return jsonify(name=imports.safe_name(name), size=path.stat().st_size), 201
 
 
