@@ -10,19 +10,8 @@ from tests.audiences.test_data_extensions import DE_XML
 from tests.audiences.test_subscribers import make_list
 from tests.soap_helpers import NS, PARTNER, simple_filter, texts
 
-# Seed 002's bodies, verbatim but for the list ID (ours is assigned) — annotations included.
-SEED_RETRIEVE_LIST = """<RetrieveRequestMsg xmlns="http://exacttarget.com/wsdl/partnerAPI">
-            <RetrieveRequest>
-                <ObjectType>List</ObjectType>
-                <Properties>ID</Properties>
-                <Filter xsi:type="ns1:SimpleFilterPart" xmlns:ns1="http://exacttarget.com/wsdl/partnerAPI">
-                    <Property>ListName</Property>
-                    <SimpleOperator>equals</SimpleOperator>
-                    <Value>Sample_List</Value>
-                </Filter>
-            </RetrieveRequest>
-        </RetrieveRequestMsg>"""
-
+# Seed 002's bodies, verbatim but for the list ID (ours is assigned) — annotations included. The List
+# retrieve is tests/soap/test_seed_envelopes.py's; test_seed_002_literal.py posts the page's envelopes.
 SEED_CREATE_IMPORT = """<CreateRequest xmlns="http://exacttarget.com/wsdl/partnerAPI">
             <Options/>
             <Objects xsi:type="ImportDefinition">
@@ -124,7 +113,7 @@ def start(soap, key: str) -> str:
 
 def test_seed_002_workflow(soap, mc):
     make_list(soap, "Sample_List")
-    found = soap.call("Retrieve", SEED_RETRIEVE_LIST)
+    found = soap.retrieve("List", ["ID"], simple_filter("ListName", "equals", "Sample_List"))
     list_id = texts(found, "p:Results/p:ID")[0]
     assert upload(mc, "SAP_List.csv", SAP_CSV).status_code == 201
     created = soap.call("Create", SEED_CREATE_IMPORT.replace("LIST_ID", list_id))
