@@ -10,6 +10,7 @@ from flask import Flask, Response, request
 
 from .config import Config
 from .core import Emulator
+from .journal import install as install_journal_and_faults
 from .request_log import RequestLog
 from .rest.errors import install_error_handlers
 from .soap.service import build_soap_wsgi
@@ -71,6 +72,7 @@ def create_app(emu: Emulator | None = None, config: Config | None = None) -> Fla
         raise NotFound()
 
     app.wsgi_app = PathNormaliser(app.wsgi_app, build_soap_wsgi(emu), emu)
+    app.wsgi_app = install_journal_and_faults(app.wsgi_app, emu)
     app.wsgi_app = RequestLog(app.wsgi_app)  # one log line per request (outermost: sees SOAP too)
     return app
 

@@ -27,7 +27,25 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--admin-token", default=os.environ.get("SFMC_EMULATOR_ADMIN_TOKEN") or None,
                        help="token required by /_emulator/* and the inspector (env SFMC_EMULATOR_ADMIN_TOKEN); "
                             "generated and printed when --host is not loopback and none is given")
+    add_replay_commands(sub)
     return parser
+
+
+def add_replay_commands(sub) -> None:
+    replay = sub.add_parser("replay", help="run scenario files and show a structural diff per mismatch")
+    replay.add_argument("files", nargs="+", help="scenario YAML files or directories of them")
+    replay.add_argument("--target", default=None, help="base URL to replay against (default: a fresh "
+                        "in-process emulator, reset before each scenario)")
+    replay.add_argument("--seed", type=int, default=None, help="id seed for the fresh emulator (deterministic)")
+    replay.add_argument("--config", default=None, help="tenant YAML giving the credentials of the target")
+    replay.add_argument("--progress", action="store_true", default=None,
+                        help="show the progress bar even when stderr is not a terminal")
+    record = sub.add_parser("record", help="a recording proxy: forward to --upstream, write a scenario")
+    record.add_argument("--upstream", required=True, help="base URL of real SFMC or another emulator")
+    record.add_argument("--out", required=True, help="scenario YAML to write (rewritten after each exchange)")
+    record.add_argument("--host", default=DEFAULT_HOST)
+    record.add_argument("--port", type=int, default=0, help="port to listen on (default: any free port)")
+    record.add_argument("--name", default=None, help="the scenario's name")
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -73,6 +91,19 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "replay":
+        from .replay.runner import run_files
+
+        # The report is the output: the in-process server's request lines and Spyne's fault logs are noise.
+        logging.getLogger("sfmc_emulator.requests").setLevel(logging.WARNING)
+        logging.getLogger("spyne").setLevel(logging.CRITICAL)
+
+        return run_files(args.files, target_url=args.target, seed=args.seed, progress=args.progress,
+                         tenant_file=args.config)
+    if args.command == "record":
+        from .replay.recorder import record
+
+        return record(args.upstream, args.out, args.host, args.port, args.name)
     return 2
 
 

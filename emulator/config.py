@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from .domain.schema import fixtures_dir
+from .store.journal import DEFAULT_CAP as JOURNAL_CAP
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8462
@@ -31,6 +32,8 @@ class Config:
     overall_status_partial: str = "Has Errors"  # API-FACTS 10.1; see README
     admin_token: str | None = None  # required for /_emulator and the UI when not bound to loopback
     public_base_url: str | None = None  # override the URL the emulator advertises
+    journal_cap: int = JOURNAL_CAP  # request-journal rows kept, oldest dropped first (store/journal.py)
+    journal_body_limit: int = 64 * 1024  # characters of each request/response body the journal keeps
     extra: dict[str, Any] = field(default_factory=dict)
 
     def tenant(self) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from .domain.jobs import JobRunner
 from .domain.objects import ObjectService
 from .domain.quota import DefinitionQuota
 from .domain.schema import partner_schema
+from .domain.sends import SendService
 from .domain.tenants import seed_tenant
 from .ids import IdSource
 from .store.audience import AudienceRepository
@@ -62,6 +63,8 @@ class Emulator:
         self._fresh: tuple[sqlite3.Connection, Any] | None = None  # see reset()
         if not self.tenants.bus():
             seed_tenant(self, self.tenant)
+        self.sends = SendService(self)
+        self.sends.recover()  # sends a previous process left unfinished continue (README: sends)
 
     @property
     def enterprise_mid(self) -> int:

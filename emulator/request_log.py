@@ -10,31 +10,21 @@ test server leaves logging alone, and then the wrapper costs one level check per
 
 from __future__ import annotations
 
-import io
 import logging
-import re
 import time
 from collections.abc import Callable, Iterable
 
+from .journal import describe_soap, read_body
+
 log = logging.getLogger("sfmc_emulator.requests")
 
-_OBJECT_TYPE = re.compile(rb"<(?:[\w.-]+:)?ObjectType>\s*([^<\s]+)\s*<")
-_XSI_TYPE = re.compile(rb"""\btype=["'](?:[\w.-]+:)?([\w.\[\]-]+)["']""")
-_BODY_OPEN = re.compile(rb"<(?:[\w.-]+:)?Body\b[^>]*>\s*<(?:[\w.-]+:)?(\w+)")
 PEEK = 16384  # the action and object type sit at the start of an envelope
 
 
 def soap_summary(body: bytes, soap_action: str | None) -> tuple[str, str | None]:
-    """(action, object type or None) of a SOAP request, from its SOAPAction header or first body element."""
-    head = body[:PEEK]
-    action = (soap_action or "").strip().strip('"').rpartition("/")[2]
-    if not action:
-        match = _BODY_OPEN.search(head)
-        action = re.sub(r"(RequestMsg|Request)$", "", match.group(1).decode()) if match else "?"
-    body_start = _BODY_OPEN.search(head)
-    rest = head[body_start.start():] if body_start else head
-    match = _OBJECT_TYPE.search(rest) or _XSI_TYPE.search(rest)
-    return action, match.group(1).decode(errors="replace") if match else None
+    """(action, object type or None) of a SOAP request: the journal's reading of it (journal.py)."""
+    action, object_type = describe_soap(body[:PEEK].decode("utf-8", errors="replace"), soap_action)
+    return action or "?", object_type
 
 
 class RequestLog:
@@ -52,7 +42,7 @@ class RequestLog:
         path = environ.get("PATH_INFO", "") or "/"
         what = path
         if method == "POST" and path.rstrip("/").lower().endswith(self.soap_path):
-            body = _read_body(environ)
+            body = read_body(environ)
             action, object_type = soap_summary(body, environ.get("HTTP_SOAPACTION"))
             what = f"{path} {action}" + (f" {object_type}" if object_type else "")
         status: list[str] = ["-"]
@@ -65,18 +55,6 @@ class RequestLog:
             log.info("%s %s %s %.1f ms", method, what, status[0], (time.perf_counter() - began) * 1000)
 
         return _Closing(self.app(environ, recording_start_response), done)
-
-
-def _read_body(environ: dict) -> bytes:
-    """Read the request body and put an equivalent stream back for the application."""
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    stream = environ.get("wsgi.input")
-    body = stream.read(length) if stream is not None and length > 0 else b""
-    environ["wsgi.input"] = io.BytesIO(body)
-    return body
 
 
 class _Closing:

@@ -95,14 +95,15 @@ def member_dict(record: subscribers.SubscriberRecord, status: str) -> dict[str, 
 
 
 def filter_members(emu: Emulator, mid: int, filter_definition: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The members of a FilterDefinition's source that pass its DataFilter, streamed.
+    """The members of a FilterDefinition's source that pass its DataFilter, streamed (without a DataSource,
+    the BU's subscribers; a send that names a list applies the filter to that list's members itself).
 
     List source: dicts from ``member_dict`` (SubscriberKey, EmailAddress, Status = status on the list, the
     profile attributes). DataExtension source: row dicts {column name: value} (dates as SFMC formats them).
     """
     source = filter_definition.get("DataSource") or {}
-    if not source.get("__type__") or source.get("__type__") == "APIObject":
-        source = source_of(emu, mid, source)
+    if not source.get("ID") and source.get("__type__") != "DataExtension":
+        source = source_of(emu, mid, source)  # no DataSource: every subscriber (All Subscribers)
     predicate = FilterCompiler(_kind_of(emu, mid, source)).compile(filter_definition.get("DataFilter"))
     if source["__type__"] == "DataExtension":
         schema = des.load_schema(emu, mid, key=source["CustomerKey"])

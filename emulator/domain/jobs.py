@@ -49,6 +49,13 @@ class JobRunner:
         self._queue.put((job_id, work))
         return job_id
 
+    def requeue(self, job_id: int, work: Callable[[int], None]) -> None:
+        """Schedule `work(job_id)` again for an existing job (a send a previous process left unfinished)."""
+        with self._done:
+            self._pending += 1
+        self._ensure_worker()
+        self._queue.put((job_id, work))
+
     def _run(self) -> None:
         while True:
             item = self._queue.get()

@@ -55,3 +55,37 @@ def wrap_links(html: str, base_url: str, job_ref: str) -> str:
     from urllib.parse import quote
 
     return _LINK.sub(lambda m: f'href="{base_url}/_emulator/click?ref={quote(job_ref)}&url={quote(m.group(1), safe="")}"', html)
+
+
+class Template:
+    """`render` split once per send: `fill(table)` for a `lookup_table`-style table (fast per recipient);
+    `names` maps each referenced personalization name (casefolded) to its spelling in the template."""
+
+    def __init__(self, template: str | None) -> None:
+        self.parts: list[str | tuple[str]] = []
+        self.names: dict[str, str] = {}
+        last = 0
+        for match in _PERSONALIZATION.finditer(template or ""):
+            name = (match.group(1) or match.group(2) or "").strip()
+            self.parts.append(template[last:match.start()])
+            self.parts.append((name.casefold(),))
+            self.names.setdefault(name.casefold(), name)
+            last = match.end()
+        self.parts.append((template or "")[last:])
+
+    def fill(self, table: dict[str, str]) -> str:
+        return "".join(p if isinstance(p, str) else table.get(p[0], "") for p in self.parts)
+
+    __call__ = fill
+
+
+def compile_template(template: str | None) -> Template:
+    return Template(template)
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_to_text(html: str) -> str:
+    """The text part SFMC derives for a multipart send without a text body (tags dropped)."""
+    return re.sub(r"[ \t]+\n", "\n", _TAG.sub("", html)).strip()

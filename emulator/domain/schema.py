@@ -149,7 +149,7 @@ def parse_schema(wsdl_bytes: bytes) -> Schema:
                 base, _ = _local(ext.get("base"))
                 seq_parent = ext
             ctype = ComplexType(name=name, base=base, is_abstract=ct.get("abstract") == "true")
-            ctype.own_fields = _sequence_fields(types, name, _sequence_elements(seq_parent, xs), xs)
+            ctype.own_fields = _sequence_fields(types, name, _particles(seq_parent.find(f"{xs}sequence"), xs), xs)
             types[name] = ctype
         # Top-level elements with an anonymous type (CreateResponse, RetrieveRequestMsg...) become types
         # named after the element, so whole request and response bodies use the same codec.
@@ -168,23 +168,23 @@ def parse_schema(wsdl_bytes: bytes) -> Schema:
     return Schema(types=types, enums=enums, simple_bases=simple_bases)
 
 
-def _sequence_elements(parent: etree._Element, xs: str) -> list[etree._Element]:
-    """The elements of a sequence in order, including those inside a <choice> (FieldMap's
-    SourceName/SourceOrdinal): each alternative is an optional property of the type."""
-    out = []
-    for child in parent.iterfind(f"{xs}sequence/*"):
-        if child.tag == f"{xs}element":
-            out.append(child)
-        elif child.tag == f"{xs}choice":
-            out.extend(child.iterfind(f"{xs}element"))
-    return out
-
-
 def _inline_wrapper(types: dict[str, ComplexType], name: str, el: etree._Element, xs: str) -> None:
     """Anonymous complex types (e.g. ImportDefinition.FieldMaps holding FieldMap*) get a synthetic name."""
     ctype = ComplexType(name=name, base=None)
-    ctype.own_fields = _sequence_fields(types, name, el.iterfind(f"{xs}complexType/{xs}sequence/{xs}element"), xs)
+    ctype.own_fields = _sequence_fields(types, name, _particles(el.find(f"{xs}complexType/{xs}sequence"), xs), xs)
     types[name] = ctype
+
+
+def _particles(sequence: etree._Element | None, xs: str):
+    """The elements of a sequence in order, including those inside nested `choice`/`sequence` groups
+    (e.g. FieldMap's SourceName | SourceOrdinal)."""
+    if sequence is None:
+        return
+    for child in sequence:
+        if child.tag == f"{xs}element":
+            yield child
+        elif child.tag in (f"{xs}choice", f"{xs}sequence"):
+            yield from _particles(child, xs)
 
 
 def _sequence_fields(types: dict[str, ComplexType], owner: str, elements, xs: str) -> list[Field]:

@@ -31,6 +31,7 @@ def requires_token(scope: str | None = None):
         @wraps(view)
         def wrapper(*args, **kwargs):
             g.call = bearer_context(scope)
+            request.environ["sfmc.mid"] = g.call.mid  # for the request journal (journal.py)
             return view(*args, **kwargs)
 
         return wrapper

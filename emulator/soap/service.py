@@ -74,6 +74,7 @@ def _handle(ctx, operation: str):
     except Unauthorized as exc:
         raise SecurityFault() from exc
     ctx.udc["call"] = call
+    ctx.transport.req_env["sfmc.mid"] = call.mid  # for the request journal (journal.py)
     try:
         response = OPERATIONS[operation](emu, call, ctx.in_body_doc)
     except DecodeError as exc:

@@ -156,6 +156,22 @@ def _v1_core(db: sqlite_utils.Database) -> None:
     )
 
 
+
+@migration
+def _v2_send_recipient(db: sqlite_utils.Database) -> None:
+    """Issue 6: each send's audience, materialised once at start. One row per (job, subscriber); a batch of
+    messages and its rows' new state commit together, so a send resumes after a crash without sending
+    anyone twice or skipping anyone."""
+    db["send_recipient"].create(
+        {"pk": int, "job_id": int, "mid": int, "subscriber_key": str, "email": str, "source": str,
+         "row_pk": int, "state": str, "reason": str},
+        pk="pk",
+    )
+    db["send_recipient"].create_index(["job_id", "subscriber_key"], unique=True)
+    db["send_recipient"].create_index(["job_id", "state", "pk"])
+    db["send_event"].create_index(["job_id", "event_type"])
+
+
 class Store:
     """Owns the SQLite connection. Use ``with store.transaction() as conn:`` for every write."""
 

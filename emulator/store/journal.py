@@ -7,6 +7,8 @@ from typing import Any
 
 from .db import Store
 
+# Rows kept (Config.journal_cap overrides); on every insert rows older than the newest `cap` are dropped,
+# so a long-running sandbox holds at most `cap` exchanges.
 DEFAULT_CAP = 5000
 
 
@@ -38,7 +40,8 @@ class JournalRepository:
                 tuple(data.values()),
             )
             new_id = cur.lastrowid
-            if new_id % 100 == 0 or new_id > self.cap * 2:
+            if new_id > self.cap:
+                # A range delete on the rowid: cheap, and exact (never more than `cap` rows).
                 conn.execute("DELETE FROM journal WHERE id <= ?", (new_id - self.cap,))
             return new_id
 
@@ -53,6 +56,15 @@ class JournalRepository:
     def all_in_order(self) -> list[dict[str, Any]]:
         with self.store.reading() as conn:
             return [dict(r) for r in conn.execute("SELECT * FROM journal ORDER BY id")]
+
+    def get(self, entry_id: int) -> dict[str, Any] | None:
+        with self.store.reading() as conn:
+            row = conn.execute("SELECT * FROM journal WHERE id=?", (entry_id,)).fetchone()
+        return dict(row) if row else None
+
+    def clear(self) -> int:
+        with self.store.transaction() as conn:
+            return conn.execute("DELETE FROM journal").rowcount
 
     def count(self) -> int:
         with self.store.reading() as conn:

@@ -108,3 +108,8 @@ def test_projection_of_nested_properties():
     assert project(row, ["Name", "SenderProfile.CustomerKey"]) == {
         "__type__": "SendClassification", "Name": "n",
         "SenderProfile": {"__type__": "SenderProfile", "CustomerKey": "Default"}}
+
+
+def test_schema_reads_elements_inside_choice_groups():
+    fields = [f.name for f in partner_schema().fields("FieldMap")]
+    assert fields == ["SourceName", "SourceOrdinal", "DestinationName"]

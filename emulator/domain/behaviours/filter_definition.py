@@ -29,8 +29,12 @@ class FilterDefinitionBehaviour(Behaviour):
         if key and self.service.repo.find_one(mid, "FilterDefinition", "CustomerKey", key):
             raise Invalid("Filter definition customer key already exists. Please specify a unique customer key",
                           code=373005)
-        props["DataSource"] = filters.source_of(self.service.emu, mid, props.get("DataSource"))
-        filters.check_filter(self.service.emu, mid, props["DataSource"], props.get("DataFilter"))
+        # No DataSource: a filter on profile attributes, applied to whatever list a send names (or to every
+        # subscriber); it stays without one. A given DataSource is checked and stored as a reference.
+        source = filters.source_of(self.service.emu, mid, props.get("DataSource"))
+        if props.get("DataSource"):
+            props["DataSource"] = source
+        filters.check_filter(self.service.emu, mid, source, props.get("DataFilter"))
         return props
 
     def prepare_update(self, ctx: CallContext, mid: int, current: dict[str, Any],
@@ -38,8 +42,8 @@ class FilterDefinitionBehaviour(Behaviour):
         if "DataSource" in changes:
             changes["DataSource"] = filters.source_of(self.service.emu, mid, changes["DataSource"])
         if "DataSource" in changes or "DataFilter" in changes:
-            filters.check_filter(self.service.emu, mid, changes.get("DataSource") or current["DataSource"],
-                                 changes.get("DataFilter") or current.get("DataFilter"))
+            source = changes.get("DataSource") or filters.source_of(self.service.emu, mid, current.get("DataSource"))
+            filters.check_filter(self.service.emu, mid, source, changes.get("DataFilter") or current.get("DataFilter"))
         return changes
 
     def not_found(self, what: str) -> Exception:

@@ -1,0 +1,237 @@
+"""TriggeredSendDefinition (17000-range codes, status machine, the shared definition quota) and
+TriggeredSend (FuelSDK's ET_TriggeredSend.send(): one rendered message per subscriber, while Active)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..context import CallContext
+from ..errors import Invalid, NotFound, Unsupported
+from ..objects import ObjectResult, PerformOutcome
+from ..render import compile_template, html_to_text, lookup_table
+from ..sends import UNDELIVERABLE_STATUSES, SendService, magic_kind, ref_text
+from . import Behaviour, behaviour
+from .email_send_definition import check_key, has_identifier, resolve_references
+
+FIRST_JOB_ID = 7_029_017
+# Allowed TriggeredSendStatus changes (SFMC: Canceled and Deleted are final; New can only move forward).
+TRANSITIONS = {
+    "New": {"New", "Active", "Inactive", "Canceled", "Deleted"},
+    "Active": {"Active", "Inactive", "Canceled", "Deleted"},
+    "Inactive": {"Inactive", "Active", "Canceled", "Deleted"},
+    "Moved": {"Moved", "Active", "Inactive", "Canceled", "Deleted"},
+}
+TRANSITION_ERRORS = {"Active": (17000, "Triggered Send Definition Cannot Be Activated"),
+                     "Canceled": (17001, "Triggered Send Definition Cannot Be Canceled"),
+                     "Inactive": (17002, "Triggered Send Definition Cannot Be Deactivated")}
+# What may change while a definition is Active; anything else needs pausing first (as in SFMC's UI).
+LIVE_CHANGES = {"TriggeredSendStatus", "Name", "Description", "RefreshContent", "CustomerKey", "ModifiedDate"}
+
+
+def _sends(behaviour: Behaviour) -> SendService:
+    return behaviour.service.emu.sends
+
+
+@behaviour("TriggeredSendDefinition")
+class TriggeredSendDefinitionBehaviour(Behaviour):
+    def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
+        check_key(self.service, mid, self.type_name, props.get("CustomerKey"), 17100,
+                  "Triggered Send Definition ")
+        if not (props.get("Name") or "").strip():
+            raise Invalid("Triggered Send Definition Name Invalid: Name is required.", code=17101)
+        if not has_identifier(props.get("Email"), ("ID", "ObjectID", "CustomerKey")):
+            raise Invalid("Triggered Send Definition Email ID or Partner Key Not Found: the definition needs an "
+                          "Email.", code=17013)
+        status = props.setdefault("TriggeredSendStatus", "New")
+        if status not in ("New", "Active", "Inactive"):
+            raise Invalid(f"Triggered Send Definition Cannot Be Updated: a new definition cannot be {status}.",
+                          code=17003)
+        props.setdefault("SendClassification",
+                         {"__type__": "SendClassification", "CustomerKey": "Default Transactional"})
+        props.setdefault("TriggeredSendType", "Continuous")
+        for prop, value in (("AutoAddSubscribers", True), ("AutoUpdateSubscribers", True), ("IsMultipart", False),
+                            ("IsWrapped", True), ("SuppressTracking", False), ("BatchInterval", 0)):
+            props.setdefault(prop, value)
+        self._references(mid, props)
+        # The one email-definition quota, shared with REST transactional definitions (same transaction).
+        self.service.emu.quota.reserve(mid, "triggered_send", props.get("CustomerKey") or props["Name"])
+        return props
+
+    def prepare_update(self, ctx: CallContext, mid: int, current: dict[str, Any],
+                       changes: dict[str, Any]) -> dict[str, Any]:
+        status = current.get("TriggeredSendStatus") or "New"
+        if status in ("Canceled", "Deleted"):
+            raise Invalid(f"Triggered Send Definition Cannot Be Updated: it is {status}.", code=17003)
+        wanted = changes.get("TriggeredSendStatus")
+        if wanted:
+            self.check_transition(status, wanted)
+        check_key(self.service, mid, self.type_name, changes.get("CustomerKey"), 17100,
+                  "Triggered Send Definition ", current.get("CustomerKey"))
+        content = set(changes) - LIVE_CHANGES
+        if status == "Active" and wanted in (None, "Active") and content:
+            raise Invalid("Triggered Send Definition Cannot Be Updated while Active: pause it (TriggeredSendStatus "
+                          f"Inactive) first; changed: {', '.join(sorted(content))}.", code=17003)
+        self._references(mid, changes)
+        return changes
+
+    @staticmethod
+    def check_transition(status: str, wanted: str) -> None:
+        if wanted not in TRANSITIONS.get(status, set()):
+            code, text = TRANSITION_ERRORS.get(wanted, (17003, "Triggered Send Definition Cannot Be Updated"))
+            raise Invalid(f"{text}: it is {status}.", code=code)
+
+    def not_found(self, what: str) -> Exception:
+        return NotFound(f"Triggered Send Definition Not Found: no TriggeredSendDefinition with {what}.", code=17015)
+
+    def _references(self, mid: int, props: dict[str, Any]) -> None:
+        sends = _sends(self)
+        resolve_references(sends, mid, props, (17016, "Triggered Send Definition Email Not Found"),
+                           (17014, "Triggered Send Definition Send Classification Not Found"))
+        if props.get("List"):
+            found = sends.find(mid, "List", props["List"], ("ID", "ObjectID", "CustomerKey"))
+            if found is None:
+                raise NotFound(f"Triggered Send Definition List Not Found: no List with {ref_text(props['List'])}.",
+                               code=17017)
+            props["List"] = {"__type__": "List", "ID": found["ID"]}
+
+    def perform(self, ctx: CallContext, mid: int, action: str, props: dict[str, Any],
+                options: dict[str, Any]) -> PerformOutcome:
+        if action not in ("start", "pause", "publish"):
+            raise Unsupported(f"The Perform action '{action}' is not supported for the TriggeredSendDefinition "
+                              "object (supported: start, pause, publish).", code=100)
+        if not has_identifier(props, ("ObjectID", "CustomerKey")):
+            raise Invalid("Triggered Send Definition Object ID or Customer Key Not Found", code=17010)
+        with self.service.emu.store.transaction():
+            existing = self.service.find_existing(mid, self.type_name, props)
+            if existing is None:
+                raise self.not_found(ref_text(props))
+            status = existing.data.get("TriggeredSendStatus") or "New"
+            if action == "publish":
+                if status in ("Canceled", "Deleted"):
+                    raise Invalid(f"Triggered Send Definition Content Cannot Be Refreshed: it is {status}.", code=17005)
+            else:
+                wanted = "Active" if action == "start" else "Inactive"
+                if action == "pause" and status != "Active":
+                    raise Invalid(f"Triggered Send Definition Cannot Be Deactivated: it is {status}.", code=17002)
+                self.check_transition(status, wanted)
+                existing.data["TriggeredSendStatus"] = wanted
+            existing.data["ModifiedDate"] = self.service.now_iso()
+            self.service.repo.replace(existing, self.service.emu.clock.now().timestamp())
+        data = existing.data
+        echo = {"__type__": self.type_name, "ObjectID": data["ObjectID"], "CustomerKey": data["CustomerKey"],
+                "Name": data.get("Name"), "TriggeredSendStatus": data["TriggeredSendStatus"]}
+        return PerformOutcome(message="TriggeredSendDefinition performed", object=echo)
+
+
+@behaviour("TriggeredSend")
+class TriggeredSendBehaviour(Behaviour):
+    """One message per subscriber, rendered at once; SendID of the events is the definition's send job id."""
+
+    def create(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
+        emu = self.service.emu
+        sends = _sends(self)
+        ref = props.get("TriggeredSendDefinition") or {}
+        if not has_identifier(ref, ("ObjectID", "CustomerKey")):
+            raise Invalid("The Triggered Send Object must contain the Triggered Send ID or the Customer Key",
+                          code=18002)
+        subscribers = props.get("Subscribers") or []
+        with emu.store.transaction():
+            existing = self.service.find_existing(mid, "TriggeredSendDefinition", ref)
+            if existing is None:
+                raise Invalid(f"Invalid Customer Key: no TriggeredSendDefinition with {ref_text(ref)}.", code=18002)
+            tsd = existing.data
+            status = tsd.get("TriggeredSendStatus") or "New"
+            if status == "New":
+                raise Invalid("The Triggered Send Definition is not completely configured or in a new status",
+                              code=18001)
+            if status != "Active":
+                raise Invalid(f"Triggered Send must be in an Active status to send (it is {status}).", code=18002)
+            if not subscribers:
+                raise Invalid("The Triggered Send Object must have subscribers associated with it", code=180007)
+            email = sends.plan_email(mid, tsd.get("Email"), Invalid(
+                "The Triggered Send Definition is not completely configured: its Email no longer exists.",
+                code=18001))
+            classification = sends.find(mid, "SendClassification", tsd.get("SendClassification"),
+                                        ("ObjectID", "CustomerKey", "Name"))
+            from_name, from_address, honour = sends.sender(mid, classification, tsd.get("SenderProfile"))
+            from_name, from_address = tsd.get("FromName") or from_name, tsd.get("FromAddress") or from_address
+            if not tsd.get("_send_id"):
+                tsd["_send_id"] = emu.store.next_value("job", FIRST_JOB_ID)
+                self.service.repo.replace(existing, emu.clock.now().timestamp())
+            failures = self._send_each(mid, tsd, email, subscribers, props.get("Attributes") or [],
+                                       (from_name, from_address), honour)
+        result_type = {"__type__": "TriggeredSendCreateResult"}
+        if failures:
+            result_type["SubscriberFailures"] = failures
+        echo = {"__type__": "TriggeredSend", "TriggeredSendDefinition": {
+            "__type__": "TriggeredSendDefinition", "ObjectID": tsd["ObjectID"], "CustomerKey": tsd["CustomerKey"]},
+            "Subscribers": subscribers}
+        if len(failures) == len(subscribers):
+            return ObjectResult(ok=False, error_code=180008, object=echo, extra=result_type,
+                                message="Unable to queue Triggered Send request. There are no valid subscribers.")
+        return ObjectResult(ok=True, message="Created TriggeredSend", new_id=0, object=echo, extra=result_type)
+
+    def _send_each(self, mid: int, tsd: dict[str, Any], email: dict[str, Any], subscribers: list[dict[str, Any]],
+                   send_attributes: list[dict[str, Any]], sender: tuple[str, str],
+                   honour: bool) -> list[dict[str, Any]]:
+        emu = self.service.emu
+        subject = compile_template(tsd.get("EmailSubject") or tsd.get("DynamicEmailSubject") or email["Subject"])
+        html, text = compile_template(email["HTMLBody"]), compile_template(email["TextBody"])
+        now = emu.clock.now().timestamp()
+        send_id, messages, events, failures = tsd["_send_id"], [], [], []
+        shared = {a.get("Name"): a.get("Value") for a in send_attributes if a.get("Name")}
+        for ordinal, sub in enumerate(subscribers):
+            address = (sub.get("EmailAddress") or "").strip()
+            key = sub.get("SubscriberKey") or address
+            if not address or "@" not in address:
+                failures.append(_failure(sub, ordinal, "180008", "The subscriber has no valid EmailAddress."))
+                continue
+            known = emu.audience.get_subscriber(mid, key)
+            event = {"mid": mid, "job_id": send_id, "subscriber_key": key, "email": address, "event_date": now,
+                     "triggered_send_key": tsd["CustomerKey"], "batch_id": 1,
+                     "detail": {"tsd_object_id": tsd["ObjectID"]}}
+            magic = magic_kind(address)
+            skip = (known and (known.status in UNDELIVERABLE_STATUSES or
+                               (honour and known.status == "Unsubscribed"))) or magic == "held"
+            if skip:  # SFMC accepts the request and suppresses the message: a NotSent event, no outbox row
+                events.append({**event, "event_type": "NotSent", "detail": {
+                    **event["detail"], "reason": f"subscriber status {known.status if known else 'Held'}"}})
+                continue
+            if magic == "error":
+                failures.append(_failure(sub, ordinal, "18006", "Unhandled exception related to TriggeredSend "
+                                         "subscriber processing (magic error address)."))
+                events.append({**event, "event_type": "NotSent"})
+                continue
+            values = {**(known.attributes if known else {}), **shared,
+                      **{a.get("Name"): a.get("Value") for a in sub.get("Attributes") or [] if a.get("Name")},
+                      "EmailAddress": address, "SubscriberKey": key, "JobID": send_id, "_EmailID": email["ID"],
+                      "emailname_": email["Name"], "MemberID": mid}
+            owner = sub.get("Owner") or {}
+            table = lookup_table(values)
+            body = html(table)
+            messages.append({
+                "mid": mid, "job_id": send_id, "message_key": None, "definition_key": tsd["CustomerKey"],
+                "subscriber_key": key, "to_addr": address,
+                "from_name": owner.get("FromName") or sender[0], "from_addr": owner.get("FromAddress") or sender[1],
+                "subject": subject(table), "html": body,
+                "text": text(table) if email["TextBody"] else html_to_text(body),
+                "source": {"email_id": email["ID"], "email_key": email["CustomerKey"],
+                           "triggered_send_definition": tsd["CustomerKey"], "audience": "triggered",
+                           "values": {k: v for k, v in values.items() if v is not None}},
+                "created": now,
+            })
+            events.append({**event, "event_type": "Sent"})
+            if magic == "bounce":
+                events.append({**event, "event_type": "HardBounce", "detail": {
+                    **event["detail"], "SMTPCode": "550", "BounceCategory": "Hard bounce",
+                    "SMTPReason": "550 5.1.1 user unknown (magic address)"}})
+        emu.outbox.add_many(messages)
+        _sends(self).repo.add_events(events)
+        return failures
+
+
+def _failure(sub: dict[str, Any], ordinal: int, code: str, description: str) -> dict[str, Any]:
+    return {"__type__": "SubscriberResult",
+            "Subscriber": {"__type__": "Subscriber", **{k: sub[k] for k in ("EmailAddress", "SubscriberKey")
+                                                        if sub.get(k)}},
+            "ErrorCode": code, "ErrorDescription": description, "Ordinal": ordinal}

@@ -1,0 +1,143 @@
+"""The request journal as a WSGI layer: every exchange (method, path, SOAP action and object type, BU,
+status, duration, bodies) goes into ``emu.journal`` (store/journal.py, bounded, oldest dropped first).
+
+It wraps the whole application (outside fault injection, so injected failures and their latency are
+journalled too) and stays cheap: the SOAP action and object type come from the SOAPAction header and a
+regular expression over the start of the body, never from a full XML parse. Admin calls under
+``/_emulator`` are not journalled: the inspector polls them and they would push client traffic out.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import time
+from typing import TYPE_CHECKING, Any
+
+from .store.journal import JournalEntry
+
+if TYPE_CHECKING:
+    from .core import Emulator
+
+log = logging.getLogger(__name__)
+
+# Inner layers put what they learn here: the caller's BU (SOAP service, REST auth) and the fault applied.
+ENV_MID = "sfmc.mid"
+ENV_FAULT = "sfmc.fault"
+TRUNCATED = "\n…[truncated by the journal: {} more characters]"
+UNJOURNALLED_PREFIXES = ("/_emulator",)
+
+_SLASHES = re.compile(r"/{2,}")
+# The first element inside <…:Body>: the request element (CreateRequest, RetrieveRequestMsg...).
+_BODY_CHILD = re.compile(r"<(?:[\w.-]+:)?Body\b[^>]*>\s*(?:<!--.*?-->\s*)*<(?:[\w.-]+:)?(\w+)", re.S)
+_OBJECT_TYPE = re.compile(r"<(?:[\w.-]+:)?ObjectType>\s*([^<]+?)\s*<")
+_XSI_TYPE = re.compile(r"""\btype\s*=\s*["'](?:[\w.-]+:)?([\w\[\]. -]+?)["']""")
+_SCAN = 16 * 1024  # characters of a SOAP body scanned for the action and object type
+
+REQUEST_ELEMENTS = {
+    "CreateRequest": "Create", "RetrieveRequestMsg": "Retrieve", "UpdateRequest": "Update",
+    "DeleteRequest": "Delete", "QueryRequestMsg": "Query", "DefinitionRequestMsg": "Describe",
+    "ExecuteRequestMsg": "Execute", "PerformRequestMsg": "Perform", "ConfigureRequestMsg": "Configure",
+    "ScheduleRequestMsg": "Schedule", "VersionInfoRequestMsg": "VersionInfo", "ExtractRequestMsg": "Extract",
+    "SystemStatusRequestMsg": "GetSystemStatus",
+}
+
+
+def describe_soap(body: str, soap_action: str | None) -> tuple[str | None, str | None]:
+    """(operation, object type) of a SOAP request, from the SOAPAction header or the body element."""
+    head = body[:_SCAN]
+    action = (soap_action or "").strip().strip('"').strip().rsplit("/", 1)[-1] or None
+    match = _BODY_CHILD.search(head)
+    start = 0
+    if match:
+        start = match.end()
+        if action is None:
+            action = REQUEST_ELEMENTS.get(match.group(1), match.group(1))
+    found = _OBJECT_TYPE.search(head, start) if action == "Retrieve" else None
+    if found is None:
+        found = _XSI_TYPE.search(head, start)
+        if found is not None and found.group(1) in ("SimpleFilterPart", "ComplexFilterPart"):
+            found = None
+    return action, (found.group(1).strip() if found else None)
+
+
+def is_soap_path(path: str) -> bool:
+    return path.lower() == "/service.asmx"
+
+
+def _text(raw: bytes, limit: int) -> str:
+    text = raw.decode("utf-8", errors="replace")
+    if len(text) > limit:
+        return text[:limit] + TRUNCATED.format(len(text) - limit)
+    return text
+
+
+def read_body(environ: dict[str, Any], limit: int | None = None) -> bytes:
+    """The request body, read once and put back as a fresh stream for the application."""
+    length = environ.get("CONTENT_LENGTH") or ""
+    if not length.isdigit() or int(length) == 0 or limit is not None and int(length) > limit:
+        return b""  # oversize bodies are refused inside (413); do not buffer them here
+    raw = environ["wsgi.input"].read(int(length))
+    environ["wsgi.input"] = io.BytesIO(raw)
+    return raw
+
+
+class JournalMiddleware:
+    def __init__(self, app, emu: Emulator) -> None:
+        self.app = app
+        self.emu = emu
+        emu.journal.cap = max(1, int(emu.config.journal_cap))
+
+    def __call__(self, environ, start_response):
+        path = _SLASHES.sub("/", environ.get("PATH_INFO") or "/")
+        if path.startswith(UNJOURNALLED_PREFIXES):
+            return self.app(environ, start_response)
+        started = time.perf_counter()
+        body = read_body(environ, self.emu.config.max_body_bytes)
+        status: list[str] = []
+
+        def capture(status_line, headers, exc_info=None):
+            status[:] = [status_line]
+            return start_response(status_line, headers, exc_info)
+
+        result = self.app(environ, capture)
+        try:
+            chunks = list(result)  # our responses are built in memory; this only joins them
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        try:
+            self._record(environ, path, body, status[0] if status else "500", b"".join(chunks), started)
+        except Exception:  # the journal must never break an exchange
+            log.exception("journal write failed")
+        return chunks
+
+    def _record(self, environ, path: str, body: bytes, status_line: str, response: bytes,
+                started: float) -> None:
+        limit = self.emu.config.journal_body_limit
+        request_text = _text(body, limit)
+        action = object_type = None
+        if is_soap_path(path):
+            action, object_type = describe_soap(request_text, environ.get("HTTP_SOAPACTION"))
+        query = environ.get("QUERY_STRING")
+        self.emu.journal.add(JournalEntry(
+            ts=self.emu.clock.now().timestamp(),
+            method=environ.get("REQUEST_METHOD", "GET"),
+            path=f"{path}?{query}" if query else path,
+            status=int(status_line.split(" ", 1)[0]),
+            ms=round((time.perf_counter() - started) * 1000, 3),
+            mid=environ.get(ENV_MID),
+            action=action,
+            object_type=object_type,
+            fault=environ.get(ENV_FAULT),
+            request=request_text or None,
+            response=_text(response, limit) or None,
+        ))
+
+
+def install(app_wsgi, emu: Emulator):
+    """Wrap the WSGI app: fault injection inside, the journal outside (it sees injected answers)."""
+    from .faults import FaultMiddleware
+
+    return JournalMiddleware(FaultMiddleware(app_wsgi, emu), emu)

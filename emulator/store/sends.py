@@ -1,0 +1,221 @@
+"""SQL for sends: each send's materialised audience (`send_recipient`), its tracking events (`send_event`)
+and the send jobs behind `Send` retrieves.
+
+The audience is built with set operations inside SQLite (never a Python list of recipients); messages are
+then produced by streaming `Pending` rows in primary-key order, a batch at a time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from .db import Store
+
+# Recipient states. Pending rows are still to be sent; the others are final.
+PENDING, SENT, BOUNCED, ERRORED, EXCLUDED, DUPLICATE = (
+    "Pending", "Sent", "Bounced", "Errored", "Excluded", "Duplicate")
+SEND_KINDS = ("send",)
+
+
+def _json_path(column: str) -> str:
+    return '$."' + column.replace('"', '\\"') + '"'
+
+
+class SendRepository:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- building an audience (call inside one transaction) --------------------
+    def add_list_members(self, job_id: int, mid: int, list_id: int, source: str,
+                         honour_list_unsubscribe: bool = True) -> int:
+        """Every member of a list; members whose list status is not Active arrive Excluded."""
+        active = "ls.status = 'Active'" if honour_list_unsubscribe else "ls.status IN ('Active', 'Unsubscribed')"
+        with self.store.transaction() as conn:
+            return conn.execute(
+                "INSERT OR IGNORE INTO send_recipient(job_id, mid, subscriber_key, email, source, state, reason)"
+                f" SELECT ?, s.mid, s.subscriber_key, s.email, ?, CASE WHEN {active} THEN 'Pending'"
+                " ELSE 'Excluded' END, CASE WHEN " + active + " THEN NULL ELSE 'list status ' || ls.status END"
+                " FROM list_subscriber ls JOIN subscriber s ON s.mid = ls.mid AND s.subscriber_key = ls.subscriber_key"
+                " WHERE ls.mid = ? AND ls.list_id = ? AND s.status != 'Deleted' ORDER BY s.id",
+                (job_id, source, mid, list_id)).rowcount
+
+    def add_all_subscribers(self, job_id: int, mid: int, source: str) -> int:
+        with self.store.transaction() as conn:
+            return conn.execute(
+                "INSERT OR IGNORE INTO send_recipient(job_id, mid, subscriber_key, email, source, state)"
+                " SELECT ?, mid, subscriber_key, email, ?, 'Pending' FROM subscriber"
+                " WHERE mid = ? AND status != 'Deleted' ORDER BY id",
+                (job_id, source, mid)).rowcount
+
+    def add_de_rows(self, job_id: int, mid: int, de_key: str, source: str, key_column: str,
+                    email_column: str | None) -> int:
+        """Every row of a data extension, keyed by `key_column`; the address is `email_column` or, without
+        one, the subscriber's own address. Rows without a key or an address are skipped."""
+        key = f"json_extract(d.row, '{_json_path(key_column)}')"
+        email = f"json_extract(d.row, '{_json_path(email_column)}')" if email_column else "NULL"
+        with self.store.transaction() as conn:
+            return conn.execute(
+                "INSERT OR IGNORE INTO send_recipient(job_id, mid, subscriber_key, email, source, row_pk, state)"
+                f" SELECT ?, d.mid, CAST({key} AS TEXT), COALESCE(NULLIF({email}, ''), s.email), ?, d.pk, 'Pending'"
+                f" FROM de_row d LEFT JOIN subscriber s ON s.mid = d.mid AND s.subscriber_key = CAST({key} AS TEXT)"
+                f" WHERE d.mid = ? AND d.de_key = ? AND {key} IS NOT NULL"
+                f" AND COALESCE(NULLIF({email}, ''), s.email) IS NOT NULL ORDER BY d.pk",
+                (job_id, source, mid, de_key)).rowcount
+
+    def add_recipients(self, job_id: int, mid: int, rows: Iterable[tuple[str, str, str, int | None]]) -> int:
+        """(subscriber key, email, source, data-extension row pk or None) — for filter results."""
+        with self.store.transaction() as conn:
+            return conn.executemany(
+                "INSERT OR IGNORE INTO send_recipient(job_id, mid, subscriber_key, email, source, row_pk, state)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'Pending')",
+                [(job_id, mid, key, email, source, pk) for key, email, source, pk in rows]).rowcount
+
+    def exclude_list_members(self, job_id: int, mid: int, list_id: int, reason: str,
+                             only_inactive: bool = False) -> int:
+        status = " AND status != 'Active'" if only_inactive else ""
+        with self.store.transaction() as conn:
+            return conn.execute(
+                "UPDATE send_recipient SET state = 'Excluded', reason = ? WHERE job_id = ? AND state = 'Pending'"
+                " AND subscriber_key IN (SELECT subscriber_key FROM list_subscriber WHERE mid = ? AND list_id = ?"
+                f"{status})", (reason, job_id, mid, list_id)).rowcount
+
+    def exclude_de_keys(self, job_id: int, mid: int, de_key: str, key_column: str, reason: str) -> int:
+        key = f"CAST(json_extract(row, '{_json_path(key_column)}') AS TEXT)"
+        with self.store.transaction() as conn:
+            return conn.execute(
+                "UPDATE send_recipient SET state = 'Excluded', reason = ? WHERE job_id = ? AND state = 'Pending'"
+                f" AND subscriber_key IN (SELECT {key} FROM de_row WHERE mid = ? AND de_key = ?)",
+                (reason, job_id, mid, de_key)).rowcount
+
+    def exclude_keys(self, job_id: int, keys: Iterable[str], reason: str) -> int:
+        with self.store.transaction() as conn:
+            return conn.executemany(
+                "UPDATE send_recipient SET state = 'Excluded', reason = ? WHERE job_id = ? AND state = 'Pending'"
+                " AND subscriber_key = ?", [(reason, job_id, key) for key in keys]).rowcount
+
+    def exclude_by_subscriber_status(self, job_id: int, mid: int, statuses: tuple[str, ...]) -> int:
+        marks = ",".join("?" * len(statuses))
+        with self.store.transaction() as conn:
+            return conn.execute(
+                "UPDATE send_recipient SET state = 'Excluded', reason = 'subscriber status ' ||"
+                " (SELECT status FROM subscriber s WHERE s.mid = send_recipient.mid"
+                " AND s.subscriber_key = send_recipient.subscriber_key)"
+                " WHERE job_id = ? AND state = 'Pending' AND subscriber_key IN"
+                f" (SELECT subscriber_key FROM subscriber WHERE mid = ? AND status IN ({marks}))",
+                (job_id, mid, *statuses)).rowcount
+
+    def exclude_by_address(self, job_id: int, like_patterns: Iterable[str], reason: str) -> int:
+        patterns = list(like_patterns)
+        clause = " OR ".join("email LIKE ?" for _ in patterns)
+        with self.store.transaction() as conn:
+            return conn.execute(
+                f"UPDATE send_recipient SET state = 'Excluded', reason = ? WHERE job_id = ? AND state = 'Pending'"
+                f" AND ({clause})", (reason, job_id, *patterns)).rowcount
+
+    def dedupe_by_email(self, job_id: int) -> int:
+        with self.store.transaction() as conn:
+            return conn.execute(
+                "UPDATE send_recipient SET state = 'Duplicate', reason = 'duplicate address'"
+                " WHERE job_id = ? AND state = 'Pending' AND pk NOT IN (SELECT MIN(pk) FROM send_recipient"
+                " WHERE job_id = ? AND state = 'Pending' GROUP BY lower(email))", (job_id, job_id)).rowcount
+
+    def forget(self, job_id: int) -> None:
+        with self.store.transaction() as conn:
+            conn.execute("DELETE FROM send_recipient WHERE job_id = ?", (job_id,))
+
+    # -- producing messages ----------------------------------------------------
+    def state_counts(self, job_id: int) -> dict[str, int]:
+        with self.store.reading() as conn:
+            return {r[0]: r[1] for r in conn.execute(
+                "SELECT state, COUNT(*) FROM send_recipient WHERE job_id = ? GROUP BY state", (job_id,))}
+
+    def pending_batches(self, job_id: int, batch: int = 2000) -> Iterator[list[dict[str, Any]]]:
+        """Pending recipients with their subscriber attributes and data-extension row, a batch at a time."""
+        for rows in self._pages(
+                "SELECT r.pk, r.mid, r.subscriber_key, r.email, r.source, s.id AS subscriber_id,"
+                " s.attributes, d.row FROM send_recipient r"
+                " LEFT JOIN subscriber s ON s.mid = r.mid AND s.subscriber_key = r.subscriber_key"
+                " LEFT JOIN de_row d ON d.pk = r.row_pk WHERE r.job_id = ? AND r.state = 'Pending'",
+                [job_id], "r.pk", "pk", batch):
+            out = []
+            for row in rows:
+                item = dict(row)
+                item["attributes"] = json.loads(item["attributes"] or "{}")
+                item["row"] = json.loads(item["row"]) if item["row"] else None
+                out.append(item)
+            yield out
+
+    def _pages(self, sql: str, args: list[Any], order: str, key: str, batch: int) -> Iterator[list[Any]]:
+        """Keyset pagination: `sql` (with a WHERE) page by page in `order`, never a whole result in memory."""
+        last = -1
+        while True:
+            with self.store.reading() as conn:
+                rows = conn.execute(f"{sql} AND {order} > ? ORDER BY {order} LIMIT ?", (*args, last, batch)).fetchall()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][key]
+
+    def mark(self, outcomes: Iterable[tuple[str, str | None, int]]) -> None:
+        """(state, reason, pk) — inside the batch's transaction."""
+        with self.store.transaction() as conn:
+            conn.executemany("UPDATE send_recipient SET state = ?, reason = ? WHERE pk = ? AND state = 'Pending'",
+                             list(outcomes))
+
+    def mark_sent(self, job_id: int, first_pk: int, last_pk: int) -> None:
+        """Every recipient of a batch still Pending becomes Sent (one statement, inside the batch's transaction)."""
+        with self.store.transaction() as conn:
+            conn.execute("UPDATE send_recipient SET state = 'Sent' WHERE job_id = ? AND state = 'Pending'"
+                         " AND pk BETWEEN ? AND ?", (job_id, first_pk, last_pk))
+
+    # -- tracking events -----------------------------------------------------------
+    def add_events(self, events: Iterable[dict[str, Any]]) -> None:
+        with self.store.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO send_event(mid, job_id, subscriber_key, email, event_type, event_date,"
+                " triggered_send_key, batch_id, detail) VALUES (?,?,?,?,?,?,?,?,?)",
+                [(e["mid"], e["job_id"], e["subscriber_key"], e.get("email"), e["event_type"], e["event_date"],
+                  e.get("triggered_send_key"), e.get("batch_id"), json.dumps(e.get("detail") or {}))
+                 for e in events])
+
+    def iter_events(self, mids: list[int], event_types: tuple[str, ...], job_id: int | None = None,
+                    subscriber_key: str | None = None, batch: int = 2000) -> Iterator[dict[str, Any]]:
+        where = [f"mid IN ({','.join('?' * len(mids))})", f"event_type IN ({','.join('?' * len(event_types))})"]
+        args: list[Any] = [*mids, *event_types]
+        if job_id is not None:
+            where.append("job_id = ?")
+            args.append(job_id)
+        if subscriber_key is not None:
+            where.append("subscriber_key = ? COLLATE NOCASE")
+            args.append(subscriber_key)
+        for rows in self._pages(f"SELECT * FROM send_event WHERE {' AND '.join(where)}", args, "id", "id", batch):
+            for row in rows:
+                item = dict(row)
+                item["detail"] = json.loads(item["detail"] or "{}")
+                yield item
+
+    # -- send jobs -----------------------------------------------------------------
+    def send_jobs(self, mids: list[int], job_id: int | None = None) -> list[dict[str, Any]]:
+        sql = (f"SELECT * FROM job WHERE kind IN ({','.join('?' * len(SEND_KINDS))})"
+               f" AND mid IN ({','.join('?' * len(mids))})")
+        args: list[Any] = [*SEND_KINDS, *mids]
+        if job_id is not None:
+            sql, args = sql + " AND id = ?", [*args, job_id]
+        with self.store.reading() as conn:
+            rows = conn.execute(sql + " ORDER BY id", args).fetchall()
+        return [{**dict(r), "detail": json.loads(r["detail"] or "{}")} for r in rows]
+
+    def unfinished_send_jobs(self) -> list[int]:
+        with self.store.reading() as conn:
+            return [r[0] for r in conn.execute(
+                f"SELECT id FROM job WHERE kind IN ({','.join('?' * len(SEND_KINDS))})"
+                " AND status IN ('Scheduled', 'Sending') ORDER BY id", SEND_KINDS)]
+
+    def iter_subscribers(self, mid: int, batch: int = 2000) -> Iterator[dict[str, Any]]:
+        """Subscriber profiles as filterable rows (EmailAddress, SubscriberKey, Status and attributes)."""
+        for rows in self._pages("SELECT * FROM subscriber WHERE mid = ?", [mid], "id", "id", batch):
+            for row in rows:
+                yield {**json.loads(row["attributes"] or "{}"), "EmailAddress": row["email"],
+                       "SubscriberKey": row["subscriber_key"], "Status": row["status"], "ID": row["id"]}

@@ -1,0 +1,84 @@
+"""The request journal: what it records, its cap (oldest dropped first), paging and clearing."""
+
+from __future__ import annotations
+
+import requests
+
+from emulator.config import Config
+from emulator.testing import running
+from tests.soap_helpers import PARTNER, envelope
+
+
+def create_list(mc, key: str) -> requests.Response:
+    body = (f'<CreateRequest xmlns="{PARTNER}"><Objects xsi:type="List"><CustomerKey>{key}</CustomerKey>'
+            f"<ListName>{key}</ListName></Objects></CreateRequest>")
+    return requests.post(mc.soap_url, data=envelope(body).encode(), timeout=30,
+                         headers={"SOAPAction": "Create", "Content-Type": "text/xml"})
+
+
+def journal(mc, **params) -> dict:
+    response = requests.get(f"{mc.base_url}/_emulator/journal", params=params, timeout=10)
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_soap_and_rest_exchanges_are_recorded(mc):
+    create_list(mc, "j1")
+    token = mc.token(account_id=mc.child_mid)
+    requests.get(f"{mc.base_url}/platform/v1/endpoints/soap", headers={"Authorization": f"Bearer {token}"},
+                 timeout=10)
+    requests.get(f"{mc.base_url}/_emulator/health", timeout=10)  # admin calls are not journalled
+    found = journal(mc)
+    assert found["count"] == 3 and found["cap"] == 5000
+    rest, token_call, soap = found["items"]
+    assert (soap["method"], soap["path"], soap["action"], soap["object_type"], soap["status"], soap["mid"]) == \
+        ("POST", "/Service.asmx", "Create", "List", 200, mc.parent_mid)
+    assert "<ListName>j1</ListName>" in soap["request"] and "<StatusCode>OK</StatusCode>" in soap["response"]
+    assert soap["ms"] > 0 and soap["time"].endswith("Z") and soap["fault"] is None
+    assert token_call["path"] == "/v2/token" and token_call["action"] is None
+    assert (rest["path"], rest["mid"], rest["status"]) == ("/platform/v1/endpoints/soap", mc.child_mid, 200)
+
+
+def test_action_comes_from_the_body_without_soapaction_and_retrieve_type(mc):
+    body = (f'<RetrieveRequestMsg xmlns="{PARTNER}"><RetrieveRequest><ObjectType>SendClassification'
+            "</ObjectType><Properties>Name</Properties></RetrieveRequest></RetrieveRequestMsg>")
+    requests.post(mc.soap_url, data=envelope(body).encode(), headers={"Content-Type": "text/xml"}, timeout=10)
+    entry = journal(mc)["items"][0]
+    assert (entry["action"], entry["object_type"]) == ("Retrieve", "SendClassification")
+
+
+def test_paging_single_entry_and_clear(mc):
+    for i in range(5):
+        create_list(mc, f"p{i}")
+    page = journal(mc, limit=2, offset=1, bodies=0)
+    assert page["count"] == 5 and [e["id"] for e in page["items"]] == [4, 3]
+    assert "request" not in page["items"][0]
+    one = requests.get(f"{mc.base_url}/_emulator/journal/2", timeout=10).json()
+    assert "<ListName>p1</ListName>" in one["request"]
+    assert requests.get(f"{mc.base_url}/_emulator/journal/99", timeout=10).status_code == 404
+    assert [e["id"] for e in journal(mc, since_id=3)["items"]] == [5, 4]
+    assert requests.delete(f"{mc.base_url}/_emulator/journal", timeout=10).json() == {"cleared": 5}
+    assert journal(mc)["count"] == 0
+
+
+def test_cap_drops_oldest_and_bodies_are_truncated():
+    with running(Config(port=0, journal_cap=3, journal_body_limit=100)) as mc:
+        for i in range(5):
+            create_list(mc, f"c{i}")
+        found = journal(mc)
+        assert found["count"] == 3 and found["cap"] == 3
+        assert [e["id"] for e in found["items"]] == [5, 4, 3]
+        assert "[truncated by the journal:" in found["items"][0]["request"]
+        assert len(found["items"][0]["request"]) < 200
+
+
+def test_describe_soap_reads_action_and_type_cheaply():
+    from emulator.journal import describe_soap
+
+    retrieve = "<s:Envelope><s:Body><RetrieveRequestMsg><RetrieveRequest><ObjectType> DataExtensionObject[My DE] </ObjectType>"
+    assert describe_soap(retrieve, None) == ("Retrieve", "DataExtensionObject[My DE]")
+    perform = ('<s:Envelope><s:Header><x type="no"/></s:Header><s:Body>\n <!-- c --> <ns:PerformRequestMsg><Definitions>'
+               '<Definition xsi:type="ns1:ImportDefinition">')
+    assert describe_soap(perform, '"Perform"') == ("Perform", "ImportDefinition")
+    filtered = ('<Body><RetrieveRequestMsg><RetrieveRequest><Filter xsi:type="SimpleFilterPart">')
+    assert describe_soap(filtered, "urn:x/Retrieve") == ("Retrieve", None)
