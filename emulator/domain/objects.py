@@ -15,7 +15,7 @@ from ..store.objects import LOOKUP_COLUMNS
 from .behaviours import Behaviour, behaviour_class
 from .context import CallContext
 from .errors import DomainError, Forbidden, Invalid, NotFound
-from .query import FilterCompiler, project
+from .query import FilterCompiler
 
 if TYPE_CHECKING:
     from ..core import Emulator
@@ -125,8 +125,13 @@ class ObjectService:
         return "no identifying property (ObjectID, CustomerKey or ID)"
 
     # -- Create / Update / Delete ------------------------------------------
-    def create(self, ctx: CallContext, type_name: str, objects: list[dict[str, Any]]) -> list[ObjectResult]:
-        return self._each(ctx, type_name, objects, lambda b, mid, props, i: b.create(ctx, mid, props, i))
+    def create(self, ctx: CallContext, type_name: str, objects: list[dict[str, Any]],
+               options: dict[str, Any] | None = None) -> list[ObjectResult]:
+        def create_one(b: Behaviour, mid: int, props: dict[str, Any], i: int) -> ObjectResult:
+            b.options = options or {}  # CreateOptions: a Subscriber create with SaveAction UpdateAdd upserts
+            return b.create(ctx, mid, props, i)
+
+        return self._each(ctx, type_name, objects, create_one)
 
     def update(self, ctx: CallContext, objects: list[dict[str, Any]],
                options: dict[str, Any] | None = None) -> list[ObjectResult]:
@@ -292,7 +297,7 @@ class ObjectService:
                     (request_id, ctx.mid, query.to_json(), offset + query.batch_size,
                      self.emu.clock.now().timestamp()),
                 )
-        return RetrievePage(status, request_id, [project(r, query.properties) for r in page])
+        return RetrievePage(status, request_id, [b.present(r, query) for r in page])
 
     def _continue(self, ctx: CallContext, continue_id: str, request_id: str) -> RetrievePage:
         with self.emu.store.reading() as conn:

@@ -56,6 +56,20 @@ def _result_dict(result: ObjectResult, kind: str) -> dict[str, Any]:
     return out
 
 
+def _with_placeholders(value: Any, top: bool = True) -> Any:
+    """An echoed object as SFMC writes it: a referenced sub-object without an ObjectID shows
+    ``<ObjectID xsi:nil="true"/>`` (seed 000's ESD echo, seed 002's DestinationObject)."""
+    if isinstance(value, list):
+        return [_with_placeholders(v, top=False) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: _with_placeholders(v, top=False) for k, v in value.items()}
+    type_name = out.get("__type__")
+    if not top and type_name and codec.schema.has_type(type_name) and codec.schema.is_api_object(type_name):
+        out.setdefault("ObjectID", NIL)
+    return out
+
+
 def _objects_operation(kind: str) -> Operation:
     request_tag, response_tag = f"{kind}Request", f"{kind}Response"
 
@@ -64,14 +78,14 @@ def _objects_operation(kind: str) -> Operation:
         objects = request.get("Objects") or []
         service = emu.object_service
         if kind == "Create":
-            results = service.create(call, "APIObject", objects)
+            results = service.create(call, "APIObject", objects, request.get("Options"))
         elif kind == "Update":
             results = service.update(call, objects, request.get("Options"))
         else:
             results = service.delete(call, objects)
         for result in results:
             if result.object is not None:
-                result.object.setdefault("__type__", "APIObject")
+                result.object = _with_placeholders({"__type__": "APIObject", **result.object})
         return _response(response_tag, {
             "Results": [_result_dict(r, kind) for r in results],
             "RequestID": emu.ids.guid(),
@@ -105,7 +119,8 @@ def perform(emu: Emulator, call: CallContext, body: etree._Element) -> etree._El
                                   "StatusMessage": outcome.message}
         if not outcome.ok:
             result["ErrorCode"] = outcome.error_code if outcome.error_code is not None else 2
-        result["Object"] = {"__type__": "APIObject", **outcome.object}
+        result["Object"] = {"__type__": "APIObject", "ObjectID": NIL,
+                            **{k: v for k, v in outcome.object.items() if v is not None}}
         # Task is required by the schema: the job's id when one was started, the outcome otherwise.
         if outcome.ok:
             result["Task"] = {"StatusCode": "OK", "StatusMessage": "OK", "ID": outcome.task_id,

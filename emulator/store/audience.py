@@ -215,3 +215,42 @@ class AudienceRepository:
     def count_rows(self, mid: int, de_key: str) -> int:
         with self.store.reading() as conn:
             return conn.execute("SELECT COUNT(*) FROM de_row WHERE mid=? AND de_key=?", (mid, de_key)).fetchone()[0]
+
+    # -- bulk row upserts (imports, multi-row DataExtensionObject calls) -------------------------------
+    def find_rows(self, mid: int, de_key: str, key_values: list[str]) -> dict[str, tuple[int, dict[str, Any]]]:
+        """Existing rows by primary-key value: {key_value: (pk, row)}."""
+        found: dict[str, tuple[int, dict[str, Any]]] = {}
+        with self.store.reading() as conn:
+            for start in range(0, len(key_values), 500):
+                chunk = key_values[start:start + 500]
+                for row in conn.execute(
+                        f"SELECT pk, key_value, row FROM de_row WHERE mid=? AND de_key=? AND key_value IN "
+                        f"({','.join('?' * len(chunk))})", (mid, de_key, *chunk)):
+                    found[row["key_value"]] = (row["pk"], json.loads(row["row"]))
+        return found
+
+    def replace_rows(self, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
+        with self.store.transaction() as conn:
+            conn.executemany("UPDATE de_row SET row=? WHERE pk=?", [(json.dumps(r), pk) for pk, r in rows])
+
+    def rename_rows(self, mid: int, old_key: str, new_key: str) -> None:
+        """A data extension's CustomerKey changed: its rows follow it."""
+        with self.store.transaction() as conn:
+            conn.execute("UPDATE de_row SET de_key=? WHERE mid=? AND de_key=?", (new_key, mid, old_key))
+
+    def get_subscribers(self, mid: int, keys: list[str]) -> dict[str, SubscriberRecord]:
+        """Existing subscribers among these keys, by key (imports look a batch up at once)."""
+        found: dict[str, SubscriberRecord] = {}
+        with self.store.reading() as conn:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                for row in conn.execute(
+                        f"SELECT * FROM subscriber WHERE mid=? AND subscriber_key IN ({','.join('?' * len(chunk))})",
+                        (mid, *chunk)):
+                    found[row["subscriber_key"]] = _subscriber(row)
+        return found
+
+    def clear_list(self, mid: int, list_id: int) -> None:
+        """Remove every membership of a list (an Overwrite import)."""
+        with self.store.transaction() as conn:
+            conn.execute("DELETE FROM list_subscriber WHERE mid=? AND list_id=?", (mid, list_id))

@@ -32,6 +32,8 @@ class Behaviour:
     id_style = "guid"
     # Properties that must be unique per BU besides CustomerKey (e.g. a data extension's Name).
     unique_names: tuple[str, ...] = ()
+    # The Create request's Options (set by ObjectService.create; SaveOptions matter to some types).
+    options: dict[str, Any] = {}
 
     def __init__(self, service: ObjectService, type_name: str) -> None:
         self.service = service
@@ -82,6 +84,12 @@ class Behaviour:
         from ..query import schema_kind_of
 
         return schema_kind_of(schema, self.type_name)(path)
+
+    def present(self, row: dict[str, Any], query: RetrieveQuery) -> dict[str, Any]:
+        """A matching row as the Retrieve answers it: only the requested properties that have values."""
+        from ..query import project
+
+        return project(row, query.properties)
 
     def perform(self, ctx: CallContext, mid: int, action: str, props: dict[str, Any],
                 options: dict[str, Any]) -> PerformOutcome:

@@ -1,0 +1,76 @@
+"""Subscriber, ListSubscriber and SubscriberList over the audience tables (domain/subscribers.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .. import subscribers
+from ..context import CallContext
+from ..errors import NotFound
+from ..objects import ObjectResult, _save_action
+from . import Behaviour, behaviour
+from .retrieve_only import RetrieveOnly
+
+if TYPE_CHECKING:
+    from ..objects import RetrieveQuery
+
+
+def _echo(props: dict[str, Any], record) -> dict[str, Any]:
+    echo = {k: v for k, v in props.items() if k not in ("Client",)}
+    echo.update({"__type__": "Subscriber", "ID": record.id, "SubscriberKey": record.subscriber_key,
+                 "EmailAddress": record.email, "Status": record.status})
+    return echo
+
+
+@behaviour("Subscriber")
+class SubscriberBehaviour(Behaviour):
+    id_style = "int"
+
+    def create(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
+        emu = self.service.emu
+        if _save_action(self.options) == "UpdateAdd" and subscribers.find_subscriber(emu, mid, props):
+            return self._update(mid, props)
+        record = subscribers.create_subscriber(emu, mid, props)
+        return ObjectResult(ok=True, message="Created Subscriber.", new_id=record.id, object=_echo(props, record))
+
+    def update(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int,
+               options: dict[str, Any]) -> ObjectResult:
+        emu = self.service.emu
+        if _save_action(options) in ("UpdateAdd", "AddOnly") and not subscribers.find_subscriber(emu, mid, props):
+            record = subscribers.create_subscriber(emu, mid, props)
+            return ObjectResult(ok=True, message="Created Subscriber.", new_id=record.id,
+                                object=_echo(props, record))
+        return self._update(mid, props)
+
+    def _update(self, mid: int, props: dict[str, Any]) -> ObjectResult:
+        record = subscribers.update_subscriber(self.service.emu, mid, props)
+        return ObjectResult(ok=True, message="Updated Subscriber.", object=_echo(props, record))
+
+    def delete(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
+        record = subscribers.delete_subscriber(self.service.emu, mid, props)
+        return ObjectResult(ok=True, message="Deleted Subscriber.",
+                            object={"__type__": "Subscriber", "ID": record.id,
+                                    "SubscriberKey": record.subscriber_key})
+
+    def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> Any:
+        with_lists = any(p == "Lists" or p.startswith("Lists.") for p in query.properties)
+        return subscribers.subscriber_rows(self.service.emu, mids, with_lists=with_lists)
+
+    def not_found(self, what: str) -> Exception:
+        return NotFound("SubscriberNotFound", code=12001)
+
+
+@behaviour("ListSubscriber")
+class ListSubscriberBehaviour(RetrieveOnly):
+    hint = " (membership changes go through Subscriber.Lists)"
+
+    def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> Any:
+        return subscribers.list_subscriber_rows(self.service.emu, mids)
+
+
+@behaviour("SubscriberList")
+class SubscriberListBehaviour(RetrieveOnly):
+    hint = " (membership changes go through Subscriber.Lists)"
+
+    def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> Any:
+        return subscribers.subscriber_list_rows(self.service.emu, mids)

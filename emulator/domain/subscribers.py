@@ -1,0 +1,238 @@
+"""Subscribers and list membership: the audience sends go to.
+
+Subscribers live in the ``subscriber`` / ``list_subscriber`` tables (emu.audience), not the generic object
+store: imports write them by the hundred thousand and sends stream them. This module holds the rules
+(email syntax, statuses, the "All Subscribers" list, SFMC's 12000/13000 codes); the behaviours in
+domain/behaviours/subscriber.py only adapt them to Create/Update/Delete/Retrieve.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from ..clock import iso_utc
+from ..store.audience import SubscriberRecord
+from .errors import Invalid, NotFound
+
+if TYPE_CHECKING:
+    from ..core import Emulator
+
+ALL_SUBSCRIBERS = "All Subscribers"
+STATUSES = ("Active", "Unsubscribed", "Held", "Bounced", "Deleted")
+# Deliberately permissive (SFMC accepts plus-addressing, subdomains, long TLDs); refuses what has no
+# local part, no domain or no dot-separated extension: "username@domain.extension" [doc:12000].
+EMAIL_RE = re.compile(r"^[^@\s\"<>,;]+@[^@\s\"<>,;]+\.[A-Za-z0-9-]{2,}$")
+
+
+def valid_email(address: str | None) -> bool:
+    return bool(address) and len(address) <= 254 and EMAIL_RE.match(address) is not None
+
+
+def check_email(address: str | None) -> str:
+    address = (address or "").strip()
+    if not valid_email(address):
+        raise Invalid("InvalidEmailAddress", code=12000, detail=f"'{address}' is not a valid email address")
+    return address
+
+
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return iso_utc(datetime.fromtimestamp(timestamp, tz=UTC))
+
+
+# -- lists ------------------------------------------------------------------------------------------
+def find_list(emu: Emulator, mid: int, ref: dict[str, Any]) -> dict[str, Any]:
+    """The List a SubscriberList / reference names (ID, ObjectID, CustomerKey or ListName); 13000 if none."""
+    for prop in ("ID", "ObjectID", "CustomerKey"):
+        value = ref.get(prop)
+        if value not in (None, ""):
+            found = emu.objects.find_one(mid, "List", prop, int(value) if prop == "ID" else value)
+            if found:
+                return found.data
+            raise NotFound(f"List Not Found: no List with {prop} '{value}'.", code=13000)
+    if ref.get("ListName"):
+        found = emu.objects.find_one(mid, "List", "Name", ref["ListName"])
+        if found:
+            return found.data
+        raise NotFound(f"List Not Found: no List named '{ref['ListName']}'.", code=13000)
+    raise Invalid("List ID Not Specified", code=13001)
+
+
+def is_all_subscribers(list_obj: dict[str, Any]) -> bool:
+    return list_obj.get("CustomerKey") == ALL_SUBSCRIBERS or list_obj.get("ListName") == ALL_SUBSCRIBERS
+
+
+def iter_list_audience(emu: Emulator, mid: int, list_id: int) -> Iterator[tuple[SubscriberRecord, str]]:
+    """(subscriber, status on the list) for every member of a list, streamed.
+
+    "All Subscribers" holds every subscriber of the BU with the account-wide status; other lists use
+    their membership rows.
+    """
+    found = emu.objects.find_one(mid, "List", "ID", int(list_id))
+    if found is not None and is_all_subscribers(found.data):
+        for _, record in emu.audience.iter_subscribers([mid]):
+            yield record, record.status
+        return
+    yield from emu.audience.iter_list_members(mid, int(list_id))
+
+
+# -- subscribers ------------------------------------------------------------------------------------
+def subscriber_key_of(props: dict[str, Any]) -> str:
+    return (props.get("SubscriberKey") or props.get("EmailAddress") or "").strip()
+
+
+def find_subscriber(emu: Emulator, mid: int, props: dict[str, Any]) -> SubscriberRecord | None:
+    key = subscriber_key_of(props)
+    if key:
+        return emu.audience.get_subscriber(mid, key)
+    if props.get("ID"):
+        for _, record in emu.audience.iter_subscribers([mid]):
+            if record.id == int(props["ID"]):
+                return record
+    return None
+
+
+def _attributes(props: dict[str, Any]) -> dict[str, str]:
+    out = {}
+    for attr in props.get("Attributes") or []:
+        if attr.get("Name"):
+            out[attr["Name"]] = attr.get("Value") or ""
+    return out
+
+
+def _apply_lists(emu: Emulator, mid: int, key: str, lists: list[dict[str, Any]], default_status: str,
+                 now: float) -> None:
+    for entry in lists:
+        ref = dict(entry)
+        if isinstance(entry.get("List"), dict):
+            ref = {**entry["List"], **{k: v for k, v in entry.items() if k in ("ID", "ObjectID", "CustomerKey")}}
+        list_obj = find_list(emu, mid, ref)
+        if is_all_subscribers(list_obj):
+            continue  # membership of All Subscribers is implied by being a subscriber
+        action = (entry.get("Action") or "").lower()
+        if action == "delete":
+            emu.audience.remove_membership(mid, int(list_obj["ID"]), key)
+            continue
+        status = entry.get("Status") or default_status
+        if status not in STATUSES:
+            raise Invalid("Invalid List Status", code=13014)
+        emu.audience.set_membership(mid, int(list_obj["ID"]), key, status, now)
+
+
+def create_subscriber(emu: Emulator, mid: int, props: dict[str, Any]) -> SubscriberRecord:
+    email = check_email(props.get("EmailAddress"))
+    key = (props.get("SubscriberKey") or "").strip() or email
+    status = props.get("Status") or "Active"
+    if status in ("Bounced", "Deleted"):
+        raise Invalid(f'Subscriber.Status: when creating a subscriber the status cannot be "{status}"',
+                      code=12016)
+    now = emu.clock.now().timestamp()
+    with emu.store.transaction():
+        if emu.audience.get_subscriber(mid, key) is not None:
+            raise Invalid("SubscriberAlreadyExists", code=12014)
+        record = SubscriberRecord(subscriber_key=key, email=email, status=status, attributes=_attributes(props),
+                                  email_type=props.get("EmailTypePreference") or "HTML")
+        emu.audience.put_subscriber(mid, record, now)
+        _apply_lists(emu, mid, key, props.get("Lists") or [], "Active", now)
+    return record
+
+
+def update_subscriber(emu: Emulator, mid: int, props: dict[str, Any]) -> SubscriberRecord:
+    now = emu.clock.now().timestamp()
+    with emu.store.transaction():
+        record = find_subscriber(emu, mid, props)
+        if record is None:
+            raise NotFound("SubscriberNotFound", code=12001)
+        if props.get("EmailAddress"):
+            record.email = check_email(props["EmailAddress"])
+        if props.get("Status"):
+            if props["Status"] == "Deleted":
+                raise Invalid('Subscriber.Status: the status cannot be set to "Deleted"', code=12016)
+            record.status = props["Status"]
+        if props.get("EmailTypePreference"):
+            record.email_type = props["EmailTypePreference"]
+        record.attributes.update(_attributes(props))
+        emu.audience.put_subscriber(mid, record, now)
+        _apply_lists(emu, mid, record.subscriber_key, props.get("Lists") or [], "Active", now)
+    return record
+
+
+def delete_subscriber(emu: Emulator, mid: int, props: dict[str, Any]) -> SubscriberRecord:
+    with emu.store.transaction():
+        record = find_subscriber(emu, mid, props)
+        if record is None:
+            raise NotFound("SubscriberNotFound", code=12001)
+        emu.audience.delete_subscriber(mid, record.subscriber_key)
+    return record
+
+
+def subscriber_row(mid: int, record: SubscriberRecord, lists: list[dict[str, Any]] | None = None
+                   ) -> dict[str, Any]:
+    """A subscriber as a partner-API Subscriber object."""
+    row: dict[str, Any] = {
+        "__type__": "Subscriber",
+        "Client": {"__type__": "ClientID", "ID": mid},
+        "CreatedDate": _iso(record.created),
+        "ModifiedDate": _iso(record.modified),
+        "ID": record.id,
+        "EmailAddress": record.email,
+        "SubscriberKey": record.subscriber_key,
+        "Status": record.status,
+        "EmailTypePreference": record.email_type,
+        "Attributes": [{"__type__": "Attribute", "Name": k, "Value": v} for k, v in record.attributes.items()],
+    }
+    if record.status == "Unsubscribed":
+        row["UnsubscribedDate"] = _iso(record.modified)  # no own column: the last change is the closest
+    if lists is not None:
+        row["Lists"] = lists
+    return row
+
+
+def subscriber_rows(emu: Emulator, mids: list[int], with_lists: bool = False) -> Iterator[dict[str, Any]]:
+    for mid, record in emu.audience.iter_subscribers(mids):
+        lists = None
+        if with_lists:
+            lists = [{"__type__": "SubscriberList", "ID": m["list_id"], "Status": m["status"]}
+                     for m in emu.audience.memberships_of(mid, record.subscriber_key)]
+        yield subscriber_row(mid, record, lists)
+
+
+def list_subscriber_rows(emu: Emulator, mids: list[int]) -> Iterator[dict[str, Any]]:
+    """Every (list, subscriber) pair as a ListSubscriber; "All Subscribers" included for each subscriber."""
+    for mid in mids:
+        all_list = emu.objects.find_one(mid, "List", "CustomerKey", ALL_SUBSCRIBERS)
+        for lst in emu.objects.all([mid], ["List"]):
+            list_id = int(lst.data["ID"])
+            if all_list is not None and lst.pk == all_list.pk:
+                members = ((r, r.status) for _, r in emu.audience.iter_subscribers([mid]))
+            else:
+                members = emu.audience.iter_list_members(mid, list_id)
+            for record, status in members:
+                yield {
+                    "__type__": "ListSubscriber",
+                    "Client": {"__type__": "ClientID", "ID": mid},
+                    "ID": record.id,
+                    "ListID": list_id,
+                    "SubscriberKey": record.subscriber_key,
+                    "Status": status,
+                    "CreatedDate": _iso(record.created),
+                    "ModifiedDate": _iso(record.modified),
+                }
+
+
+def subscriber_list_rows(emu: Emulator, mids: list[int]) -> Iterator[dict[str, Any]]:
+    """The same pairs as SubscriberList objects (List and Subscriber as nested references)."""
+    for row in list_subscriber_rows(emu, mids):
+        yield {
+            "__type__": "SubscriberList",
+            "Client": row["Client"],
+            "ID": row["ListID"],
+            "Status": row["Status"],
+            "CreatedDate": row["CreatedDate"],
+            "List": {"__type__": "List", "ID": row["ListID"]},
+            "Subscriber": {"__type__": "Subscriber", "SubscriberKey": row["SubscriberKey"], "ID": row["ID"]},
+        }

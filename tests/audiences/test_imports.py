@@ -1,0 +1,254 @@
+"""Imports (seed 002): the Import folder, ImportDefinition create/start, ImportResultsSummary."""
+
+from __future__ import annotations
+
+import os
+
+import requests
+
+from tests.audiences.test_data_extensions import DE_XML
+from tests.audiences.test_subscribers import make_list
+from tests.soap_helpers import NS, PARTNER, simple_filter, texts
+
+# Seed 002's bodies, verbatim but for the list ID (ours is assigned) — annotations included. The List
+# retrieve is tests/soap/test_seed_envelopes.py's; test_seed_002_literal.py posts the page's envelopes.
+SEED_CREATE_IMPORT = """<CreateRequest xmlns="http://exacttarget.com/wsdl/partnerAPI">
+            <Options/>
+            <Objects xsi:type="ImportDefinition">
+                <CustomerKey>SAP_IMP_KEY_1</CustomerKey>---------? Customer Key (User Defined)
+                <Name>SAP_IMP_1</Name>
+                <Description>Import to SAP Sample List</Description>
+                <DestinationObject xsi:type="List">
+                    <ID>LIST_ID</ID> ------------------------? List ID
+                    <ObjectID xsi:nil="true"/>
+                </DestinationObject>
+                <FieldMappingType>MapByOrdinal</FieldMappingType>
+                <FieldMaps>
+                    <FieldMap>
+                        <SourceOrdinal>0</SourceOrdinal>
+                        <DestinationName>ID</DestinationName> ------------------------? Field Name
+                    </FieldMap>
+                    <FieldMap>
+                        <SourceOrdinal>1</SourceOrdinal>
+                        <DestinationName>NAME_FIRST</DestinationName>
+                    </FieldMap>
+                    <FieldMap>
+                        <SourceOrdinal>2</SourceOrdinal>
+                        <DestinationName>NAME_LAST</DestinationName>
+                    </FieldMap>
+                        <FieldMap>
+                            <SourceOrdinal>3</SourceOrdinal>
+                            <DestinationName>TITLE_TEXT</DestinationName>
+                        </FieldMap>
+                        <FieldMap>
+                            <SourceOrdinal>4</SourceOrdinal>
+                            <DestinationName>Email Address</DestinationName>
+                        </FieldMap>
+                    </FieldMaps>
+                    <FileSpec>SAP_List.csv</FileSpec>-----------------? File Name with Subscribers
+                    <FileType>CSV</FileType>
+                    <Notification>
+                        <ResponseType>email</ResponseType>
+                        <ResponseAddress>help@example.com</ResponseAddress>
+                    </Notification>
+                    <RetrieveFileTransferLocation>
+                        <ObjectID xsi:nil="true"/> ------------------------? Marketing Cloud Enhanced FTP site, Import Directory alias Key
+                        <CustomerKey>ExactTarget Enhanced FTP</CustomerKey>
+                    </RetrieveFileTransferLocation>
+                <UpdateType>AddAndUpdate</UpdateType>
+            </Objects>
+        </CreateRequest>"""
+
+SEED_START = """<PerformRequestMsg xmlns="http://exacttarget.com/wsdl/partnerAPI">
+            <Action>start</Action>
+            <Options></Options>
+            <Definitions>
+                <Definition xsi:type="ImportDefinition">
+                    <CustomerKey>SAP_IMP_KEY_1</CustomerKey>-------? CustomerKey to Start Import
+                </Definition>
+            </Definitions>
+        </PerformRequestMsg>"""
+
+SEED_SUMMARY = """<RetrieveRequestMsg xmlns="http://exacttarget.com/wsdl/partnerAPI">
+            <RetrieveRequest>
+                <ObjectType>ImportResultsSummary</ObjectType>
+                <Properties>ImportDefinitionCustomerKey</Properties>
+                <Properties>ImportType</Properties>
+                <Properties>ImportStatus</Properties>
+                <Properties>DestinationID</Properties>
+                <Properties>NumberSuccessful</Properties>
+                <Filter xsi:type="ns1:SimpleFilterPart" xmlns:ns1="http://exacttarget.com/wsdl/partnerAPI">
+                    <Property>TaskResultID</Property>
+                    <SimpleOperator>equals</SimpleOperator>
+                    <Value>TASK_ID</Value>
+                </Filter>
+                <QueryAllAccounts>true</QueryAllAccounts>
+            </RetrieveRequest>
+        </RetrieveRequestMsg>"""
+
+SAP_CSV = (b"ID,NAME_FIRST,NAME_LAST,TITLE_TEXT,Email Address\r\n"
+           b"1,Ann,Lee,Dr,ann@example.com\r\n"
+           b"2,Bob,\"Ray, Jr\",,bob@example.com\r\n"
+           b"3,Cy,Doe,,not-an-email\r\n"
+           b"4,Ann,Again,,ann@example.com\r\n")
+
+
+def upload(mc, name: str, data: bytes) -> requests.Response:
+    return requests.put(f"{mc.base_url}/_emulator/ftp/Import/{name}", data=data, timeout=30)
+
+
+def summary(soap, task_id: str, props=("ImportStatus", "NumberSuccessful", "NumberErrors", "NumberDuplicated",
+                                       "TotalRows", "ImportType", "DestinationID", "ImportDefinitionCustomerKey")):
+    resp = soap.retrieve("ImportResultsSummary", list(props), simple_filter("TaskResultID", "equals", task_id))
+    return {p: (texts(resp, f"p:Results/p:{p}") or [None])[0] for p in props}
+
+
+def start(soap, key: str) -> str:
+    resp = soap.call("Perform", f'<PerformRequestMsg xmlns="{PARTNER}"><Action>start</Action><Definitions>'
+                     f'<Definition xsi:type="ImportDefinition"><CustomerKey>{key}</CustomerKey></Definition>'
+                     "</Definitions></PerformRequestMsg>")
+    assert texts(resp, "p:OverallStatus") == ["OK"], texts(resp, "p:Results/p:Result/p:StatusMessage")
+    return texts(resp, "p:Results/p:Result/p:Task/p:ID")[0]
+
+
+def test_seed_002_workflow(soap, mc):
+    make_list(soap, "Sample_List")
+    found = soap.retrieve("List", ["ID"], simple_filter("ListName", "equals", "Sample_List"))
+    list_id = texts(found, "p:Results/p:ID")[0]
+    assert upload(mc, "SAP_List.csv", SAP_CSV).status_code == 201
+    created = soap.call("Create", SEED_CREATE_IMPORT.replace("LIST_ID", list_id))
+    assert texts(created, "p:Results/p:StatusMessage") == ["ImportDefinition created."]
+    assert texts(created, "p:Results/p:NewID") == ["0"]
+    assert texts(created, "p:Results/p:Object/p:FieldMaps/p:FieldMap/p:SourceOrdinal") == ["0", "1", "2", "3", "4"]
+    performed = soap.call("Perform", SEED_START)
+    message = texts(performed, "p:Results/p:Result/p:StatusMessage")[0]
+    task_id = texts(performed, "p:Results/p:Result/p:Task/p:ID")[0]
+    assert message == f"ImportDefinition performed AsyncID:{task_id}"
+    assert texts(performed, "p:Results/p:Result/p:Object/p:CustomerKey") == ["SAP_IMP_KEY_1"]
+    mc.wait_for_job(int(task_id))
+    resp = soap.call("Retrieve", SEED_SUMMARY.replace("TASK_ID", task_id))
+    result = resp.find("p:Results", NS)
+    assert result.get(f"{{{NS['xsi']}}}type") == "ImportResultsSummary"
+    assert texts(result, "p:ImportDefinitionCustomerKey") == ["SAP_IMP_KEY_1"]
+    assert texts(result, "p:ImportType") == ["Subscriber List"]
+    assert texts(result, "p:ImportStatus") == ["Completed"]
+    assert texts(result, "p:DestinationID") == [list_id]
+    assert texts(result, "p:NumberSuccessful") == ["2"]
+    full = summary(soap, task_id)
+    assert (full["NumberErrors"], full["NumberDuplicated"], full["TotalRows"]) == ("1", "1", "4")
+    job = mc.http.get(f"{mc.base_url}/_emulator/jobs/{task_id}", timeout=10).json()
+    assert "invalid email address 'not-an-email'" in " ".join(job["detail"]["rejected"])
+    members = soap.retrieve("ListSubscriber", ["SubscriberKey"], simple_filter("ListID", "equals", list_id))
+    assert sorted(texts(members, "p:Results/p:SubscriberKey")) == ["ann@example.com", "bob@example.com"]
+    bob = soap.retrieve("Subscriber", ["Attributes"], simple_filter("SubscriberKey", "equals", "bob@example.com"))
+    attrs = dict(zip(texts(bob, "p:Results/p:Attributes/p:Name"), texts(bob, "p:Results/p:Attributes/p:Value"),
+                     strict=True))
+    assert attrs["NAME_LAST"] == "Ray, Jr" and attrs["NAME_FIRST"] == "Bob"
+
+
+def de_import_xml(key: str, file_spec: str, update_type: str = "AddAndUpdate", extra: str = "",
+                  mapping: str = "InferFromColumnHeadings") -> str:
+    return (f'<Objects xsi:type="ImportDefinition"><CustomerKey>{key}</CustomerKey><Name>{key}</Name>'
+            '<DestinationObject xsi:type="DataExtension"><CustomerKey>people</CustomerKey></DestinationObject>'
+            f"<FieldMappingType>{mapping}</FieldMappingType>{extra}<FileSpec>{file_spec}</FileSpec>"
+            f"<FileType>TAB</FileType><UpdateType>{update_type}</UpdateType></Objects>")
+
+
+def test_de_import_types_duplicates_and_update_types(soap, mc):
+    soap.create(DE_XML)
+    upload(mc, "people.tsv", b"Key\tEmail\tAge\tIgnored\n"
+                             b"k1\ta@example.com\t30\tx\n"
+                             b"k2\tb@example.com\told\tx\n"
+                             b"\n"
+                             b"k3\t\t5\tx\n"
+                             b"K1\tdup@example.com\t31\tx\n"
+                             b"k4\tc@example.com\t44\n")
+    assert texts(soap.create(de_import_xml("imp-de", "people.tsv")), "p:Results/p:StatusCode") == ["OK"]
+    task = start(soap, "imp-de")
+    mc.wait_for_job(int(task))
+    got = summary(soap, task)
+    assert got["ImportStatus"] == "Completed" and got["ImportType"] == "Data Extension"
+    assert (got["NumberSuccessful"], got["NumberErrors"], got["NumberDuplicated"], got["TotalRows"]) == \
+        ("1", "3", "1", "5")
+    reasons = mc.emu.jobs.get(int(task))["detail"]["rejected"]
+    assert any("not a valid Number" in r for r in reasons)
+    assert any("Email is required" in r for r in reasons)
+    assert any("expected 4 columns, found 3" in r for r in reasons)
+    # AddAndDoNotUpdate leaves k1 alone (a duplicate) and adds k9.
+    upload(mc, "more.tsv", b"Key\tEmail\tAge\nk1\tz@example.com\t99\nk9\tn@example.com\t9\n")
+    soap.create(de_import_xml("imp-2", "more.tsv", "AddAndDoNotUpdate"))
+    second = start(soap, "imp-2")
+    mc.wait_for_job(int(second))
+    got = summary(soap, second)
+    assert (got["NumberSuccessful"], got["NumberDuplicated"]) == ("1", "1")
+    ages = soap.retrieve("DataExtensionObject[people]", ["Key", "Age"])
+    assert texts(ages, "p:Results/p:Properties/p:Property/p:Value") == ["k1", "30", "k9", "9"]
+    # UpdateButDoNotAdd updates k1 and refuses the unknown k7; Overwrite replaces everything.
+    upload(mc, "upd.tsv", b"Key\tEmail\tAge\nk1\tz@example.com\t99\nk7\tq@example.com\t7\n")
+    soap.create(de_import_xml("imp-3", "upd.tsv", "UpdateButDoNotAdd"))
+    third = start(soap, "imp-3")
+    mc.wait_for_job(int(third))
+    assert (summary(soap, third)["NumberSuccessful"], summary(soap, third)["NumberErrors"]) == ("1", "1")
+    soap.create(de_import_xml("imp-4", "upd.tsv", "Overwrite"))
+    fourth = start(soap, "imp-4")
+    mc.wait_for_job(int(fourth))
+    rows = soap.retrieve("DataExtensionObject[people]", ["Key", "Age"])
+    assert texts(rows, "p:Results/p:Properties/p:Property/p:Value") == ["k1", "99", "k7", "7"]
+
+
+def test_manual_map_and_other_delimiter(soap, mc):
+    soap.create(DE_XML)
+    upload(mc, "pipes.txt", b"Ident|Mail\nx1|x1@example.com\n")
+    maps = ("<FieldMaps><FieldMap><SourceName>Ident</SourceName><DestinationName>Key</DestinationName></FieldMap>"
+            "<FieldMap><SourceName>Mail</SourceName><DestinationName>Email</DestinationName></FieldMap></FieldMaps>")
+    xml = de_import_xml("imp-m", "pipes.txt", extra=maps, mapping="ManualMap").replace(
+        "<FileType>TAB</FileType>", "<FileType>Other</FileType><Delimiter>|</Delimiter>")
+    # Delimiter follows FileType in the WSDL's order; the decoder does not mind.
+    assert texts(soap.create(xml), "p:Results/p:StatusCode") == ["OK"]
+    task = start(soap, "imp-m")
+    mc.wait_for_job(int(task))
+    assert summary(soap, task)["NumberSuccessful"] == "1"
+
+
+def test_missing_file_ends_in_error_and_unknown_definition(soap, mc):
+    soap.create(DE_XML)
+    soap.create(de_import_xml("imp-x", "nothing-here.csv"))
+    task = start(soap, "imp-x")
+    job = mc.wait_for_job(int(task))
+    assert job["status"] == "Error" and "nothing-here.csv" in job["detail"]["error"]
+    assert summary(soap, task)["ImportStatus"] == "Error"
+    resp = soap.call("Perform", f'<PerformRequestMsg xmlns="{PARTNER}"><Action>start</Action><Definitions>'
+                     '<Definition xsi:type="ImportDefinition"><CustomerKey>ghost</CustomerKey></Definition>'
+                     "</Definitions></PerformRequestMsg>")
+    assert texts(resp, "p:Results/p:Result/p:ErrorCode") == ["43010"]
+
+
+def test_file_spec_and_uploads_stay_in_the_folder(soap, mc, tmp_path):
+    soap.create(DE_XML)
+    for spec in ("../etc/passwd", "/etc/passwd", "a/../../b.csv", "..\\x.csv"):
+        resp = soap.create(de_import_xml("bad", spec))
+        assert texts(resp, "p:Results/p:ErrorCode") == ["43060"], spec
+    dup = soap.create(de_import_xml("ok", "f.csv") + de_import_xml("ok", "f.csv"))
+    assert texts(dup, "p:Results/p:ErrorCode") == ["43030"]
+    assert upload(mc, "..%2Fescape.csv", b"x").status_code == 400
+    assert upload(mc, "sub/inner.csv", b"a\n").status_code == 201
+    outside = tmp_path / "secret.csv"
+    outside.write_text("Key,Email\ns1,s@example.com\n")
+    folder = mc.emu.state_dir / "ftp" / "Import"
+    os.symlink(outside, folder / "link.csv")
+    assert upload(mc, "link.csv", b"x").status_code == 400
+    assert requests.get(f"{mc.base_url}/_emulator/ftp/Import/link.csv", timeout=10).status_code == 400
+    soap.create(de_import_xml("via-link", "link.csv"))
+    job = mc.wait_for_job(int(start(soap, "via-link")))
+    assert job["status"] == "Error" and "outside the Import folder" in job["detail"]["error"]
+    listing = requests.get(f"{mc.base_url}/_emulator/ftp/Import/", timeout=10).json()
+    assert "sub/inner.csv" in [i["name"] for i in listing["items"]]
+    assert requests.get(f"{mc.base_url}/_emulator/ftp/Import/sub/inner.csv", timeout=10).content == b"a\n"
+    assert requests.delete(f"{mc.base_url}/_emulator/ftp/Import/sub/inner.csv", timeout=10).status_code == 200
+    assert requests.get(f"{mc.base_url}/_emulator/ftp/Import/sub/inner.csv", timeout=10).status_code == 404
+
+
+def test_reset_empties_the_import_folder(mc):
+    assert upload(mc, "left-over.csv", b"a\n").status_code == 201
+    mc.reset()
+    assert requests.get(f"{mc.base_url}/_emulator/ftp/Import/", timeout=10).json()["items"] == []
