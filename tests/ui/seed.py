@@ -1,13 +1,14 @@
-"""State for the inspector tests, written the way the capabilities write it: definitions through SOAP
-Creates, subscribers through the audience repository, and a send as a job that fills the outbox."""
+"""State for the inspector tests, made through the real APIs: definitions by SOAP Create, a send by Perform
+start, an import from the Import folder, a transactional message over REST (subscribers are written
+straight into the audience tables to keep it short)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from html import escape
 
-from emulator.domain.render import render
+import requests
+
 from emulator.store.audience import SubscriberRecord
 from emulator.store.journal import JournalEntry
 from tests.soap_helpers import NS, texts
@@ -53,52 +54,51 @@ def seed(mc, soap) -> Seeded:
         f"<Email><ID>{email_id}</ID></Email></Objects>"
         '<Objects xsi:type="ImportDefinition"><CustomerKey>nightly-import</CustomerKey><Name>Nightly import</Name>'
         f'<DestinationObject xsi:type="List"><ID>{list_id}</ID></DestinationObject>'
-        "<FileSpec>subscribers.csv</FileSpec><UpdateType>AddAndUpdate</UpdateType></Objects>")
+        "<FieldMappingType>InferFromColumnHeadings</FieldMappingType><FileSpec>subscribers.csv</FileSpec>"
+        "<FileType>CSV</FileType><UpdateType>AddAndUpdate</UpdateType></Objects>")
     assert texts(resp, "p:OverallStatus") == ["OK"], [r.findtext("p:StatusMessage", None, NS)
                                                       for r in resp.findall("p:Results", NS)]
     now = emu.clock.now().timestamp()
     emu.audience.put_subscribers(mid, [SubscriberRecord(key, addr, attributes={"FirstName": first})
                                        for key, addr, first in PEOPLE], now)
     emu.audience.set_memberships(mid, list_id, [(key, "Active") for key, _, _ in PEOPLE], now)
-    with emu.store.transaction():  # a REST transactional definition, as the transactional API stores it
-        emu.store.db["rest_object"].insert({
-            "mid": mid, "kind": "transactional_definition", "key": "tx-receipt", "created": now, "modified": now,
-            "data": json.dumps({"definitionKey": "tx-receipt", "name": "Receipt <script>", "status": "Active",
-                                "content": {"customerKey": "welcome-email"}})})
-        emu.store.db["tx_message"].insert({
-            "mid": mid, "message_key": "msg-ada-1", "definition_key": "tx-receipt", "request_id": "req-1",
-            "contact_key": "sub-1", "to_addr": "ada@example.com", "status": "Sent", "status_code": 0,
-            "status_message": "Sent", "payload": "{}", "created": now, "updated": now})
-    emu.outbox.add_many([{  # the transactional message's rendered copy: no job, keyed by messageKey
-        "mid": mid, "job_id": None, "message_key": "msg-ada-1", "definition_key": "tx-receipt",
-        "subscriber_key": "sub-1", "to_addr": "ada@example.com", "from_name": "Emulator",
-        "from_addr": "shop@example.com", "subject": "Your receipt", "html": "<p>Receipt</p>", "text": "Receipt",
-        "source": {}, "created": now}])
 
-    def send(job_id: int) -> None:
-        # What a send does: render each subscriber's message into the outbox, then report its counts.
-        emu.jobs.update(job_id, status="Sending", total=len(PEOPLE))
-        rows = []
-        for key, addr, first in PEOPLE:
-            values = {"FirstName": first, "emailaddr": addr, "SubscriberKey": key}
-            rows.append({"mid": mid, "job_id": job_id, "message_key": None, "definition_key": "welcome-send",
-                         "subscriber_key": key, "to_addr": addr, "from_name": "Emulator",
-                         "from_addr": "news@example.com", "subject": render("Welcome, %%FirstName%%", values),
-                         "html": render(EMAIL_HTML, values), "text": render("Hello %%FirstName%%", values),
-                         "source": {"email_id": email_id, "list_id": list_id}, "created": now})
-        emu.outbox.add_many(rows)
-        emu.jobs.update(job_id, status="Complete", processed=len(rows), NumberSent=len(rows))
+    # A REST transactional definition and one message, through the transactional API.
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {mc.token()}"
+    asset = api.post(f"{mc.base_url}/asset/v1/content/assets", timeout=10, json={
+        "name": "Receipt", "customerKey": "receipt-asset", "assetType": {"name": "htmlemail", "id": 208},
+        "views": {"subjectline": {"content": "Your receipt"}, "html": {"content": "<p>Receipt</p>"},
+                  "text": {"content": "Receipt"}}})
+    assert asset.status_code == 201, asset.text
+    definition = api.post(f"{mc.base_url}/messaging/v1/email/definitions", timeout=10, json={
+        "definitionKey": "tx-receipt", "name": "Receipt <script>", "content": {"customerKey": "receipt-asset"},
+        "subscriptions": {"list": "All Subscribers"}})
+    assert definition.status_code == 201, definition.text
+    sent = api.post(f"{mc.base_url}/messaging/v1/email/messages/msg-ada-1", timeout=10, json={
+        "definitionKey": "tx-receipt", "recipient": {"contactKey": "sub-1", "to": "ada@example.com"}})
+    assert sent.status_code == 202, sent.text
 
-    job_id = emu.jobs.submit(mid, "send", send, detail={"definition_key": "welcome-send"})
+    # The send: Perform start on the definition, with seed 001's send-time sender override.
+    performed = soap.call("Perform", '<PerformRequestMsg xmlns="http://exacttarget.com/wsdl/partnerAPI">'
+                          "<Action>start</Action><Definitions>"
+                          '<Definition xsi:type="EmailSendDefinition"><CustomerKey>welcome-send</CustomerKey>'
+                          "<SenderProfile><FromName>Emulator</FromName><FromAddress>news@example.com</FromAddress>"
+                          "</SenderProfile></Definition></Definitions></PerformRequestMsg>")
+    job_id = int(texts(performed, "p:Results/p:Result/p:Task/p:ID")[0])
     assert mc.wait_for_job(job_id)["status"] == "Complete"
 
-    def run_import(job_id: int) -> None:
-        emu.jobs.update(job_id, status="Completed", ImportDefinitionCustomerKey="nightly-import", TotalRows=3,
-                        NumberSuccessful=2, NumberErrors=1, errors=["row 3: invalid email address"])
-
-    import_job_id = emu.jobs.submit(mid, "import", run_import,
-                                    detail={"ImportDefinitionCustomerKey": "nightly-import"})
-    mc.wait_for_job(import_job_id)
+    # The import: a file in the Import folder, then Perform start on the ImportDefinition.
+    upload = requests.put(f"{mc.base_url}/_emulator/ftp/Import/subscribers.csv", timeout=10,
+                          data="Email Address,Subscriber Key,FirstName\nada@example.com,sub-1,Ada\n"
+                               "grace@example.com,sub-2,Grace\nnot-an-address,sub-3,Nobody\n")
+    assert upload.status_code in (200, 201), upload.text
+    performed = soap.call("Perform", '<PerformRequestMsg xmlns="http://exacttarget.com/wsdl/partnerAPI">'
+                          "<Action>start</Action><Definitions>"
+                          '<Definition xsi:type="ImportDefinition"><CustomerKey>nightly-import</CustomerKey>'
+                          "</Definition></Definitions></PerformRequestMsg>")
+    import_job_id = int(texts(performed, "p:Results/p:Result/p:Task/p:ID")[0])
+    assert mc.wait_for_job(import_job_id)["status"] == "Completed"
     emu.journal.add(JournalEntry(ts=now, method="POST", path="/Service.asmx", status=200, ms=3.5, mid=mid,
                                  action="Create", object_type="Email",
                                  request="<Objects><Name>&lt;script&gt;</Name></Objects>",
