@@ -229,12 +229,18 @@ class Store:
             yield self.conn
 
     def next_value(self, name: str, start: int) -> int:
-        """Next integer of a named sequence (IDs, job ids); call inside a transaction."""
-        with self.transaction() as conn:
-            row = conn.execute("SELECT value FROM counter WHERE name=?", (name,)).fetchone()
-            value = (row["value"] + 1) if row else start
-            conn.execute("INSERT OR REPLACE INTO counter(name, value) VALUES (?, ?)", (name, value))
-            return value
+        """Next integer of a named sequence (IDs, job ids): one statement, atomic on its own."""
+        with self._lock:
+            row = self.conn.execute(
+                "INSERT INTO counter(name, value) VALUES (?, ?)"
+                " ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value", (name, start)
+            ).fetchone()
+            return row[0]
+
+    def write(self, sql: str, args: tuple = ()) -> int:
+        """One statement, committed on its own (or joining the caller's transaction); returns lastrowid."""
+        with self._lock:
+            return self.conn.execute(sql, args).lastrowid
 
     def next_values(self, name: str, start: int, count: int) -> int:
         """Reserve ``count`` consecutive values; returns the first."""

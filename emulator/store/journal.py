@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from .db import Store
@@ -27,23 +27,22 @@ class JournalEntry:
     response: str | None = None
 
 
+_FIELDS = tuple(f.name for f in fields(JournalEntry))
+_INSERT = f"INSERT INTO journal({', '.join(_FIELDS)}) VALUES ({', '.join('?' * len(_FIELDS))})"
+
+
 class JournalRepository:
     def __init__(self, store: Store, cap: int = DEFAULT_CAP) -> None:
         self.store = store
         self.cap = cap
 
     def add(self, entry: JournalEntry) -> int:
-        data = asdict(entry)
-        with self.store.transaction() as conn:
-            cur = conn.execute(
-                f"INSERT INTO journal({', '.join(data)}) VALUES ({', '.join('?' * len(data))})",
-                tuple(data.values()),
-            )
-            new_id = cur.lastrowid
-            if new_id > self.cap:
-                # A range delete on the rowid: cheap, and exact (never more than `cap` rows).
-                conn.execute("DELETE FROM journal WHERE id <= ?", (new_id - self.cap,))
-            return new_id
+        # Single statements in autocommit: the journal is on every request's path, so no BEGIN/COMMIT pair.
+        new_id = self.store.write(_INSERT, tuple(getattr(entry, name) for name in _FIELDS))
+        if new_id > self.cap:
+            # A range delete on the rowid: cheap, and exact (never more than `cap` rows).
+            self.store.write("DELETE FROM journal WHERE id <= ?", (new_id - self.cap,))
+        return new_id
 
     def list(self, limit: int = 100, offset: int = 0, since_id: int | None = None) -> list[dict[str, Any]]:
         sql, args = "SELECT * FROM journal", []
