@@ -16,6 +16,7 @@ from .behaviours import Behaviour, behaviour_class
 from .context import CallContext
 from .errors import DomainError, Forbidden, Invalid, NotFound
 from .query import FilterCompiler
+from .schema import first_invalid_enum, without_invalid_enums
 
 if TYPE_CHECKING:
     from ..core import Emulator
@@ -151,10 +152,15 @@ class ObjectService:
             try:
                 self.check_type(this_type)
                 mid = self.target_mid(ctx, props)
-                result = operation(self.behaviour_for(this_type), mid, props, ordinal)
+                b = self.behaviour_for(this_type)
+                bad = first_invalid_enum(props)
+                if bad is not None:
+                    raise Invalid(f"'{bad}' is not a valid value for {bad.path} ({bad.enum}).",
+                                  code=b.invalid_value_code)
+                result = operation(b, mid, props, ordinal)
             except DomainError as error:
                 result = ObjectResult(ok=False, message=error.message, error_code=error.code,
-                                      object=props)
+                                      object=without_invalid_enums(props))
             result.ordinal = ordinal
             results.append(result)
         return results

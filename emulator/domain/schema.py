@@ -22,6 +22,46 @@ XSD_INT_TYPES = {"int", "long", "short", "integer", "unsignedInt", "unsignedLong
 XSD_FLOAT_TYPES = {"double", "float", "decimal"}
 
 
+class InvalidEnumValue(str):
+    """A value outside its enumeration, carried as the string it was so the type's behaviour can answer
+    with its own Error result (EmailSendDefinition) or the adapter can refuse the request (everything else,
+    as .NET's deserializer does)."""
+
+    enum: str = ""
+    path: str = ""
+
+    def __new__(cls, value: str, enum: str, path: str) -> InvalidEnumValue:
+        obj = super().__new__(cls, value)
+        obj.enum, obj.path = enum, path
+        return obj
+
+
+def first_invalid_enum(value: object, path: str = "") -> InvalidEnumValue | None:
+    """The first out-of-enumeration value anywhere in a decoded payload, with its property path."""
+    if isinstance(value, InvalidEnumValue):
+        return value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = first_invalid_enum(item, f"{path}.{key}" if path else key)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for item in value:
+            found = first_invalid_enum(item, path)
+            if found is not None:
+                return found
+    return None
+
+
+def without_invalid_enums(value: object) -> object:
+    """A copy of a decoded payload with out-of-enumeration values left out (for echoing it back)."""
+    if isinstance(value, dict):
+        return {k: without_invalid_enums(v) for k, v in value.items() if not isinstance(v, InvalidEnumValue)}
+    if isinstance(value, list):
+        return [without_invalid_enums(v) for v in value if not isinstance(v, InvalidEnumValue)]
+    return value
+
+
 @dataclass(frozen=True)
 class Field:
     name: str

@@ -17,7 +17,7 @@ from typing import Any
 from lxml import etree
 
 from ..clock import iso_utc, parse_datetime, sfmc_datetime
-from ..domain.schema import PARTNER_NS, Field, Schema
+from ..domain.schema import PARTNER_NS, Field, InvalidEnumValue, Schema, first_invalid_enum
 
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_TYPE = f"{{{XSI_NS}}}type"
@@ -103,14 +103,18 @@ class Codec:
                 f"format for {f.name} ({f.type_name})."
             ) from exc
         if kind == "enum":
-            allowed = self.schema.enums[f.type_name]
-            if text not in allowed:
-                raise DecodeError(
-                    f"There is an error in XML document. ---> Instance validation error: '{text}' is not "
-                    f"a valid value for {f.type_name}."
-                )
+            if text not in self.schema.enums[f.type_name]:
+                return InvalidEnumValue(text, f.type_name, f.name)
             return text
         return el.text or ""
+
+    @staticmethod
+    def require_valid(data: object) -> None:
+        """Refuse a payload holding a value outside its enumeration, as .NET's deserializer does."""
+        bad = first_invalid_enum(data)
+        if bad is not None:
+            raise DecodeError(f"There is an error in XML document. ---> Instance validation error: '{bad}' is "
+                              f"not a valid value for {bad.enum}.")
 
     # -- encoding ---------------------------------------------------------
     def _field_order(self, type_name: str) -> dict[str, int]:

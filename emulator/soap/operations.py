@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from ..domain.behaviours import behaviour_class
 from ..domain.context import CallContext
 from ..domain.errors import DomainError, Invalid
 from ..domain.objects import ObjectResult
@@ -75,7 +76,11 @@ def _objects_operation(kind: str) -> Operation:
 
     def operation(emu: Emulator, call: CallContext, body: etree._Element) -> etree._Element:
         request = codec.decode(body, request_tag)
+        codec.require_valid(request.get("Options"))
         objects = request.get("Objects") or []
+        for obj in objects:  # out-of-enum values reach only the types that answer them with an Error result
+            if behaviour_class(obj.get("__type__", "APIObject")).invalid_value_code is None:
+                codec.require_valid(obj)
         service = emu.object_service
         if kind == "Create":
             results = service.create(call, "APIObject", objects, request.get("Options"))
@@ -97,6 +102,7 @@ def _objects_operation(kind: str) -> Operation:
 
 def retrieve(emu: Emulator, call: CallContext, body: etree._Element) -> etree._Element:
     request = codec.decode(body, "RetrieveRequestMsg").get("RetrieveRequest") or {}
+    codec.require_valid(request)
     page = emu.object_service.retrieve(call, request)
     el = etree.Element(P + "RetrieveResponseMsg", nsmap={None: PARTNER_NS})
     etree.SubElement(el, P + "OverallStatus").text = page.status
@@ -110,6 +116,7 @@ def retrieve(emu: Emulator, call: CallContext, body: etree._Element) -> etree._E
 
 def perform(emu: Emulator, call: CallContext, body: etree._Element) -> etree._Element:
     request = codec.decode(body, "PerformRequestMsg")
+    codec.require_valid(request)
     definitions = (request.get("Definitions") or {}).get("Definition") or []
     action = (request.get("Action") or "").strip()
     outcomes = emu.object_service.perform(call, action, definitions, request.get("Options") or {})
@@ -139,6 +146,7 @@ def perform(emu: Emulator, call: CallContext, body: etree._Element) -> etree._El
 
 def describe(emu: Emulator, call: CallContext, body: etree._Element) -> etree._Element:
     request = codec.decode(body, "DefinitionRequestMsg")
+    codec.require_valid(request)
     wanted = (request.get("DescribeRequests") or {}).get("ObjectDefinitionRequest") or []
     definitions = []
     for item in wanted:

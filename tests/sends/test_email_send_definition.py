@@ -214,11 +214,14 @@ def test_unsupported_and_invalid_enum_values(world, soap):
                                                "</DataSourceTypeID></SendDefinitionList>"))
     assert texts(resp, "p:Results/p:ErrorCode") == ["42110"]
     assert "SalesForceReport" in texts(resp, "p:Results/p:StatusMessage")[0]
-    # A value the WSDL's enumeration does not have cannot be deserialised: a Client fault, as .NET answers.
-    status, fault = soap.post("Create", f'<CreateRequest xmlns="{PARTNER}">' + esd_xml(
-        "bad", email_id, "<SendDefinitionList><DataSourceTypeID>Nope</DataSourceTypeID></SendDefinitionList>")
-        + "</CreateRequest>")
-    assert status == 500 and "Nope" in fault.findtext("faultstring")
+    # A value the WSDL's enumeration does not have is an Error result too (issue 6), naming the problem.
+    resp = soap.create(esd_xml("bad", email_id, "<SendDefinitionList><DataSourceTypeID>Nope</DataSourceTypeID>"
+                                                "</SendDefinitionList>"))
+    assert texts(resp, "p:Results/p:StatusCode") == ["Error"]
+    assert texts(resp, "p:Results/p:ErrorCode") == ["42110"]
+    message = texts(resp, "p:Results/p:StatusMessage")[0]
+    assert "Nope" in message and "DataSourceTypeID" in message and "DataSourceTypeEnum" in message
+    assert "bad" not in texts(soap.retrieve("EmailSendDefinition", ["CustomerKey"]), "p:Results/p:CustomerKey")
 
 
 def test_start_by_object_id(mc, world, soap):

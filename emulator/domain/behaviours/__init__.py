@@ -30,6 +30,9 @@ class Behaviour:
     # "int": NewID carries the integer ID (List, Email, Subscriber...); "guid": NewID is 0 and
     # NewObjectID carries the ObjectID (definitions, profiles, classifications...).
     id_style = "guid"
+    # ErrorCode for a property value outside its WSDL enumeration; None: such a request is refused whole
+    # (a Client fault, as .NET's deserializer does), so the behaviour never sees it.
+    invalid_value_code: int | None = None
     # Properties that must be unique per BU besides CustomerKey (e.g. a data extension's Name).
     unique_names: tuple[str, ...] = ()
     # The Create request's Options (set by ObjectService.create; SaveOptions matter to some types).

@@ -73,6 +73,10 @@ def resolve_references(sends: SendService, mid: int, props: dict[str, Any], emai
 
 @behaviour("EmailSendDefinition")
 class EmailSendDefinitionBehaviour(Behaviour):
+    # The issue asks for an Error result on a bad enum value; the enums an ESD carries live in its
+    # SendDefinitionList (DataSourceTypeID, SendDefinitionListType): ESD_Send Definition List Invalid.
+    invalid_value_code = 42110
+
     @property
     def sends(self) -> SendService:
         return self.service.emu.sends
