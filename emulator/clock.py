@@ -1,5 +1,5 @@
-"""The emulator's one clock. Token expiry, quota windows, queued-message expiry and scheduled sends all
-read it, so tests and the admin API can freeze, set or advance time."""
+"""The emulator's one clock. Token expiry, quota windows and queued-message expiry all read it (scheduled
+sends are not emulated), so tests and the admin API can freeze, set or advance time."""
 
 from __future__ import annotations
 

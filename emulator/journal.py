@@ -13,8 +13,10 @@ import io
 import logging
 import re
 import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from .clock import iso_utc
 from .store.journal import JournalEntry
 
 if TYPE_CHECKING:
@@ -60,6 +62,16 @@ def describe_soap(body: str, soap_action: str | None) -> tuple[str | None, str |
         if found is not None and found.group(1) in ("SimpleFilterPart", "ComplexFilterPart"):
             found = None
     return action, (found.group(1).strip() if found else None)
+
+
+def entry_json(row: dict[str, Any], bodies: bool = True) -> dict[str, Any]:
+    """A journal row as `GET /_emulator/journal` (and the inspector's journal page) shows it: `time` ISO UTC."""
+    out = dict(row)
+    out["time"] = iso_utc(datetime.fromtimestamp(row["ts"], UTC)) if row.get("ts") is not None else None
+    if not bodies:
+        out.pop("request", None)
+        out.pop("response", None)
+    return out
 
 
 def is_soap_path(path: str) -> bool:

@@ -115,7 +115,7 @@ class RunningEmulator:
     @property
     def clock(self) -> Clock:
         """The emulator's clock itself: `freeze()`, `set(datetime)`, `advance(seconds)`, `unfreeze()`,
-        `now()`. Token expiry, the definition quota and scheduled work read it."""
+        `now()`. Token expiry, the definition quota and queued-message expiry read it."""
         return self.emu.clock
 
     def token(self, account_id: int | None = None, scope: str | None = None) -> str:

@@ -1,6 +1,7 @@
 """The request journal's admin API (it lives with replay because its export is a scenario):
 
-- ``GET /_emulator/journal?limit=100&offset=0&since_id=&bodies=1`` newest first, with the total count
+- ``GET /_emulator/journal?limit=100&offset=0&since_id=&mid=&bodies=1`` newest first, with the total count
+  (the inspector's journal page shows the same entries)
 - ``GET /_emulator/journal/<id>`` one exchange with its bodies
 - ``DELETE /_emulator/journal`` forget every exchange
 - ``GET /_emulator/journal/export?since_id=`` the journal (oldest first) as a replayable scenario YAML
@@ -8,24 +9,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, Response, jsonify, request
 
-from ..clock import iso_utc
 from ..domain.errors import NotFound
+from ..journal import entry_json
 from ..rest.common import emulator
 
 bp = Blueprint("journal", __name__, url_prefix="/_emulator")
-
-
-def _entry_json(row: dict, bodies: bool = True) -> dict:
-    out = dict(row)
-    out["time"] = iso_utc(datetime.fromtimestamp(row["ts"], UTC)) if row.get("ts") is not None else None
-    if not bodies:
-        out.pop("request", None)
-        out.pop("response", None)
-    return out
 
 
 @bp.get("/journal")
@@ -33,9 +23,9 @@ def journal_list():
     args = request.args
     journal = emulator().journal
     rows = journal.list(limit=max(0, min(args.get("limit", 100, int), 1000)), offset=args.get("offset", 0, int),
-                        since_id=args.get("since_id", type=int))
+                        since_id=args.get("since_id", type=int), mid=args.get("mid", type=int))
     bodies = args.get("bodies", "1").lower() not in ("0", "false", "no")
-    return jsonify(count=journal.count(), cap=journal.cap, items=[_entry_json(r, bodies) for r in rows])
+    return jsonify(count=journal.count(), cap=journal.cap, items=[entry_json(r, bodies) for r in rows])
 
 
 @bp.get("/journal/<int:entry_id>")
@@ -43,7 +33,7 @@ def journal_entry(entry_id: int):
     row = emulator().journal.get(entry_id)
     if row is None:
         raise NotFound(f"No journal entry {entry_id}.", code=30003)
-    return jsonify(_entry_json(row))
+    return jsonify(entry_json(row))
 
 
 @bp.delete("/journal")

@@ -44,10 +44,16 @@ class JournalRepository:
             self.store.write("DELETE FROM journal WHERE id <= ?", (new_id - self.cap,))
         return new_id
 
-    def list(self, limit: int = 100, offset: int = 0, since_id: int | None = None) -> list[dict[str, Any]]:
-        sql, args = "SELECT * FROM journal", []
+    def list(self, limit: int = 100, offset: int = 0, since_id: int | None = None,
+             mid: int | None = None) -> list[dict[str, Any]]:
+        """Newest first. `mid` keeps that BU's exchanges and those made before authentication (no BU)."""
+        where, args = [], []
         if since_id is not None:
-            sql, args = sql + " WHERE id > ?", [since_id]
+            where, args = ["id > ?"], [since_id]
+        if mid is not None:
+            where.append("(mid = ? OR mid IS NULL)")
+            args.append(mid)
+        sql = "SELECT * FROM journal" + (" WHERE " + " AND ".join(where) if where else "")
         with self.store.reading() as conn:
             rows = conn.execute(sql + " ORDER BY id DESC LIMIT ? OFFSET ?", (*args, limit, offset)).fetchall()
         return [dict(r) for r in rows]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..clock import iso_utc
 from ..domain.errors import NotFound
 from ..domain.jobs import FINISHED
+from ..journal import entry_json
 from ..store.inspect import InspectRepository
 
 if TYPE_CHECKING:
@@ -213,12 +214,10 @@ class Inspector:
 
     # -- journal ---------------------------------------------------------------
     def journal(self, limit: int = 100, offset: int = 0, mid: int | None = None) -> dict[str, Any]:
-        entries = self.emu.journal.list(limit, offset)
-        if mid is not None:
-            entries = [e for e in entries if e["mid"] in (mid, None)]
-        for entry in entries:
-            entry["ts"] = timestamp(entry["ts"])
-        return {"cap": self.emu.journal.cap, "count": self.emu.journal.count(), "items": entries}
+        """The shape of `GET /_emulator/journal` (one endpoint for people and scripts)."""
+        entries = self.emu.journal.list(limit, offset, mid=mid)
+        return {"count": self.emu.journal.count(), "cap": self.emu.journal.cap,
+                "items": [entry_json(e) for e in entries]}
 
 
 def _names_key(job: dict[str, Any], key: str | None) -> bool:

@@ -200,9 +200,3 @@ def send_json(job_id: int):
 def imports_json():
     return jsonify(_inspector().imports(_mid()))
 
-
-@bp.get("/_emulator/requests")
-def requests_json():
-    mid = request.args.get("mid", type=int)
-    return jsonify(_inspector().journal(limit=_limit(100, 1000), offset=max(0, request.args.get("offset", 0, int)),
-                                        mid=mid))

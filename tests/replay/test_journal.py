@@ -37,6 +37,17 @@ def test_soap_and_rest_exchanges_are_recorded(mc):
     assert soap["ms"] > 0 and soap["time"].endswith("Z") and soap["fault"] is None
     assert token_call["path"] == "/v2/token" and token_call["action"] is None
     assert (rest["path"], rest["mid"], rest["status"]) == ("/platform/v1/endpoints/soap", mc.child_mid, 200)
+    # `mid` keeps one BU's exchanges and those before authentication (the inspector's "only this BU").
+    assert [e["path"] for e in journal(mc, mid=mc.child_mid)["items"]] == ["/platform/v1/endpoints/soap", "/v2/token"]
+    assert [e["path"] for e in journal(mc, mid=mc.parent_mid)["items"]] == ["/v2/token", "/Service.asmx"]
+
+
+def test_the_inspector_reads_the_journal_endpoint_and_there_is_no_second_one(mc):
+    create_list(mc, "one-endpoint")
+    page = requests.get(f"{mc.base_url}/_emulator/ui/journal", timeout=10).text
+    entry = journal(mc)["items"][0]
+    assert f'<td class="nowrap">{entry["time"]}</td>' in page and 'href="/_emulator/journal"' in page
+    assert requests.get(f"{mc.base_url}/_emulator/requests", timeout=10).status_code == 404
 
 
 def test_action_comes_from_the_body_without_soapaction_and_retrieve_type(mc):

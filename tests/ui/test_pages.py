@@ -157,7 +157,7 @@ def test_json_endpoints_carry_what_the_pages_show(mc, seeded):
     imports = get(mc, "/_emulator/imports").json()
     assert imports["definitions"][0]["last_status"] == "Completed"
     assert [j["id"] for j in imports["jobs"]] == [seeded.import_job_id]
-    journal = get(mc, "/_emulator/requests").json()
+    journal = get(mc, "/_emulator/journal").json()
     assert journal["cap"] == 5000 and journal["items"][0]["action"] == "Create"
 
 
