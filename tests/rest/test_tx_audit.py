@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.rest.conftest import Api, assert_error
-from tests.soap_helpers import texts
+from tests.soap_helpers import PARTNER, texts, validate_body
 
 DEFS = "/messaging/v1/email/definitions"
 MSGS = "/messaging/v1/email/messages"
@@ -118,3 +118,25 @@ def test_message_definition_send_to_a_soap_created_tsd_lands_in_the_outbox(api: 
                        json={"To": {"Address": "bob@example.com", "SubscriberKey": "bob"}})
     assert refused.status_code == 202 and refused.json()["responses"][0]["hasErrors"] is True
     assert len(mc.outbox()) == 1
+
+
+def test_serve_takes_the_quota_from_its_command_line(tmp_path):
+    """The limit is a `serve` option (--definition-quota / --definition-quota-days), not only a Config field."""
+    from tests.fixture.test_sandbox import free_port, serve, stop
+    from tests.fixture.test_sandbox import soap as soap_call
+
+    port = free_port()
+    proc = serve(tmp_path / "quota.db", port, "--definition-quota", "1", "--definition-quota-days", "2")
+    try:
+        email = soap_call(port, "Create", f'<CreateRequest xmlns="{PARTNER}"><Objects xsi:type="Email">'
+                          "<CustomerKey>e</CustomerKey><Name>e</Name><Subject>s</Subject><HTMLBody>x</HTMLBody>"
+                          "</Objects></CreateRequest>")
+        email_id = int(texts(validate_body(email.content), ".//p:NewID")[0])
+        answer = soap_call(port, "Create", f'<CreateRequest xmlns="{PARTNER}">{_tsd("t1", email_id)}'
+                           f"{_tsd('t2', email_id)}</CreateRequest>")
+        results = validate_body(answer.content)
+        assert texts(results, ".//p:Results/p:StatusCode") == ["OK", "Error"]
+        assert "at most 1 " in texts(results, ".//p:Results/p:StatusMessage")[1]
+        assert "in 2 days" in texts(results, ".//p:Results/p:StatusMessage")[1]
+    finally:
+        stop(proc)
