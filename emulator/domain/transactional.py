@@ -647,7 +647,8 @@ class TransactionalService:
     def send_triggered(self, ctx: CallContext, ref: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST /messaging/v1/messageDefinitionSends/{key:K | ObjectID}/send for a SOAP TriggeredSendDefinition."""
         mid = ctx.mid
-        prop, value = ("CustomerKey", ref[4:]) if ref.startswith("key:") else ("ObjectID", ref)
+        # key:<CustomerKey>, or the ObjectID bare or as id:<ObjectID> [swag messageDefinitionSends]
+        prop, value = ("CustomerKey", ref[4:]) if ref.startswith("key:") else ("ObjectID", ref.removeprefix("id:"))
         tsd = self.emu.objects.find_one(mid, "TriggeredSendDefinition", prop, value)
         if tsd is None:
             raise NotFound(f"Triggered Send Definition Not Found: no TriggeredSendDefinition with {prop} "
@@ -655,8 +656,8 @@ class TransactionalService:
         request_id = send_id = self.emu.ids.guid()
         to = body.get("To")
         if not isinstance(to, dict) or not isinstance(to.get("Address"), str) or not _EMAIL.match(to["Address"]):
-            return {"requestId": request_id, "responses": [
-                {"recipientSendId": "", "hasErrors": True, "messages": ["InvalidOrMissingToAddress"]}]}
+            # The documented answer is this bare item, with no requestId/responses wrapper [doc:messageDefinitionSends]
+            return {"recipientSendId": "", "hasErrors": True, "messages": ["InvalidOrMissingToAddress"]}
         key = to.get("SubscriberKey") or to["Address"]
         if tsd.data.get("TriggeredSendStatus") != "Active":
             return _triggered_error(request_id, send_id, "Unable to queue Triggered Send request. The Triggered "
