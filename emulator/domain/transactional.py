@@ -506,8 +506,10 @@ class TransactionalService:
             recipient.error = (109122, f"MCMS_UTM_Validation_UnknownFieldName: {sorted(unknown)[0]}")
             return recipient
         if recipient.contact_key in (None, "") or not isinstance(recipient.contact_key, str):
+            recipient.error = (109105, "MCMS_UTM_Validation_MissingRequiredField_subscriberKey: Invalid subscriber") \
+                if recipient.contact_key in (None, "") else \
+                (109109, "MCMS_UTM_Validation_InvalidValue_subscriberKey: Invalid subscriber")  # e.g. a number
             recipient.contact_key = None
-            recipient.error = (109105, "MCMS_UTM_Validation_MissingRequiredField_subscriberKey: Invalid subscriber")
             recipient.not_sent = "missing_key"
             return recipient
         if recipient.to in (None, ""):
