@@ -4,7 +4,10 @@ without its scope with 403, and a SOAP-created TriggeredSendDefinition sends ove
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+import requests
 
 from tests.rest.conftest import Api, assert_error
 from tests.soap_helpers import PARTNER, texts, validate_body
@@ -79,6 +82,45 @@ def test_the_window_rolls_one_creation_at_a_time(api: Api, mc, small_quota):
     mc.clock.advance(2 * DAY)
     api.refresh()
     assert api.post(DEFS, json=_definition("d4")).status_code == 201
+
+
+def test_concurrent_soap_and_rest_creators_get_exactly_the_quota(api: Api, mc, soap):
+    """25 SOAP TriggeredSendDefinition Creates and 25 REST definition creates race for 20 slots."""
+    api.asset()
+    email_id = _email(mc)
+    mc.emu.config.definition_quota = 20
+    outcomes: list[tuple[str, bool]] = []
+    lock = threading.Lock()
+    start = threading.Barrier(50)
+
+    def rest(i: int) -> None:
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {api.token}"
+        start.wait()
+        ok = session.post(mc.base_url + DEFS, json=_definition(f"r{i}"), timeout=30).status_code == 201
+        with lock:
+            outcomes.append(("rest", ok))
+
+    def soap_create(i: int) -> None:
+        start.wait()
+        ok = texts(soap.create(_tsd(f"s{i}", email_id)), "p:Results/p:StatusCode") == ["OK"]
+        with lock:
+            outcomes.append(("soap", ok))
+
+    threads = [threading.Thread(target=fn, args=(i,)) for i in range(25) for fn in (rest, soap_create)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        mc.emu.config.definition_quota = 500
+    assert len(outcomes) == 50 and sum(ok for _, ok in outcomes) == 20
+    created_rest = sum(ok for kind, ok in outcomes if kind == "rest")
+    assert api.get(DEFS).json()["count"] == created_rest
+    stored = texts(soap.retrieve("TriggeredSendDefinition", ["CustomerKey"]), "p:Results/p:CustomerKey")
+    assert len(stored) == 20 - created_rest
+    assert mc.emu.quota.used(mc.parent_mid) == 20
 
 
 ROUTES = [
