@@ -137,6 +137,8 @@ ROUTES = [
 def test_a_token_without_the_scope_is_403_on_every_route(ready: Api, mc, method, path, scope):
     other = Api(mc, scope="tracking_events_read list_and_subscribers_read")  # granted, but not this route's
     assert_error(other.request(method, path, json={}), 403, 20001, scope)
+    # a token asked only for scopes the package lacks is granted none: it gets 403, not everything
+    assert_error(Api(mc, scope="journeys_read").request(method, path, json={}), 403, 20001, scope)
     # nothing happened: the definition is still there
     assert ready.get(f"{DEFS}/order-conf").status_code == 200
 
