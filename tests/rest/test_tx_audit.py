@@ -4,12 +4,9 @@ without its scope with 403, and a SOAP-created TriggeredSendDefinition sends ove
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-import requests
 
-from tests.rest.conftest import Api, assert_error
+from tests.rest.conftest import Api, assert_error, bearer_session, race
 from tests.soap_helpers import PARTNER, texts, validate_body
 
 DEFS = "/messaging/v1/email/definitions"
@@ -89,30 +86,17 @@ def test_concurrent_soap_and_rest_creators_get_exactly_the_quota(api: Api, mc, s
     api.asset()
     email_id = _email(mc)
     mc.emu.config.definition_quota = 20
-    outcomes: list[tuple[str, bool]] = []
-    lock = threading.Lock()
-    start = threading.Barrier(50)
 
-    def rest(i: int) -> None:
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {api.token}"
-        start.wait()
-        ok = session.post(mc.base_url + DEFS, json=_definition(f"r{i}"), timeout=30).status_code == 201
-        with lock:
-            outcomes.append(("rest", ok))
+    def rest(i: int):
+        session = bearer_session(api.token)
+        return lambda: ("rest", session.post(mc.base_url + DEFS, json=_definition(f"r{i}"),
+                                             timeout=30).status_code == 201)
 
-    def soap_create(i: int) -> None:
-        start.wait()
-        ok = texts(soap.create(_tsd(f"s{i}", email_id)), "p:Results/p:StatusCode") == ["OK"]
-        with lock:
-            outcomes.append(("soap", ok))
+    def soap_create(i: int):
+        return lambda: ("soap", texts(soap.create(_tsd(f"s{i}", email_id)), "p:Results/p:StatusCode") == ["OK"])
 
-    threads = [threading.Thread(target=fn, args=(i,)) for i in range(25) for fn in (rest, soap_create)]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        outcomes = race([make(i) for i in range(25) for make in (rest, soap_create)])
     finally:
         mc.emu.config.definition_quota = 500
     assert len(outcomes) == 50 and sum(ok for _, ok in outcomes) == 20
