@@ -27,6 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--admin-token", default=os.environ.get("SFMC_EMULATOR_ADMIN_TOKEN") or None,
                        help="token required by /_emulator/* and the inspector (env SFMC_EMULATOR_ADMIN_TOKEN); "
                             "generated and printed when --host is not loopback and none is given")
+    serve.add_argument("--definition-quota", type=int, default=Config.definition_quota, metavar="N",
+                       help="email definitions (REST transactional + SOAP TriggeredSendDefinition) a BU may "
+                            "create per rolling window (default 500)")
+    serve.add_argument("--definition-quota-days", type=int, default=Config.definition_quota_window_days,
+                       metavar="DAYS", help="length of that rolling window in days (default 7)")
     add_replay_commands(sub)
     return parser
 
@@ -61,7 +66,8 @@ def serve(args: argparse.Namespace) -> int:
         admin_token = secrets.token_urlsafe(24)
         print(f"admin API and inspector need a token off loopback; generated: {admin_token}", flush=True)
     config = Config(host=args.host, port=args.port, db_path=args.db, tenant_file=args.config,
-                    id_seed=args.id_seed, admin_token=admin_token)
+                    id_seed=args.id_seed, admin_token=admin_token, definition_quota=args.definition_quota,
+                    definition_quota_window_days=args.definition_quota_days)
     emu = Emulator(config)
     if args.seed:
         try:

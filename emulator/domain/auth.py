@@ -71,7 +71,7 @@ class AuthService:
         if record is None or record.kind not in kinds or record.expires_at <= self.emu.clock.now().timestamp():
             raise Unauthorized("Not Authorized", code=0)
         return CallContext(record.mid, record.client_id, frozenset(record.scope.split()),
-                           child_mids(self.emu, record.mid))
+                           child_mids(self.emu, record.mid), scoped=record.kind == "oauth2")
 
     def context_for_user(self, username: str | None, password: str | None) -> CallContext:
         user = self.emu.tenants.user(username or "")

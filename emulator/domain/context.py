@@ -11,6 +11,7 @@ class CallContext:
     principal: str  # client_id or API username
     scopes: frozenset[str] = field(default_factory=frozenset)
     child_mids: tuple[int, ...] = ()  # BUs below `mid` that this caller may target via ClientID
+    scoped: bool = False  # an OAuth2 token: `scopes` is the whole grant even when empty (no scope = no access)
 
     @property
     def accessible_mids(self) -> list[int]:
@@ -20,4 +21,4 @@ class CallContext:
         return mid == self.mid or mid in self.child_mids
 
     def has_scope(self, scope: str) -> bool:
-        return not self.scopes or scope in self.scopes
+        return (not self.scopes and not self.scoped) or scope in self.scopes

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..store.quota import QuotaRepository
 from .errors import QuotaExceeded
 
 if TYPE_CHECKING:
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 class DefinitionQuota:
     def __init__(self, emu: Emulator) -> None:
         self.emu = emu
+        self.rows = QuotaRepository(emu.store)
 
     def reserve(self, mid: int, kind: str, key: str) -> None:
         """Count one creation against the quota, or raise QuotaExceeded. Call inside the transaction that
@@ -21,12 +23,8 @@ class DefinitionQuota:
         limit = self.emu.config.definition_quota
         days = self.emu.config.definition_quota_window_days
         now = self.emu.clock.now().timestamp()
-        with self.emu.store.transaction() as conn:
-            used = conn.execute(
-                "SELECT COUNT(*) FROM definition_quota WHERE mid=? AND created > ?",
-                (mid, now - days * 86400),
-            ).fetchone()[0]
-            if used >= limit:
+        with self.emu.store.transaction():  # count and insert atomically (BEGIN IMMEDIATE serialises creators)
+            if self.rows.count_since(mid, now - days * 86400) >= limit:
                 raise QuotaExceeded(
                     f"Definition limit exceeded: at most {limit} email transactional send definitions plus "
                     f"email triggered send definitions can be created per business unit in {days} days.",
@@ -34,14 +32,9 @@ class DefinitionQuota:
                     limit=limit,
                     window_days=days,
                 )
-            conn.execute(
-                "INSERT INTO definition_quota(mid, kind, key, created) VALUES (?,?,?,?)", (mid, kind, key, now)
-            )
+            self.rows.add(mid, kind, key, now)
 
     def used(self, mid: int) -> int:
+        """Creations counted in `mid`'s current window."""
         days = self.emu.config.definition_quota_window_days
-        now = self.emu.clock.now().timestamp()
-        with self.emu.store.reading() as conn:
-            return conn.execute(
-                "SELECT COUNT(*) FROM definition_quota WHERE mid=? AND created > ?", (mid, now - days * 86400)
-            ).fetchone()[0]
+        return self.rows.count_since(mid, self.emu.clock.now().timestamp() - days * 86400)

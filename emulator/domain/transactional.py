@@ -506,8 +506,10 @@ class TransactionalService:
             recipient.error = (109122, f"MCMS_UTM_Validation_UnknownFieldName: {sorted(unknown)[0]}")
             return recipient
         if recipient.contact_key in (None, "") or not isinstance(recipient.contact_key, str):
+            recipient.error = (109105, "MCMS_UTM_Validation_MissingRequiredField_subscriberKey: Invalid subscriber") \
+                if recipient.contact_key in (None, "") else \
+                (109109, "MCMS_UTM_Validation_InvalidValue_subscriberKey: Invalid subscriber")  # e.g. a number
             recipient.contact_key = None
-            recipient.error = (109105, "MCMS_UTM_Validation_MissingRequiredField_subscriberKey: Invalid subscriber")
             recipient.not_sent = "missing_key"
             return recipient
         if recipient.to in (None, ""):
@@ -647,7 +649,8 @@ class TransactionalService:
     def send_triggered(self, ctx: CallContext, ref: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST /messaging/v1/messageDefinitionSends/{key:K | ObjectID}/send for a SOAP TriggeredSendDefinition."""
         mid = ctx.mid
-        prop, value = ("CustomerKey", ref[4:]) if ref.startswith("key:") else ("ObjectID", ref)
+        # key:<CustomerKey>, or the ObjectID bare or as id:<ObjectID> [swag messageDefinitionSends]
+        prop, value = ("CustomerKey", ref[4:]) if ref.startswith("key:") else ("ObjectID", ref.removeprefix("id:"))
         tsd = self.emu.objects.find_one(mid, "TriggeredSendDefinition", prop, value)
         if tsd is None:
             raise NotFound(f"Triggered Send Definition Not Found: no TriggeredSendDefinition with {prop} "
@@ -655,8 +658,8 @@ class TransactionalService:
         request_id = send_id = self.emu.ids.guid()
         to = body.get("To")
         if not isinstance(to, dict) or not isinstance(to.get("Address"), str) or not _EMAIL.match(to["Address"]):
-            return {"requestId": request_id, "responses": [
-                {"recipientSendId": "", "hasErrors": True, "messages": ["InvalidOrMissingToAddress"]}]}
+            # The documented answer is this bare item, with no requestId/responses wrapper [doc:messageDefinitionSends]
+            return {"recipientSendId": "", "hasErrors": True, "messages": ["InvalidOrMissingToAddress"]}
         key = to.get("SubscriberKey") or to["Address"]
         if tsd.data.get("TriggeredSendStatus") != "Active":
             return _triggered_error(request_id, send_id, "Unable to queue Triggered Send request. The Triggered "

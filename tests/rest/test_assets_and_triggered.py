@@ -87,6 +87,9 @@ def test_message_definition_send_by_key_lands_in_the_outbox(api: Api, mc):
                      json={"To": BODY["To"]})
     assert by_id.status_code == 202 and not by_id.json()["responses"][0]["hasErrors"]
     assert mc.outbox()[1]["from_address"] == "sender@emulator.example"
+    prefixed = api.post(f"/messaging/v1/messageDefinitionSends/id:{tsd['ObjectID']}/send", json={"To": BODY["To"]})
+    assert prefixed.status_code == 202 and not prefixed.json()["responses"][0]["hasErrors"]
+    assert len(mc.outbox()) == 3
 
 
 def test_message_definition_send_errors(api: Api, mc):
@@ -98,7 +101,8 @@ def test_message_definition_send_errors(api: Api, mc):
     assert item["hasErrors"] is True and item["messageErrors"][0]["messageErrorCode"] == 180008
     no_to = api.post("/messaging/v1/messageDefinitionSends/key:welcome-tsd/send", json={"To": {"SubscriberKey": "a"}})
     assert no_to.status_code == 202
-    assert no_to.json()["responses"][0]["messages"] == ["InvalidOrMissingToAddress"]
+    # the documented error body is the bare item, without requestId/responses
+    assert no_to.json() == {"recipientSendId": "", "hasErrors": True, "messages": ["InvalidOrMissingToAddress"]}
     assert mc.outbox() == []
     assert_error(requests.post(f"{mc.base_url}/messaging/v1/messageDefinitionSends/key:welcome-tsd/send", json=BODY,
                                timeout=10), 401, 0)

@@ -4,12 +4,11 @@ the shared 500-per-7-days definition quota."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 import requests
 
-from tests.rest.conftest import Api, assert_error
+from tests.rest.conftest import Api, assert_error, bearer_session, race
 
 DEFS = "/messaging/v1/email/definitions"
 DATE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:00$")
@@ -217,24 +216,13 @@ def test_triggered_send_definitions_share_the_quota(api_asset: Api, mc):
 
 def test_concurrent_creators_get_exactly_the_quota(api_asset: Api, mc):
     mc.emu.config.definition_quota = 20
-    statuses: list[int] = []
-    lock = threading.Lock()
-    start = threading.Barrier(50)
 
-    def create(i: int) -> None:
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {api_asset.token}"
-        start.wait()
-        status = session.post(mc.base_url + DEFS, json=body(f"c{i}"), timeout=30).status_code
-        with lock:
-            statuses.append(status)
+    def create(i: int):
+        session = bearer_session(api_asset.token)
+        return lambda: session.post(mc.base_url + DEFS, json=body(f"c{i}"), timeout=30).status_code
 
     try:
-        threads = [threading.Thread(target=create, args=(i,)) for i in range(50)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        statuses = race([create(i) for i in range(50)])
     finally:
         mc.emu.config.definition_quota = 500
     assert sorted(statuses) == [201] * 20 + [400] * 30

@@ -8,7 +8,7 @@ import re
 import requests
 
 from emulator.store.audience import SubscriberRecord
-from tests.rest.conftest import Api, assert_error
+from tests.rest.conftest import Api, assert_error, bearer_session, race
 
 MSGS = "/messaging/v1/email/messages"
 DEFS = "/messaging/v1/email/definitions"
@@ -69,14 +69,15 @@ def test_partial_failure_is_202_with_109001_and_per_recipient_codes(ready: Api, 
         {"contactKey": "d", "to": "d@example.com", "messageKey": "ok"},
         {"contactKey": "e", "to": "e@example.com", "messageKey": "ok"},
         {"contactKey": "f", "to": "f@example.com", "messageKey": "k" * 101},
-        {"contactKey": "g", "to": "g@example.com", "messageKey": "odd", "colour": "red"}]})
+        {"contactKey": "g", "to": "g@example.com", "messageKey": "odd", "colour": "red"},
+        {"contactKey": 42, "to": "h@example.com", "messageKey": "num-contact"}]})
     assert response.status_code == 202
     got = response.json()
     assert got["errorcode"] == 109001
-    assert got["message"] == "MCMS_UTM_ResponsesHasErrors: 6 subscribers failed to queue out of 7"
+    assert got["message"] == "MCMS_UTM_ResponsesHasErrors: 7 subscribers failed to queue out of 8"
     codes = [(r["messageKey"][:10], r.get("errorcode")) for r in got["responses"]]
     assert codes == [("no-to", 109106), ("bad-to", 109121), ("no-contact", 109105), ("ok", None),
-                     ("ok", 109110), ("k" * 10, 109108), ("odd", 109122)]
+                     ("ok", 109110), ("k" * 10, 109108), ("odd", 109122), ("num-contac", 109109)]
     assert got["responses"][0]["message"] == "MCMS_UTM_Validation_MissingRequiredField_to: Invalid subscriber"
     assert [m["message_key"] for m in mc.outbox()] == ["ok"]
     # what could not be sent is recorded as not sent, with the subscriber reason
@@ -264,22 +265,10 @@ def test_not_sent_list_pages_by_event_id(ready: Api, mc):
 
 
 def test_concurrent_sends_of_one_message_key_send_it_once(ready: Api, mc):
-    import threading
-
-    results: list[int] = []
-    start = threading.Barrier(20)
-
-    def send(i: int) -> None:
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {ready.token}"
-        start.wait()
+    def send(i: int):
+        session = bearer_session(ready.token)
         body = {"definitionKey": "order-conf", "recipient": {"contactKey": f"c{i}", "to": f"c{i}@example.com"}}
-        results.append(session.post(f"{mc.base_url}{MSGS}/same", json=body, timeout=30).json()["errorcode"])
+        return lambda: session.post(f"{mc.base_url}{MSGS}/same", json=body, timeout=30).json()["errorcode"]
 
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results) == [0] + [109001] * 19
+    assert sorted(race([send(i) for i in range(20)])) == [0] + [109001] * 19
     assert len(mc.outbox(message_key="same")) == 1
