@@ -1,9 +1,10 @@
-"""The emulator's one clock. Token expiry, quota windows and queued-message expiry all read it (scheduled
-sends are not emulated), so tests and the admin API can freeze, set or advance time."""
+"""The emulator's one clock. Token expiry, quota windows, queued-message expiry and scheduled sends all read
+it, so tests and the admin API can freeze, set or advance time."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 # SFMC reports dates in US Central Standard Time without DST and without a zone suffix.
@@ -15,6 +16,15 @@ class Clock:
         self._lock = threading.Lock()
         self._frozen_at: datetime | None = None
         self._offset = timedelta()
+        self._listeners: list[Callable[[], object]] = []
+
+    def subscribe(self, listener: Callable[[], object]) -> None:
+        """Call `listener()` after every freeze, set, advance or reset (scheduled jobs fall due this way)."""
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in self._listeners:
+            listener()
 
     def now(self) -> datetime:
         with self._lock:
@@ -26,13 +36,16 @@ class Clock:
         with self._lock:
             base = at or (self._frozen_at or datetime.now(UTC) + self._offset)
             self._frozen_at = base.astimezone(UTC)
-            return self._frozen_at
+            frozen = self._frozen_at
+        self._changed()
+        return frozen
 
     def unfreeze(self) -> None:
         with self._lock:
             if self._frozen_at is not None:
                 self._offset = self._frozen_at - datetime.now(UTC)
             self._frozen_at = None
+        self._changed()
 
     def set(self, at: datetime) -> None:
         with self._lock:
@@ -41,20 +54,23 @@ class Clock:
                 self._frozen_at = at
             else:
                 self._offset = at - datetime.now(UTC)
+        self._changed()
 
     def advance(self, seconds: float) -> datetime:
         with self._lock:
             delta = timedelta(seconds=seconds)
             if self._frozen_at is not None:
                 self._frozen_at += delta
-                return self._frozen_at
-            self._offset += delta
-            return datetime.now(UTC) + self._offset
+            else:
+                self._offset += delta
+        self._changed()
+        return self.now()
 
     def reset(self) -> None:
         with self._lock:
             self._frozen_at = None
             self._offset = timedelta()
+        self._changed()
 
     @property
     def frozen(self) -> bool:

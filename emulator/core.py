@@ -77,6 +77,7 @@ class Emulator:
         The first reset wipes and seeds, then keeps an in-memory snapshot (database and id-source state);
         later resets restore it, which stays fast however much a test loaded."""
         self.jobs.wait_idle(timeout=30)
+        self.jobs.clear_scheduled()
         self.clock.reset()
         self.ids.reseed(self.config.id_seed)
         random_source = getattr(self.ids, "_random", None)  # seeded mode: the snapshot's GUIDs follow it

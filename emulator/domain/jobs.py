@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,9 @@ class JobRunner:
         self._done = threading.Condition()
         self._pending = 0
         self._worker: threading.Thread | None = None
+        self._timer: threading.Thread | None = None
+        self._scheduled: dict[int, tuple[float, Callable[[int], None]]] = {}
+        emu.clock.subscribe(self.release_due)
         self._stopping = False
 
     def _ensure_worker(self) -> None:
@@ -34,27 +38,64 @@ class JobRunner:
             self._worker.start()
 
     def submit(self, mid: int, kind: str, work: Callable[[int], None], detail: dict[str, Any] | None = None,
-               status: str = "Queued") -> int:
-        """Record a job and schedule `work(job_id)`; returns the job id at once."""
+               status: str = "Queued", run_at: float | None = None) -> int:
+        """Record a job and schedule `work(job_id)`, now or once the emulator clock reaches `run_at` (a
+        timestamp, kept in the job's detail as `run_at`); returns the job id at once."""
         job_id = self.emu.store.next_value("job", FIRST_JOB_ID)
         now = self.emu.clock.now().timestamp()
+        detail = dict(detail or {})
+        if run_at is not None:
+            detail["run_at"] = run_at
         with self.emu.store.transaction() as conn:
             conn.execute(
                 "INSERT INTO job(id, mid, kind, status, detail, created) VALUES (?,?,?,?,?,?)",
-                (job_id, mid, kind, status, json.dumps(detail or {}), now),
+                (job_id, mid, kind, status, json.dumps(detail), now),
             )
-        with self._done:
-            self._pending += 1
-        self._ensure_worker()
-        self._queue.put((job_id, work))
+        self._enqueue(job_id, work, run_at)
         return job_id
 
     def requeue(self, job_id: int, work: Callable[[int], None]) -> None:
-        """Schedule `work(job_id)` again for an existing job (a send a previous process left unfinished)."""
+        """Schedule `work(job_id)` again for an existing job (a send a previous process left unfinished);
+        a job whose `run_at` has not come yet waits for it."""
+        job = self.get(job_id)
+        self._enqueue(job_id, work, (job or {}).get("detail", {}).get("run_at"))
+
+    def _enqueue(self, job_id: int, work: Callable[[int], None], run_at: float | None) -> None:
+        if run_at is not None and run_at > self.emu.clock.now().timestamp():
+            with self._done:
+                self._scheduled[job_id] = (run_at, work)
+            self._ensure_timer()
+            return
         with self._done:
             self._pending += 1
         self._ensure_worker()
         self._queue.put((job_id, work))
+
+    # -- scheduled jobs: released when the emulator clock reaches them ------------------
+    def release_due(self) -> list[int]:
+        """Queue every scheduled job whose time has come (called on every clock change and each second)."""
+        now = self.emu.clock.now().timestamp()
+        with self._done:
+            due = sorted((at, job_id) for job_id, (at, _) in self._scheduled.items() if at <= now)
+            works = [(job_id, self._scheduled.pop(job_id)[1]) for _, job_id in due]
+        for job_id, work in works:
+            self._enqueue(job_id, work, None)
+        return [job_id for job_id, _ in works]
+
+    def clear_scheduled(self) -> None:
+        with self._done:
+            self._scheduled.clear()
+
+    def _ensure_timer(self) -> None:
+        if self._timer is None or not self._timer.is_alive():
+            self._timer = threading.Thread(target=self._tick, name="sfmc-schedule", daemon=True)
+            self._timer.start()
+
+    def _tick(self) -> None:
+        # Real time passing releases jobs too; the clock's listeners handle freeze/set/advance at once.
+        while self._scheduled:
+            time.sleep(0.5)
+            self.release_due()
 
     def _run(self) -> None:
         while True:

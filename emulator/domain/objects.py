@@ -10,11 +10,11 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..clock import iso_utc
+from ..clock import iso_utc, parse_datetime
 from ..store.objects import LOOKUP_COLUMNS
 from .behaviours import Behaviour, behaviour_class
 from .context import CallContext
-from .errors import DomainError, Forbidden, Invalid, NotFound
+from .errors import DomainError, Forbidden, Invalid, NotFound, Unsupported
 from .query import FilterCompiler
 from .schema import first_invalid_enum, without_invalid_enums
 
@@ -331,6 +331,24 @@ class ObjectService:
             outcomes.append(outcome)
         return outcomes
 
+    # -- Schedule ------------------------------------------------------------
+    def schedule(self, ctx: CallContext, action: str, interactions: list[dict[str, Any]],
+                 schedule: dict[str, Any], options: dict[str, Any]) -> list[PerformOutcome]:
+        """One-time schedules: each interaction's action runs when the emulator clock reaches StartDateTime."""
+        outcomes = []
+        for props in interactions:
+            type_name = props.get("__type__", "APIObject")
+            try:
+                self.check_type(type_name)
+                run_at = _one_time_start(schedule)
+                mid = self.target_mid(ctx, options or {})
+                outcome = self.behaviour_for(type_name).schedule(ctx, mid, action, props, run_at)
+            except DomainError as error:
+                echo = {k: v for k, v in props.items() if k in ("__type__", "ObjectID", "CustomerKey", "ID")}
+                outcome = PerformOutcome(message=error.message, object=echo, ok=False, error_code=error.code)
+            outcomes.append(outcome)
+        return outcomes
+
     # -- Describe ------------------------------------------------------------
     def describe(self, type_name: str) -> dict[str, Any]:
         base, _ = split_object_type(type_name)
@@ -358,6 +376,18 @@ class ObjectService:
             "IsQueryable": False,
             "Properties": properties,
         }
+
+
+def _one_time_start(schedule: dict[str, Any]) -> float:
+    """The timestamp a one-time ScheduleDefinition starts at; recurring schedules are not emulated."""
+    # A one-time schedule is how SFMC clients write it: a (required) Recurrence, RecurrenceRangeType EndAfter,
+    # Occurrences 1. More occurrences, or a range that ends on a date, would recur.
+    if (schedule.get("Occurrences") or 1) != 1 or schedule.get("RecurrenceRangeType") == "EndOn":
+        raise Unsupported("Schedule_Validation Error: recurring schedules are not emulated by sfmc-emulator; "
+                          "schedule one occurrence.", code=140)
+    if not schedule.get("StartDateTime"):
+        raise Invalid("Schedule_Recurrence_Start DateTime Not Specified", code=151)
+    return parse_datetime(schedule["StartDateTime"]).timestamp()
 
 
 def _indexed_equality(part: dict[str, Any] | None) -> tuple[str, list[Any]] | None:

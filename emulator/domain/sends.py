@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..clock import iso_utc
@@ -245,12 +246,15 @@ class SendService:
             profile = self.find(mid, "SenderProfile", {"CustomerKey": "Default"}) or {}
         return profile.get("FromName") or "", profile.get("FromAddress") or "", honour
 
-    def start(self, mid: int, plan: dict[str, Any], extra: dict[str, Any] | None = None) -> int:
-        """Queue a planned send; returns its job id (= Send ID) at once."""
+    def start(self, mid: int, plan: dict[str, Any], extra: dict[str, Any] | None = None,
+              run_at: float | None = None) -> int:
+        """Queue a planned send, now or at `run_at` on the emulator clock (SOAP Schedule); returns its job id
+        (= Send ID) at once. It stays "Scheduled" until it runs."""
         now = iso_utc(self.emu.clock.now())
-        detail = {"plan": plan, "CreatedDate": now, "SendDate": now, "NumberTargeted": 0, "NumberSent": 0,
+        send_date = iso_utc(datetime.fromtimestamp(run_at, UTC)) if run_at is not None else now
+        detail = {"plan": plan, "CreatedDate": now, "SendDate": send_date, "NumberTargeted": 0, "NumberSent": 0,
                   "NumberErrored": 0, "NumberExcluded": 0, "Duplicates": 0, "HardBounces": 0, **(extra or {})}
-        return self.emu.jobs.submit(mid, "send", self.run, detail, status="Scheduled")
+        return self.emu.jobs.submit(mid, "send", self.run, detail, status="Scheduled", run_at=run_at)
 
     def recover(self) -> list[int]:
         """Re-queue sends a previous process left Scheduled/Sending (see module docstring)."""

@@ -120,14 +120,32 @@ def perform(emu: Emulator, call: CallContext, body: etree._Element) -> etree._El
     definitions = (request.get("Definitions") or {}).get("Definition") or []
     action = (request.get("Action") or "").strip()
     outcomes = emu.object_service.perform(call, action, definitions, request.get("Options") or {})
+    return _response("PerformResponseMsg", _outcomes_body(emu, outcomes, lambda outcome: {
+        "__type__": "APIObject", "ObjectID": NIL, **{k: v for k, v in outcome.object.items() if v is not None}}))
+
+
+def schedule(emu: Emulator, call: CallContext, body: etree._Element) -> etree._Element:
+    request = codec.decode(body, "ScheduleRequestMsg")
+    codec.require_valid(request)
+    interactions = (request.get("Interactions") or {}).get("Interaction") or []
+    definition = request.get("Schedule") or {}
+    outcomes = emu.object_service.schedule(call, (request.get("Action") or "").strip(), interactions, definition,
+                                           request.get("Options") or {})
+    # ScheduleResult's Object is the ScheduleDefinition itself (the WSDL types it so).
+    echo = {"Recurrence": {"__type__": "DailyRecurrence", "DailyRecurrencePatternType": "Interval", "DayInterval": 1},
+            **definition, "__type__": "ScheduleDefinition"}
+    return _response("ScheduleResponseMsg", _outcomes_body(emu, outcomes, lambda outcome: echo))
+
+
+def _outcomes_body(emu: Emulator, outcomes, object_of) -> dict[str, Any]:
+    """Perform and Schedule answer alike: a Result per definition with its Task, then the overall status."""
     results = []
     for outcome in outcomes:
         result: dict[str, Any] = {"StatusCode": "OK" if outcome.ok else "Error",
                                   "StatusMessage": outcome.message}
         if not outcome.ok:
             result["ErrorCode"] = outcome.error_code if outcome.error_code is not None else 2
-        result["Object"] = {"__type__": "APIObject", "ObjectID": NIL,
-                            **{k: v for k, v in outcome.object.items() if v is not None}}
+        result["Object"] = object_of(outcome)
         # Task is required by the schema: the job's id when one was started, the outcome otherwise.
         if outcome.ok:
             result["Task"] = {"StatusCode": "OK", "StatusMessage": "OK", "ID": outcome.task_id,
@@ -136,12 +154,12 @@ def perform(emu: Emulator, call: CallContext, body: etree._Element) -> etree._El
             result["Task"] = {"StatusCode": "Error", "StatusMessage": outcome.message,
                               "ErrorCode": result["ErrorCode"]}
         results.append(result)
-    return _response("PerformResponseMsg", {
+    return {
         "Results": {"Result": results},
         "OverallStatus": overall_status(emu, [o.ok for o in outcomes]),
         "OverallStatusMessage": "",
         "RequestID": emu.ids.guid(),
-    })
+    }
 
 
 def describe(emu: Emulator, call: CallContext, body: etree._Element) -> etree._Element:
@@ -189,5 +207,6 @@ OPERATIONS: dict[str, Operation] = {
     "Describe": describe,
     "VersionInfo": version_info,
     "GetSystemStatus": system_status,
-    **{name: not_emulated(name) for name in ("Query", "Execute", "Configure", "Schedule", "Extract")},
+    "Schedule": schedule,
+    **{name: not_emulated(name) for name in ("Query", "Execute", "Configure", "Extract")},
 }

@@ -98,6 +98,11 @@ class Behaviour:
                 options: dict[str, Any]) -> PerformOutcome:
         raise Unsupported(f"The Perform method is not supported for the {self.type_name} object", code=100)
 
+    def schedule(self, ctx: CallContext, mid: int, action: str, props: dict[str, Any],
+                 run_at: float) -> PerformOutcome:
+        """The SOAP Schedule method: `action` on this interaction once the emulator clock reaches run_at."""
+        raise Unsupported(f"The Schedule method is not supported for the {self.type_name} object", code=100)
+
 
 def behaviour(type_name: str, *more: str):
     def register(cls: type[Behaviour]) -> type[Behaviour]:

@@ -143,8 +143,19 @@ class EmailSendDefinitionBehaviour(Behaviour):
         return entry
 
     # -- Perform --------------------------------------------------------------------
+    def schedule(self, ctx: CallContext, mid: int, action: str, props: dict[str, Any],
+                 run_at: float) -> PerformOutcome:
+        """SOAP Schedule `start`: the same send as Perform start, held as "Scheduled" until the emulator
+        clock reaches the schedule's StartDateTime (a time already past sends at once)."""
+        if action != "start":
+            raise Unsupported(f"The Schedule action '{action}' is not supported for the EmailSendDefinition "
+                              "object by sfmc-emulator (supported: start).", code=100)
+        outcome = self.perform(ctx, mid, action, props, {}, run_at=run_at)
+        outcome.message = "EmailSendDefinition scheduled"
+        return outcome
+
     def perform(self, ctx: CallContext, mid: int, action: str, props: dict[str, Any],
-                options: dict[str, Any]) -> PerformOutcome:
+                options: dict[str, Any], run_at: float | None = None) -> PerformOutcome:
         if action != "start":
             raise Unsupported(f"The Perform action '{action}' is not supported for the EmailSendDefinition object "
                               "by sfmc-emulator (supported: start).", code=100)
@@ -155,7 +166,7 @@ class EmailSendDefinitionBehaviour(Behaviour):
             raise NotFound(f"ESD_Not Found: no EmailSendDefinition with {ref_text(props)}.", code=42002)
         override = sender_override(props.get("SenderProfile"))
         plan = self.plan(mid, stored, override)
-        job_id = self.sends.start(mid, plan)
+        job_id = self.sends.start(mid, plan, run_at=run_at)
         echo: dict[str, Any] = {"ObjectID": stored["ObjectID"], "CustomerKey": stored["CustomerKey"],
                                 "Name": stored.get("Name")}
         if override:
