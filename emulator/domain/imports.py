@@ -514,8 +514,18 @@ def results_summaries(emu: Emulator, mids: list[int]) -> list[dict[str, Any]]:
                 "TotalRows": d.get("TotalRows", 0),
                 "StartDate": d.get("StartDate"),
                 "EndDate": d.get("EndDate"),
+                "PartnerProperties": _reasons(d),
             })
     return out
+
+
+def _reasons(detail: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Why an import failed and why each row was refused, as APIProperty Name/Value pairs: SFMC puts these in
+    a report on its FTP, which the WSDL has no field for, so the emulator answers them when a Retrieve asks
+    for PartnerProperties (an APIObject property every client can request)."""
+    pairs = [("ImportError", detail["error"])] if detail.get("error") else []
+    pairs += [("RejectedRow", reason) for reason in detail.get("rejected") or []]
+    return [{"__type__": "APIProperty", "Name": name, "Value": value} for name, value in pairs] or None
 
 
 def write_upload(emu: Emulator, name: str, data: bytes | BinaryIO) -> Path:

@@ -252,3 +252,26 @@ def test_reset_empties_the_import_folder(mc):
     assert upload(mc, "left-over.csv", b"a\n").status_code == 201
     mc.reset()
     assert requests.get(f"{mc.base_url}/_emulator/ftp/Import/", timeout=10).json()["items"] == []
+
+
+def test_rejected_rows_and_errors_are_retrievable_as_partner_properties(soap, mc):
+    make_list(soap, "Reasons")
+    list_id = texts(soap.retrieve("List", ["ID"], simple_filter("ListName", "equals", "Reasons")), "p:Results/p:ID")[0]
+    assert upload(mc, "SAP_List.csv", SAP_CSV).status_code == 201
+    soap.call("Create", SEED_CREATE_IMPORT.replace("LIST_ID", list_id))
+    task_id = start(soap, "SAP_IMP_KEY_1")
+    mc.wait_for_job(int(task_id))
+    props = ["ImportStatus", "PartnerProperties"]
+    resp = soap.retrieve("ImportResultsSummary", props, simple_filter("TaskResultID", "equals", task_id))
+    assert texts(resp, "p:Results/p:PartnerProperties/p:Name") == ["RejectedRow"]
+    assert texts(resp, "p:Results/p:PartnerProperties/p:Value") == ["Line 4: invalid email address 'not-an-email'"]
+    # Not asked for, not answered: the seed's summary retrieve stays as the page shows it.
+    plain = soap.call("Retrieve", SEED_SUMMARY.replace("TASK_ID", task_id))
+    assert texts(plain, "p:Results/p:PartnerProperties/p:Name") == []
+    requests.delete(f"{mc.base_url}/_emulator/ftp/Import/SAP_List.csv", timeout=10)
+    failed = start(soap, "SAP_IMP_KEY_1")
+    mc.wait_for_job(int(failed))
+    resp = soap.retrieve("ImportResultsSummary", props, simple_filter("TaskResultID", "equals", failed))
+    assert texts(resp, "p:Results/p:ImportStatus") == ["Error"]
+    assert texts(resp, "p:Results/p:PartnerProperties/p:Name") == ["ImportError"]
+    assert "SAP_List.csv" in texts(resp, "p:Results/p:PartnerProperties/p:Value")[0]
