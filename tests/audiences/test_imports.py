@@ -275,3 +275,37 @@ def test_rejected_rows_and_errors_are_retrievable_as_partner_properties(soap, mc
     assert texts(resp, "p:Results/p:ImportStatus") == ["Error"]
     assert texts(resp, "p:Results/p:PartnerProperties/p:Name") == ["ImportError"]
     assert "SAP_List.csv" in texts(resp, "p:Results/p:PartnerProperties/p:Value")[0]
+
+
+class _Crash(BaseException):
+    """The process 'dies' between a batch's two writes."""
+
+
+def test_a_crash_never_leaves_half_a_batch(soap, mc, monkeypatch):
+    from emulator.domain import imports
+
+    emu, mid = mc.emu, mc.parent_mid
+    list_id = make_list(soap, "Crash")
+    imports.write_upload(emu, "crash.csv", b"Email Address,Subscriber Key\n"
+                         + b"".join(b"c%d@example.com,c%d\n" % (i, i) for i in range(6)))
+    definition = imports.check_definition(emu, mid, {"CustomerKey": "crash", "FileSpec": "crash.csv",
+                                                     "DestinationObject": {"__type__": "List", "ID": list_id}})
+    monkeypatch.setattr(imports, "BATCH", 2)
+    real, calls = emu.audience.set_memberships, []
+
+    def dying(*args, **kwargs):  # the second batch's subscribers are written, then the process dies
+        calls.append(1)
+        if len(calls) == 2:
+            raise _Crash
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(emu.audience, "set_memberships", dying)
+    try:
+        imports.run_import(emu, mid, definition, job_id=0)
+    except _Crash:
+        pass
+    else:
+        raise AssertionError("the simulated crash did not happen")
+    stored = emu.audience.get_subscribers(mid, [f"c{i}" for i in range(6)])
+    assert sorted(stored) == ["c0", "c1"]  # batch 1 committed; batch 2's subscriber rows rolled back with it
+    assert sorted(r.subscriber_key for r, _ in emu.audience.iter_list_members(mid, list_id)) == ["c0", "c1"]
