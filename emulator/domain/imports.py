@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 BATCH = 5000
 MAX_REASONS = 1000  # rejected-row reasons kept per import (the counts are always complete)
 VALIDATION = 43060  # ImportDefinition Validation Error [doc:SOAP/43000_43999_importdefinition_object]
+ENHANCED_FTP = "ExactTarget Enhanced FTP"  # the Import folder's FileTransferLocation key [seed:002]
 EMAIL_COLUMNS = ("email address", "emailaddress", "email")
 KEY_COLUMNS = ("subscriber key", "subscriberkey", "subscriber_key")
 STATUS_COLUMNS = ("status",)
@@ -140,6 +141,12 @@ def check_definition(emu: Emulator, mid: int, props: dict[str, Any]) -> dict[str
     else:
         raise Invalid("ImportDefinition Validation Error: DestinationObject is required.", code=VALIDATION)
     safe_name(props.get("FileSpec"))
+    location = (props.get("RetrieveFileTransferLocation") or {}).get("CustomerKey")
+    # The docs mark the location required; the emulator has one, the Enhanced FTP Import folder, so an
+    # omitted location means it, and a location it does not have is refused rather than read from here.
+    if location and location.strip().casefold() != ENHANCED_FTP.casefold():
+        raise Invalid(f"ImportDefinition Validation Error: RetrieveFileTransferLocation '{location}' was not "
+                      f"found; the only file location is '{ENHANCED_FTP}' (the Import folder).", code=VALIDATION)
     mapping = props.setdefault("FieldMappingType", "InferFromColumnHeadings")  # the headers, when unsaid
     maps = field_maps(props)
     if mapping == "MapByOrdinal" and not maps:

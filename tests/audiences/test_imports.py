@@ -228,6 +228,10 @@ def test_file_spec_and_uploads_stay_in_the_folder(soap, mc, tmp_path):
     for spec in ("../etc/passwd", "/etc/passwd", "a/../../b.csv", "..\\x.csv"):
         resp = soap.create(de_import_xml("bad", spec))
         assert texts(resp, "p:Results/p:ErrorCode") == ["43060"], spec
+    elsewhere = soap.create(de_import_xml("bad", "f.csv", extra="<RetrieveFileTransferLocation><CustomerKey>"
+                                                            "Partner FTP</CustomerKey></RetrieveFileTransferLocation>"))
+    assert texts(elsewhere, "p:Results/p:ErrorCode") == ["43060"]
+    assert "Partner FTP" in texts(elsewhere, "p:Results/p:StatusMessage")[0]
     dup = soap.create(de_import_xml("ok", "f.csv") + de_import_xml("ok", "f.csv"))
     assert texts(dup, "p:Results/p:ErrorCode") == ["43030"]
     assert upload(mc, "..%2Fescape.csv", b"x").status_code == 400
