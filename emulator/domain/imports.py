@@ -226,7 +226,7 @@ def start_import(emu: Emulator, mid: int, definition: dict[str, Any]) -> int:
     detail = {
         "ImportDefinitionCustomerKey": definition.get("CustomerKey"),
         "ImportDefinitionObjectID": definition.get("ObjectID"),
-        "ImportType": "Data Extension" if is_de else "Subscriber List",
+        "ImportType": "Data Extensions" if is_de else "Subscriber List",  # as SFMC spells them [seed:002, doc]
         "DestinationID": str(dest.get("ObjectID") if is_de else dest.get("ID") or ""),
         "NumberSuccessful": 0, "NumberErrors": 0, "NumberDuplicated": 0, "TotalRows": 0,
         "StartDate": _now_iso(emu), "FileSpec": definition.get("FileSpec"),

@@ -167,7 +167,7 @@ def test_de_import_types_duplicates_and_update_types(soap, mc):
     task = start(soap, "imp-de")
     mc.wait_for_job(int(task))
     got = summary(soap, task)
-    assert got["ImportStatus"] == "Completed" and got["ImportType"] == "Data Extension"
+    assert got["ImportStatus"] == "Completed" and got["ImportType"] == "Data Extensions"
     assert (got["NumberSuccessful"], got["NumberErrors"], got["NumberDuplicated"], got["TotalRows"]) == \
         ("1", "3", "1", "5")
     reasons = mc.emu.jobs.get(int(task))["detail"]["rejected"]
