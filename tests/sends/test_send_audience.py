@@ -109,13 +109,18 @@ def test_filter_definition_source(mc, world, soap):
                       '<DataSource xsi:type="DataExtension"><CustomerKey>members</CustomerKey></DataSource>'
                       '<DataFilter xsi:type="SimpleFilterPart"><Property>Tier</Property>'
                       "<SimpleOperator>equals</SimpleOperator><Value>GOLD</Value></DataFilter></Objects>")
-    entry = (f"<SendDefinitionList><SendDefinitionListType>SourceList</SendDefinitionListType>"
-             f"<DataSourceTypeID>FilterDefinition</DataSourceTypeID><FilterDefinition><ObjectID>{fd['NewObjectID']}"
-             "</ObjectID></FilterDefinition></SendDefinitionList>")
-    world.create(esd_xml("filtered", email_id, entry))
-    job = mc.wait_for_job(task_id(start(soap, "filtered")))
-    assert sorted(m["subscriber_key"] for m in mc.outbox(job_id=job["id"])) == ["f1", "f3", "f5"]
+    assert send_to_filter(mc, world, soap, "filtered", email_id, f"<ObjectID>{fd['NewObjectID']}</ObjectID>") == \
+        ["f1", "f3", "f5"]
 
+
+def send_to_filter(mc, world, soap, key: str, email_id: int, filter_ref: str, list_ref: str = "") -> list[str]:
+    """Send an ESD whose source is the FilterDefinition `filter_ref` (beside List `list_ref`): who got it."""
+    entry = (f"<SendDefinitionList>{list_ref}<SendDefinitionListType>SourceList</SendDefinitionListType>"
+             f"<DataSourceTypeID>FilterDefinition</DataSourceTypeID><FilterDefinition>{filter_ref}"
+             "</FilterDefinition></SendDefinitionList>")
+    world.create(esd_xml(key, email_id, entry))
+    job = mc.wait_for_job(task_id(start(soap, key)))
+    return sorted(m["subscriber_key"] for m in mc.outbox(job_id=job["id"]))
 
 
 def test_filter_definition_source_uses_the_filters_module(mc, world, soap):
@@ -142,24 +147,16 @@ def test_filter_definition_source_uses_the_filters_module(mc, world, soap):
                       '<DataFilter xsi:type="SimpleFilterPart"><Property>joined</Property>'
                       "<SimpleOperator>greaterThan</SimpleOperator><DateValue>2024-01-01T00:00:00</DateValue>"
                       "</DataFilter></Objects>")
-    entry = (f"<SendDefinitionList><SendDefinitionListType>SourceList</SendDefinitionListType>"
-             f"<DataSourceTypeID>FilterDefinition</DataSourceTypeID><FilterDefinition><ObjectID>{fd['NewObjectID']}"
-             "</ObjectID></FilterDefinition></SendDefinitionList>")
-    world.create(esd_xml("recent", email_id, entry))
-    job = mc.wait_for_job(task_id(start(soap, "recent")))
-    assert sorted(m["subscriber_key"] for m in mc.outbox(job_id=job["id"])) == ["new1", "new2"]
+    assert send_to_filter(mc, world, soap, "recent", email_id, f"<ObjectID>{fd['NewObjectID']}</ObjectID>") == \
+        ["new1", "new2"]
     # A profile filter beside a List: only the list's Active members that pass it.
     source = world.list("tiers", [("g1", "g1@example.com", {"Tier": "gold"}), ("g2", "g2@example.com", {"Tier": "gold"}),
                                   ("s1", "s1@example.com", {"Tier": "silver"})], statuses={"g2": "Unsubscribed"})
     world.create('<Objects xsi:type="FilterDefinition"><CustomerKey>gold</CustomerKey><Name>Gold</Name>'
                  '<DataFilter xsi:type="SimpleFilterPart"><Property>TIER</Property>'
                  "<SimpleOperator>equals</SimpleOperator><Value>gold</Value></DataFilter></Objects>")
-    entry = (f"<SendDefinitionList><List><ID>{source}</ID></List><SendDefinitionListType>SourceList"
-             "</SendDefinitionListType><DataSourceTypeID>FilterDefinition</DataSourceTypeID><FilterDefinition>"
-             "<CustomerKey>gold</CustomerKey></FilterDefinition></SendDefinitionList>")
-    world.create(esd_xml("gold", email_id, entry))
-    job = mc.wait_for_job(task_id(start(soap, "gold")))
-    assert [m["subscriber_key"] for m in mc.outbox(job_id=job["id"])] == ["g1"]
+    assert send_to_filter(mc, world, soap, "gold", email_id, "<CustomerKey>gold</CustomerKey>",
+                          f"<List><ID>{source}</ID></List>") == ["g1"]
 
 def test_magic_recipients_bounce_held_error(mc, world, soap):
     email_id = world.email()
