@@ -559,9 +559,11 @@ def write_upload(emu: Emulator, name: str, data: bytes | BinaryIO) -> Path:
 
 def list_uploads(emu: Emulator) -> list[dict[str, Any]]:
     folder = import_folder(emu)
+    inside = folder.resolve()
     out = []
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.name.startswith("."):
+        # A link out of the folder is not one of its files: listing it would tell its target's size.
+        if path.is_file() and not path.name.startswith(".") and path.resolve().is_relative_to(inside):
             stat = path.stat()
             out.append({"name": path.relative_to(folder).as_posix(), "size": stat.st_size,
                         "modified": iso_utc(datetime.fromtimestamp(stat.st_mtime, tz=UTC))})

@@ -245,8 +245,14 @@ def test_file_spec_and_uploads_stay_in_the_folder(soap, mc, tmp_path):
     soap.create(de_import_xml("via-link", "link.csv"))
     job = mc.wait_for_job(int(start(soap, "via-link")))
     assert job["status"] == "Error" and "outside the Import folder" in job["detail"]["error"]
+    os.symlink(tmp_path, folder / "out")  # a linked directory leads outside just as well
+    assert upload(mc, "out/new.csv", b"x").status_code == 400 and not (tmp_path / "new.csv").exists()
+    soap.create(de_import_xml("via-dir", "out/secret.csv"))
+    job = mc.wait_for_job(int(start(soap, "via-dir")))
+    assert job["status"] == "Error" and "outside the Import folder" in job["detail"]["error"]
     listing = requests.get(f"{mc.base_url}/_emulator/ftp/Import/", timeout=10).json()
-    assert "sub/inner.csv" in [i["name"] for i in listing["items"]]
+    names = [i["name"] for i in listing["items"]]
+    assert "sub/inner.csv" in names and "link.csv" not in names and not any(n.startswith("out/") for n in names)
     assert requests.get(f"{mc.base_url}/_emulator/ftp/Import/sub/inner.csv", timeout=10).content == b"a\n"
     assert requests.delete(f"{mc.base_url}/_emulator/ftp/Import/sub/inner.csv", timeout=10).status_code == 200
     assert requests.get(f"{mc.base_url}/_emulator/ftp/Import/sub/inner.csv", timeout=10).status_code == 404
