@@ -175,12 +175,13 @@ def test_de_import_types_duplicates_and_update_types(soap, mc):
     assert any("Email is required" in r for r in reasons)
     assert any("expected 4 columns, found 3" in r for r in reasons)
     # AddAndDoNotUpdate leaves k1 alone (a duplicate) and adds k9.
-    upload(mc, "more.tsv", b"Key\tEmail\tAge\nk1\tz@example.com\t99\nk9\tn@example.com\t9\n")
+    upload(mc, "more.tsv", b"Key\tEmail\tAge\nk1\tz@example.com\t99\nk9\tn@example.com\t9\n\tm@example.com\t5\n")
     soap.create(de_import_xml("imp-2", "more.tsv", "AddAndDoNotUpdate"))
     second = start(soap, "imp-2")
     mc.wait_for_job(int(second))
     got = summary(soap, second)
-    assert (got["NumberSuccessful"], got["NumberDuplicated"]) == ("1", "1")
+    assert (got["NumberSuccessful"], got["NumberDuplicated"], got["NumberErrors"]) == ("1", "1", "1")
+    assert mc.emu.jobs.get(int(second))["detail"]["rejected"] == ["Line 4: The field Key is required and cannot be null."]
     ages = soap.retrieve("DataExtensionObject[people]", ["Key", "Age"])
     assert texts(ages, "p:Results/p:Properties/p:Property/p:Value") == ["k1", "30", "k9", "9"]
     # UpdateButDoNotAdd updates k1 and refuses the unknown k7; Overwrite replaces everything.
