@@ -94,32 +94,58 @@ def member_dict(record: subscribers.SubscriberRecord, status: str) -> dict[str, 
             "EmailTypePreference": record.email_type, "ID": record.id}
 
 
+class Caseless(dict):
+    """A row whose look-ups ignore case, as SFMC's data filters do ("tier" finds the column "Tier")."""
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        super().__init__((str(k).casefold(), v) for k, v in row.items())
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return super().get(str(key).casefold(), default)
+
+
 def filter_members(emu: Emulator, mid: int, filter_definition: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """The members of a FilterDefinition's source that pass its DataFilter, streamed (without a DataSource,
-    the BU's subscribers; a send that names a list applies the filter to that list's members itself).
+    the BU's subscribers).
 
     List source: dicts from ``member_dict`` (SubscriberKey, EmailAddress, Status = status on the list, the
     profile attributes). DataExtension source: row dicts {column name: value} (dates as SFMC formats them).
     """
+    return (member for _, member in filter_matches(emu, mid, filter_definition))
+
+
+def filter_matches(emu: Emulator, mid: int, filter_definition: dict[str, Any], list_id: int | None = None
+                   ) -> Iterator[tuple[int | None, dict[str, Any]]]:
+    """(DE row pk or None, member) for every member ``filter_members`` describes; the one evaluation of a
+    FilterDefinition, used by sends too. ``list_id`` is the list a send names beside a filter without a
+    DataSource of its own (seed 000's "profile attributes and a data filter"); without either, every
+    subscriber of the BU, with the account-wide status."""
     source = filter_definition.get("DataSource") or {}
-    if not source.get("ID") and source.get("__type__") != "DataExtension":
-        source = source_of(emu, mid, source)  # no DataSource: every subscriber (All Subscribers)
-    predicate = FilterCompiler(_kind_of(emu, mid, source)).compile(filter_definition.get("DataFilter"))
-    if source["__type__"] == "DataExtension":
-        schema = des.load_schema(emu, mid, key=source["CustomerKey"])
+    data_filter = filter_definition.get("DataFilter")
+    if source.get("__type__") == "DataExtension":
+        schema = des.load_schema(emu, mid, key=source.get("CustomerKey"), object_id=source.get("ObjectID"))
+        predicate = FilterCompiler(_kind_of(emu, mid, {"__type__": "DataExtension", "CustomerKey": schema.key})
+                                   ).compile(data_filter)
+        names = [c.name for c in schema.columns]
         dates = [c.name for c in schema.columns if c.type == "Date"]
-        for row in des.iter_rows(emu, schema):
-            probe = dict(row)
+        for pk, stored in emu.audience.iter_rows(mid, schema.key):
+            row = {name: stored.get(name) for name in names}
+            probe = Caseless(row)
             for name in dates:  # the filter compares dates as ISO datetimes
                 stamp = des.parse_date(row[name]) if row.get(name) else None
-                probe[name] = stamp.isoformat() if stamp else None
+                probe[name.casefold()] = stamp.isoformat() if stamp else None
             if predicate(probe):
-                yield row
+                yield pk, row
         return
-    for record, status in subscribers.iter_list_audience(emu, mid, int(source["ID"])):
+    if source.get("ID") or source.get("ObjectID") or source.get("CustomerKey") or source.get("ListName"):
+        list_id = int(source["ID"]) if source.get("ID") else int(source_of(emu, mid, source)["ID"])
+    predicate = FilterCompiler(_kind_of(emu, mid, {"__type__": "List"})).compile(data_filter)
+    members = (subscribers.iter_list_audience(emu, mid, list_id) if list_id is not None
+               else ((record, record.status) for _, record in emu.audience.iter_subscribers([mid])))
+    for record, status in members:
         member = member_dict(record, status)
-        if predicate(member):
-            yield member
+        if predicate(Caseless(member)):
+            yield None, member
 
 
 def find_filter_definition(emu: Emulator, mid: int, ref: dict[str, Any]) -> dict[str, Any]:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 BATCH = 5000
 MAX_REASONS = 1000  # rejected-row reasons kept per import (the counts are always complete)
 VALIDATION = 43060  # ImportDefinition Validation Error [doc:SOAP/43000_43999_importdefinition_object]
+ENHANCED_FTP = "ExactTarget Enhanced FTP"  # the Import folder's FileTransferLocation key [seed:002]
 EMAIL_COLUMNS = ("email address", "emailaddress", "email")
 KEY_COLUMNS = ("subscriber key", "subscriberkey", "subscriber_key")
 STATUS_COLUMNS = ("status",)
@@ -140,6 +141,12 @@ def check_definition(emu: Emulator, mid: int, props: dict[str, Any]) -> dict[str
     else:
         raise Invalid("ImportDefinition Validation Error: DestinationObject is required.", code=VALIDATION)
     safe_name(props.get("FileSpec"))
+    location = (props.get("RetrieveFileTransferLocation") or {}).get("CustomerKey")
+    # The docs mark the location required; the emulator has one, the Enhanced FTP Import folder, so an
+    # omitted location means it, and a location it does not have is refused rather than read from here.
+    if location and location.strip().casefold() != ENHANCED_FTP.casefold():
+        raise Invalid(f"ImportDefinition Validation Error: RetrieveFileTransferLocation '{location}' was not "
+                      f"found; the only file location is '{ENHANCED_FTP}' (the Import folder).", code=VALIDATION)
     mapping = props.setdefault("FieldMappingType", "InferFromColumnHeadings")  # the headers, when unsaid
     maps = field_maps(props)
     if mapping == "MapByOrdinal" and not maps:
@@ -219,7 +226,7 @@ def start_import(emu: Emulator, mid: int, definition: dict[str, Any]) -> int:
     detail = {
         "ImportDefinitionCustomerKey": definition.get("CustomerKey"),
         "ImportDefinitionObjectID": definition.get("ObjectID"),
-        "ImportType": "Data Extension" if is_de else "Subscriber List",
+        "ImportType": "Data Extensions" if is_de else "Subscriber List",  # as SFMC spells them [seed:002, doc]
         "DestinationID": str(dest.get("ObjectID") if is_de else dest.get("ID") or ""),
         "NumberSuccessful": 0, "NumberErrors": 0, "NumberDuplicated": 0, "TotalRows": 0,
         "StartDate": _now_iso(emu), "FileSpec": definition.get("FileSpec"),
@@ -514,8 +521,18 @@ def results_summaries(emu: Emulator, mids: list[int]) -> list[dict[str, Any]]:
                 "TotalRows": d.get("TotalRows", 0),
                 "StartDate": d.get("StartDate"),
                 "EndDate": d.get("EndDate"),
+                "PartnerProperties": _reasons(d),
             })
     return out
+
+
+def _reasons(detail: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Why an import failed and why each row was refused, as APIProperty Name/Value pairs: SFMC puts these in
+    a report on its FTP, which the WSDL has no field for, so the emulator answers them when a Retrieve asks
+    for PartnerProperties (an APIObject property every client can request)."""
+    pairs = [("ImportError", detail["error"])] if detail.get("error") else []
+    pairs += [("RejectedRow", reason) for reason in detail.get("rejected") or []]
+    return [{"__type__": "APIProperty", "Name": name, "Value": value} for name, value in pairs] or None
 
 
 def write_upload(emu: Emulator, name: str, data: bytes | BinaryIO) -> Path:
@@ -542,9 +559,11 @@ def write_upload(emu: Emulator, name: str, data: bytes | BinaryIO) -> Path:
 
 def list_uploads(emu: Emulator) -> list[dict[str, Any]]:
     folder = import_folder(emu)
+    inside = folder.resolve()
     out = []
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.name.startswith("."):
+        # A link out of the folder is not one of its files: listing it would tell its target's size.
+        if path.is_file() and not path.name.startswith(".") and path.resolve().is_relative_to(inside):
             stat = path.stat()
             out.append({"name": path.relative_to(folder).as_posix(), "size": stat.st_size,
                         "modified": iso_utc(datetime.fromtimestamp(stat.st_mtime, tz=UTC))})

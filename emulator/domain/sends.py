@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..clock import iso_utc
 from ..store.sends import BOUNCED, DUPLICATE, ERRORED, EXCLUDED, PENDING, SENT, SendRepository
+from . import filters
 from .errors import Invalid, NotFound
-from .query import FilterCompiler
 from .render import ALIASES, compile_template, html_to_text
 
 if TYPE_CHECKING:
@@ -55,16 +55,6 @@ def magic_kind(email: str | None) -> str | None:
 
 def _norm(name: str) -> str:
     return re.sub(r"[\s_]", "", name).casefold()
-
-
-class _Caseless(dict):
-    """A row whose column look-ups ignore case, as SFMC's data filters do."""
-
-    def __init__(self, row: dict[str, Any]) -> None:
-        super().__init__((str(k).casefold(), v) for k, v in row.items())
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        return super().get(str(key).casefold(), default)
 
 
 def de_fields(de: dict[str, Any]) -> list[dict[str, Any]]:
@@ -357,32 +347,29 @@ class SendService:
             self.repo.exclude_keys(job_id, chunk, reason)
 
     def _filter_matches(self, mid: int, source: dict[str, Any]) -> Iterator[tuple[str, str, int | None]]:
-        """(subscriber key, email, DE row pk) of every row of the filter's data source it selects; streamed."""
+        """(subscriber key, email, DE row pk) of every member of the filter's data source it selects, streamed;
+        the filter itself is evaluated by domain/filters.py, as for any FilterDefinition."""
         base = source["base"]
+        definition: dict[str, Any] = {"DataFilter": source.get("filter")}
         if base["kind"] == "de":
-            kinds = base.get("field_kinds") or {}
-            predicate = FilterCompiler(lambda p: kinds.get(p.casefold(), "string")).compile(source.get("filter"))
-            key_col, email_col = base["key_column"], base["email_column"]
-            for pk, row in self.emu.audience.iter_rows(mid, base["de_key"]):
-                if predicate(_Caseless(row)):
-                    key = row.get(key_col)
-                    email = row.get(email_col) if email_col else None
-                    if email is None and key is not None:
-                        found = self.emu.audience.get_subscriber(mid, str(key))
-                        email = found.email if found else None
-                    if key not in (None, "") and email:
-                        yield str(key), str(email), pk
-            return
-        predicate = FilterCompiler(lambda p: "string").compile(source.get("filter"))
-        if base["kind"] == "list":
-            profiles = ({**m.attributes, "EmailAddress": m.email, "SubscriberKey": m.subscriber_key,
-                         "Status": m.status} for m, status in self.emu.audience.iter_list_members(mid, base["list_id"])
-                        if status == "Active")
-        else:
-            profiles = self.repo.iter_subscribers(mid)
-        for row in profiles:
-            if predicate(_Caseless(row)):
-                yield row["SubscriberKey"], row["EmailAddress"], None
+            definition["DataSource"] = {"__type__": "DataExtension", "CustomerKey": base["de_key"]}
+        list_id = base.get("list_id") if base["kind"] == "list" else None
+        key_col, email_col = base.get("key_column"), base.get("email_column")
+        for pk, member in filters.filter_matches(self.emu, mid, definition, list_id=list_id):
+            if base["kind"] != "de":
+                # A list's unsubscribed/held members are not its audience; account-wide statuses are
+                # excluded later, honouring the send classification.
+                if list_id is None or member["Status"] == "Active":
+                    yield member["SubscriberKey"], member["EmailAddress"], None
+                continue
+            row = filters.Caseless(member)
+            key = row.get(key_col)
+            email = row.get(email_col) if email_col else None
+            if email is None and key is not None:
+                found = self.emu.audience.get_subscriber(mid, str(key))
+                email = found.email if found else None
+            if key not in (None, "") and email:
+                yield str(key), str(email), pk
 
     def _deliver(self, job_id: int, mid: int, plan: dict[str, Any]) -> None:
         email = plan["email"]

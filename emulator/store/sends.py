@@ -212,10 +212,3 @@ class SendRepository:
             return [r[0] for r in conn.execute(
                 f"SELECT id FROM job WHERE kind IN ({','.join('?' * len(SEND_KINDS))})"
                 " AND status IN ('Scheduled', 'Sending') ORDER BY id", SEND_KINDS)]
-
-    def iter_subscribers(self, mid: int, batch: int = 2000) -> Iterator[dict[str, Any]]:
-        """Subscriber profiles as filterable rows (EmailAddress, SubscriberKey, Status and attributes)."""
-        for rows in self._pages("SELECT * FROM subscriber WHERE mid = ?", [mid], "id", "id", batch):
-            for row in rows:
-                yield {**json.loads(row["attributes"] or "{}"), "EmailAddress": row["email"],
-                       "SubscriberKey": row["subscriber_key"], "Status": row["status"], "ID": row["id"]}

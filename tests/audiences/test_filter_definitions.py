@@ -48,3 +48,23 @@ def test_filter_over_list_members(soap, mc):
     soap.create(fd_xml("everyone", "", simple_filter("City", "equals", "Paris")))
     everyone = filters.find_filter_definition(mc.emu, mc.parent_mid, {"CustomerKey": "everyone"})
     assert sorted(m["SubscriberKey"] for m in filters.filter_members(mc.emu, mc.parent_mid, everyone)) == ["a", "c"]
+
+
+def test_filter_matches_caseless_columns_row_pks_and_list_override(soap, mc):
+    soap.create(DE_XML)
+    soap.create(row_xml(Key="a", Email="a@example.com", Age="20") + row_xml(Key="b", Email="b@example.com", Age="50"))
+    source = '<DataSource xsi:type="DataExtension"><CustomerKey>people</CustomerKey></DataSource>'
+    assert texts(soap.create(fd_xml("old", source, simple_filter("age", "greaterThan", "30"))),
+                 "p:Results/p:StatusCode") == ["OK"]
+    stored = filters.find_filter_definition(mc.emu, mc.parent_mid, {"CustomerKey": "old"})
+    matches = list(filters.filter_matches(mc.emu, mc.parent_mid, stored))
+    assert [row["Key"] for _, row in matches] == ["b"]
+    pks = [pk for pk, _ in mc.emu.audience.iter_rows(mc.parent_mid, "people")]
+    assert [pk for pk, _ in matches] == [pks[1]]
+    news = make_list(soap, "News")
+    soap.create(subscriber_xml("p@example.com", "p", [news], attrs={"City": "Paris"})
+                + subscriber_xml("q@example.com", "q", [], attrs={"City": "Paris"}))
+    soap.create(fd_xml("paris", "", simple_filter("CITY", "equals", "paris")))
+    paris = filters.find_filter_definition(mc.emu, mc.parent_mid, {"CustomerKey": "paris"})
+    assert [m["SubscriberKey"] for _, m in filters.filter_matches(mc.emu, mc.parent_mid, paris, list_id=news)] == ["p"]
+    assert sorted(m["SubscriberKey"] for m in filters.filter_members(mc.emu, mc.parent_mid, paris)) == ["p", "q"]

@@ -44,7 +44,7 @@ def _send(mc, envelope: str, **subs: str):
 
 
 def test_seed_002_literal_envelopes(soap, mc):
-    retrieve_list, create_import, start, poll, _send_to_list = _requests()
+    retrieve_list, create_import, start, poll, send_to_list = _requests()
     list_id = str(make_list(soap, "Sample_List"))
     assert texts(_send(mc, retrieve_list), "p:Results/p:ID") == [list_id]
     upload(mc, "SAP_List.csv", SAP_CSV)
@@ -59,3 +59,15 @@ def test_seed_002_literal_envelopes(soap, mc):
     assert texts(summary, "p:Results/p:ImportType") == ["Subscriber List"]
     assert texts(summary, "p:Results/p:DestinationID") == [list_id]
     assert texts(summary, "p:Results/p:NumberSuccessful") == ["2"]
+    # The page's last step: a Send of an email to the list the import filled.
+    email = soap.create('<Objects xsi:type="Email"><CustomerKey>sap</CustomerKey><Name>sap</Name>'
+                        "<Subject>Hello %%NAME_FIRST%%</Subject><HTMLBody>Hi</HTMLBody><EmailType>HTML</EmailType>"
+                        "<IsHTMLPaste>true</IsHTMLPaste></Objects>")
+    email_id = texts(email, "p:Results/p:NewID")[0]
+    sent = _send(mc, send_to_list, **{"<ID>123</ID> -----> Email ID": f"<ID>{email_id}</ID>",
+                                      "<ID>123</ID> --? List-ID": f"<ID>{list_id}</ID>"})
+    assert texts(sent, "p:Results/p:StatusMessage") == ["Send created"]
+    send_id = int(texts(sent, "p:Results/p:NewID")[0])
+    assert mc.wait_for_job(send_id)["status"] == "Complete"
+    assert sorted((m["to"], m["subject"]) for m in mc.outbox(job_id=send_id)) == [
+        ("ann@example.com", "Hello Ann"), ("bob@example.com", "Hello Bob")]

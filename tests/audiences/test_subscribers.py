@@ -103,3 +103,12 @@ def test_membership_views_are_retrieve_only(soap):
     assert texts(resp, "p:Results/p:ErrorCode") == ["5"]
     assert texts(resp, "p:Results/p:StatusMessage")[0].startswith(
         "Cannot perform Create on objects of type ListSubscriber")
+
+
+def test_list_retrieve_by_id_list_name_and_customer_key(soap):
+    news = make_list(soap, "News")
+    make_list(soap, "Other")
+    for prop, value in (("ID", str(news)), ("ListName", "News"), ("CustomerKey", "News")):
+        found = soap.retrieve("List", ["ID", "ListName", "CustomerKey"], simple_filter(prop, "equals", value))
+        assert texts(found, "p:Results/p:ID") == [str(news)], prop
+        assert texts(found, "p:Results/p:ListName") == ["News"], prop

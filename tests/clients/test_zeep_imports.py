@@ -1,4 +1,4 @@
-"""Seed 002 (list-based workflow up to the send) driven by zeep from the served WSDL."""
+"""Seed 002 (the list-based workflow, send included) driven by zeep from the served WSDL."""
 
 from __future__ import annotations
 
@@ -63,3 +63,13 @@ def test_seed_002_with_zeep(mc, client):
     row = summary.Results[0]
     assert (status, row.ImportType, row.DestinationID, row.NumberSuccessful) == \
         ("Completed", "Subscriber List", str(list_id), 2)
+    # The seed's last step: a Send of an email to the list the import filled.
+    email = factory.Email(CustomerKey="sap", Name="sap", Subject="Hello %%NAME_FIRST%%", HTMLBody="Hi",
+                          EmailType="HTML", IsHTMLPaste=True)
+    email_id = service.Create({}, [email]).Results[0].NewID
+    sent = service.Create({}, [factory.Send(Email=factory.Email(ID=email_id), List=[factory.List(ID=list_id)])])
+    assert sent.OverallStatus == "OK" and sent.Results[0].StatusMessage == "Send created"
+    send_id = sent.Results[0].NewID
+    assert mc.wait_for_job(send_id)["status"] == "Complete"
+    assert sorted((m["to"], m["subject"]) for m in mc.outbox(job_id=send_id)) == [
+        ("ann@example.com", "Hello Ann"), ("bob@example.com", "Hello Bob")]

@@ -109,13 +109,54 @@ def test_filter_definition_source(mc, world, soap):
                       '<DataSource xsi:type="DataExtension"><CustomerKey>members</CustomerKey></DataSource>'
                       '<DataFilter xsi:type="SimpleFilterPart"><Property>Tier</Property>'
                       "<SimpleOperator>equals</SimpleOperator><Value>GOLD</Value></DataFilter></Objects>")
-    entry = (f"<SendDefinitionList><SendDefinitionListType>SourceList</SendDefinitionListType>"
-             f"<DataSourceTypeID>FilterDefinition</DataSourceTypeID><FilterDefinition><ObjectID>{fd['NewObjectID']}"
-             "</ObjectID></FilterDefinition></SendDefinitionList>")
-    world.create(esd_xml("filtered", email_id, entry))
-    job = mc.wait_for_job(task_id(start(soap, "filtered")))
-    assert sorted(m["subscriber_key"] for m in mc.outbox(job_id=job["id"])) == ["f1", "f3", "f5"]
+    assert send_to_filter(mc, world, soap, "filtered", email_id, f"<ObjectID>{fd['NewObjectID']}</ObjectID>") == \
+        ["f1", "f3", "f5"]
 
+
+def send_to_filter(mc, world, soap, key: str, email_id: int, filter_ref: str, list_ref: str = "") -> list[str]:
+    """Send an ESD whose source is the FilterDefinition `filter_ref` (beside List `list_ref`): who got it."""
+    entry = (f"<SendDefinitionList>{list_ref}<SendDefinitionListType>SourceList</SendDefinitionListType>"
+             f"<DataSourceTypeID>FilterDefinition</DataSourceTypeID><FilterDefinition>{filter_ref}"
+             "</FilterDefinition></SendDefinitionList>")
+    world.create(esd_xml(key, email_id, entry))
+    job = mc.wait_for_job(task_id(start(soap, key)))
+    return sorted(m["subscriber_key"] for m in mc.outbox(job_id=job["id"]))
+
+
+def test_filter_definition_source_uses_the_filters_module(mc, world, soap):
+    """A send evaluates a FilterDefinition exactly as domain/filters.py does: column names in any case, dates
+    compared as dates (rows store them as SFMC shows them, "2/3/2024 12:00:00 AM"), list statuses kept."""
+    email_id = world.email()
+    world.create('<Objects xsi:type="DataExtension"><CustomerKey>joins</CustomerKey><Name>joins</Name>'
+                 "<IsSendable>true</IsSendable><SendableDataExtensionField><Name>SubscriberKey</Name>"
+                 "</SendableDataExtensionField><SendableSubscriberField><Name>Subscriber Key</Name>"
+                 "</SendableSubscriberField><Fields>"
+                 "<Field><Name>SubscriberKey</Name><FieldType>Text</FieldType><IsPrimaryKey>true</IsPrimaryKey>"
+                 "<IsRequired>true</IsRequired></Field>"
+                 "<Field><Name>EmailAddress</Name><FieldType>EmailAddress</FieldType></Field>"
+                 "<Field><Name>Joined</Name><FieldType>Date</FieldType></Field></Fields></Objects>")
+    rows = "".join(
+        '<Objects xsi:type="DataExtensionObject"><CustomerKey>joins</CustomerKey><Properties>'
+        f"<Property><Name>SubscriberKey</Name><Value>{k}</Value></Property>"
+        f"<Property><Name>EmailAddress</Name><Value>{k}@example.com</Value></Property>"
+        f"<Property><Name>Joined</Name><Value>{d}</Value></Property></Properties></Objects>"
+        for k, d in (("old", "2023-05-01"), ("new1", "2024-02-03"), ("new2", "12/30/2024 10:00 PM")))
+    assert texts(soap.create(rows), "p:OverallStatus") == ["OK"]
+    fd = world.create('<Objects xsi:type="FilterDefinition"><CustomerKey>recent</CustomerKey><Name>Recent</Name>'
+                      '<DataSource xsi:type="DataExtension"><CustomerKey>joins</CustomerKey></DataSource>'
+                      '<DataFilter xsi:type="SimpleFilterPart"><Property>joined</Property>'
+                      "<SimpleOperator>greaterThan</SimpleOperator><DateValue>2024-01-01T00:00:00</DateValue>"
+                      "</DataFilter></Objects>")
+    assert send_to_filter(mc, world, soap, "recent", email_id, f"<ObjectID>{fd['NewObjectID']}</ObjectID>") == \
+        ["new1", "new2"]
+    # A profile filter beside a List: only the list's Active members that pass it.
+    source = world.list("tiers", [("g1", "g1@example.com", {"Tier": "gold"}), ("g2", "g2@example.com", {"Tier": "gold"}),
+                                  ("s1", "s1@example.com", {"Tier": "silver"})], statuses={"g2": "Unsubscribed"})
+    world.create('<Objects xsi:type="FilterDefinition"><CustomerKey>gold</CustomerKey><Name>Gold</Name>'
+                 '<DataFilter xsi:type="SimpleFilterPart"><Property>TIER</Property>'
+                 "<SimpleOperator>equals</SimpleOperator><Value>gold</Value></DataFilter></Objects>")
+    assert send_to_filter(mc, world, soap, "gold", email_id, "<CustomerKey>gold</CustomerKey>",
+                          f"<List><ID>{source}</ID></List>") == ["g1"]
 
 def test_magic_recipients_bounce_held_error(mc, world, soap):
     email_id = world.email()
