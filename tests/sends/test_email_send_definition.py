@@ -235,3 +235,34 @@ def test_start_by_object_id(mc, world, soap):
                         '<Definition xsi:type="EmailSendDefinition"><Name>x</Name></Definition>'
                         "</Definitions></PerformRequestMsg>")
     assert texts(nothing, "p:Results/p:Result/p:ErrorCode") == ["42001"]
+
+
+def test_wsdl_properties_and_profile_references_round_trip(world, soap):
+    email_id = world.email()
+    list_id = world.list("rt")
+    sp = world.create('<Objects xsi:type="SenderProfile"><CustomerKey>rt-sp</CustomerKey><Name>RT sender</Name>'
+                      "<FromName>RT</FromName><FromAddress>rt@example.com</FromAddress></Objects>")
+    extra = ("<Description>round trip</Description>"
+             f"<SenderProfile><ObjectID>{sp['NewObjectID']}</ObjectID></SenderProfile>"
+             "<DeliveryProfile><CustomerKey>Default</CustomerKey></DeliveryProfile>"
+             "<IsSendLogging>true</IsSendLogging><EmailSubject>Fixed %%FirstName%%</EmailSubject>"
+             "<IsMultipart>true</IsMultipart><DeduplicateByEmail>true</DeduplicateByEmail>"
+             "<SuppressTracking>true</SuppressTracking><Additional>utm=x</Additional>")
+    world.create(esd_xml("rt", email_id, list_entry(list_id) + list_entry(list_id, "ExclusionList"), extra))
+    props = ["Description", "SenderProfile.CustomerKey", "DeliveryProfile.CustomerKey", "IsSendLogging",
+             "EmailSubject", "DynamicEmailSubject", "IsMultipart", "DeduplicateByEmail", "SuppressTracking",
+             "Additional", "SendDefinitionList", "SendClassification.CustomerKey"]
+    got = soap.retrieve("EmailSendDefinition", props, simple_filter("CustomerKey", "equals", "rt"))
+    row = got.find("p:Results", NS)
+    assert {p: texts(row, f"p:{p.replace('.', '/p:')}") for p in props if p != "SendDefinitionList"} == {
+        "Description": ["round trip"], "SenderProfile.CustomerKey": ["rt-sp"],
+        "DeliveryProfile.CustomerKey": ["Default"], "IsSendLogging": ["true"], "EmailSubject": ["Fixed %%FirstName%%"],
+        "DynamicEmailSubject": ["Fixed %%FirstName%%"], "IsMultipart": ["true"], "DeduplicateByEmail": ["true"],
+        "SuppressTracking": ["true"], "Additional": ["utm=x"], "SendClassification.CustomerKey": ["Default Commercial"]}
+    assert texts(row, "p:SendDefinitionList/p:SendDefinitionListType") == ["SourceList", "ExclusionList"]
+    assert texts(row, "p:SendDefinitionList/p:DataSourceTypeID") == ["List", "List"]
+    missing = soap.create(esd_xml("rt2", email_id, list_entry(list_id),
+                                  "<SenderProfile><CustomerKey>nope</CustomerKey></SenderProfile>")
+                          + esd_xml("rt3", email_id, list_entry(list_id),
+                                    "<DeliveryProfile><CustomerKey>nope</CustomerKey></DeliveryProfile>"))
+    assert texts(missing, "p:Results/p:ErrorCode") == ["40100", "41301"]
