@@ -266,3 +266,42 @@ def test_wsdl_properties_and_profile_references_round_trip(world, soap):
                           + esd_xml("rt3", email_id, list_entry(list_id),
                                     "<DeliveryProfile><CustomerKey>nope</CustomerKey></DeliveryProfile>"))
     assert texts(missing, "p:Results/p:ErrorCode") == ["40100", "41301"]
+
+
+def test_every_reference_form_the_issue_lists_resolves(mc, world, soap):
+    """Email by ID/ObjectID/CustomerKey; SendClassification by CustomerKey/ObjectID/Name; List by ID (and
+    ObjectID/CustomerKey); DataExtension by CustomObjectID or CustomerKey; FilterDefinition by ObjectID/CustomerKey."""
+    mid = mc.parent_mid
+    email_id = world.email("ref-email")
+    list_id = world.list("ref-list", [("r1", "r1@example.com", {"Tier": "gold"})])
+    world.data_extension("ref-de", [{"SubscriberKey": "r2", "EmailAddress": "r2@example.com"}])
+    fd = world.create('<Objects xsi:type="FilterDefinition"><CustomerKey>ref-fd</CustomerKey><Name>ref fd</Name>'
+                      '<DataFilter xsi:type="SimpleFilterPart"><Property>Tier</Property>'
+                      "<SimpleOperator>equals</SimpleOperator><Value>gold</Value></DataFilter></Objects>")
+    found = {t: mc.emu.objects.find_one(mid, t, "CustomerKey", k).data
+             for t, k in (("Email", "ref-email"), ("List", "ref-list"), ("DataExtension", "ref-de"),
+                          ("SendClassification", "Default Commercial"))}
+    emails = [f"<ID>{email_id}</ID>", f"<ObjectID>{found['Email']['ObjectID']}</ObjectID>",
+              "<CustomerKey>ref-email</CustomerKey>"]
+    classifications = ["<CustomerKey>Default Commercial</CustomerKey>",
+                       f"<ObjectID>{found['SendClassification']['ObjectID']}</ObjectID>", "<Name>Default Commercial</Name>"]
+    entries = [f"<List><ID>{list_id}</ID></List>", f"<List><ObjectID>{found['List']['ObjectID']}</ObjectID></List>",
+               "<List><CustomerKey>ref-list</CustomerKey></List>",
+               f"<CustomObjectID>{found['DataExtension']['ObjectID']}</CustomObjectID>"
+               "<DataSourceTypeID>CustomObject</DataSourceTypeID>",
+               "<CustomObjectID>ref-de</CustomObjectID><DataSourceTypeID>CustomObject</DataSourceTypeID>",
+               f"<DataSourceTypeID>FilterDefinition</DataSourceTypeID><FilterDefinition><ObjectID>{fd['NewObjectID']}"
+               "</ObjectID></FilterDefinition>",
+               "<DataSourceTypeID>FilterDefinition</DataSourceTypeID><FilterDefinition><CustomerKey>ref-fd"
+               "</CustomerKey></FilterDefinition>"]
+    expected = ["r1", "r1", "r1", "r2", "r2", "r1", "r1"]
+    for i, entry in enumerate(entries):
+        xml = (f'<Objects xsi:type="EmailSendDefinition"><CustomerKey>ref-{i}</CustomerKey><Name>ref {i}</Name>'
+               f"<SendClassification>{classifications[i % 3]}</SendClassification>"
+               f"<SendDefinitionList>{entry}</SendDefinitionList><Email>{emails[i % 3]}</Email></Objects>")
+        resp = soap.create(xml)
+        assert texts(resp, "p:Results/p:StatusCode") == ["OK"], (i, texts(resp, "p:Results/p:StatusMessage"))
+        assert texts(resp, "p:Results/p:Object/p:Email/p:ID") == [str(email_id)]
+        assert texts(resp, "p:Results/p:Object/p:SendClassification/p:CustomerKey") == ["Default Commercial"]
+        job = mc.wait_for_job(int(texts(start(soap, f"ref-{i}"), "p:Results/p:Result/p:Task/p:ID")[0]))
+        assert [m["subscriber_key"] for m in mc.outbox(job_id=job["id"])] == [expected[i]], i
