@@ -27,6 +27,8 @@ def test_outbox_items_filters_paging_and_eml(mc, world, soap):
 
     everything = outbox(mc, job_id=job_id)
     assert everything["count"] == 3 and len(everything["items"]) == 3
+    ids = [item["id"] for item in everything["items"]]
+    assert ids == sorted(ids)  # oldest first, as emulator.testing documents
     for item in everything["items"]:
         assert isinstance(item["to"], str) and "@" in item["to"]
         assert isinstance(item["job_id"], int) and not isinstance(item["job_id"], bool)
