@@ -284,7 +284,8 @@ def test_every_reference_form_the_issue_lists_resolves(mc, world, soap):
     emails = [f"<ID>{email_id}</ID>", f"<ObjectID>{found['Email']['ObjectID']}</ObjectID>",
               "<CustomerKey>ref-email</CustomerKey>"]
     classifications = ["<CustomerKey>Default Commercial</CustomerKey>",
-                       f"<ObjectID>{found['SendClassification']['ObjectID']}</ObjectID>", "<Name>Default Commercial</Name>"]
+                       f"<ObjectID>{found['SendClassification']['ObjectID']}</ObjectID>",
+                       "<Name>Default Commercial</Name>"]
     entries = [f"<List><ID>{list_id}</ID></List>", f"<List><ObjectID>{found['List']['ObjectID']}</ObjectID></List>",
                "<List><CustomerKey>ref-list</CustomerKey></List>",
                f"<CustomObjectID>{found['DataExtension']['ObjectID']}</CustomObjectID>"
