@@ -158,3 +158,15 @@ def test_retrieve_round_trip_with_status_in_filter(world, soap):
                             simple_filter("CustomerKey", "equals", "rt-live"))
     assert texts(deleted, "p:Results/p:TriggeredSendStatus") == ["Deleted"]
     assert texts(deleted, "p:Results/p:Email/p:ID") == [str(email_id)]
+
+
+def test_error_answers_for_a_triggered_send_without_definition_or_subscribers_validate(world, soap):
+    """soap.create validates every answer against the WSDL, where TriggeredSend requires both elements."""
+    email_id = world.email()
+    soap.create(tsd_xml("v", email_id, "<TriggeredSendStatus>Active</TriggeredSendStatus>"))
+    resp = soap.create('<Objects xsi:type="TriggeredSend"><Subscribers><EmailAddress>a@example.com</EmailAddress>'
+                       '</Subscribers></Objects><Objects xsi:type="TriggeredSend"><TriggeredSendDefinition>'
+                       "<CustomerKey>v</CustomerKey></TriggeredSendDefinition></Objects>")
+    assert texts(resp, "p:Results/p:ErrorCode") == ["18002", "180007"]
+    assert texts(resp, "p:Results/p:Object/p:Subscribers/p:EmailAddress") == ["a@example.com"]
+    assert texts(resp, "p:Results/p:Object/p:TriggeredSendDefinition/p:CustomerKey") == ["v"]
