@@ -64,17 +64,14 @@ def test_start_fails_when_the_email_or_data_extension_is_gone(mc, world, soap):
     de_id = world.data_extension("gone-de", [{"SubscriberKey": "d", "EmailAddress": "d@example.com"}])
     world.create(esd_xml("de-gone", email_id, f"<SendDefinitionList><CustomObjectID>{de_id}</CustomObjectID>"
                                               "<DataSourceTypeID>CustomObject</DataSourceTypeID></SendDefinitionList>"))
-    deleted = soap.call("Delete", f'<DeleteRequest xmlns="{PARTNER}"><Objects xsi:type="DataExtension">'
-                                  "<CustomerKey>gone-de</CustomerKey></Objects></DeleteRequest>")
-    assert texts(deleted, "p:OverallStatus") == ["OK"]
-    resp = start(soap, "de-gone")
-    assert texts(resp, "p:Results/p:Result/p:StatusCode") == ["Error"]
-    assert texts(resp, "p:Results/p:Result/p:ErrorCode") == ["42008"]
-    deleted = soap.call("Delete", f'<DeleteRequest xmlns="{PARTNER}"><Objects xsi:type="Email"><ID>{email_id}</ID>'
-                                  "</Objects></DeleteRequest>")
-    assert texts(deleted, "p:OverallStatus") == ["OK"]
-    resp = start(soap, "email-gone")
-    assert texts(resp, "p:OverallStatus") == ["Error"]
-    assert texts(resp, "p:Results/p:Result/p:ErrorCode") == ["42004"]
+    for type_name, identity, key, code in (("DataExtension", "<CustomerKey>gone-de</CustomerKey>", "de-gone", "42008"),
+                                           ("Email", f"<ID>{email_id}</ID>", "email-gone", "42004")):
+        deleted = soap.call("Delete", f'<DeleteRequest xmlns="{PARTNER}"><Objects xsi:type="{type_name}">{identity}'
+                                      "</Objects></DeleteRequest>")
+        assert texts(deleted, "p:OverallStatus") == ["OK"]
+        resp = start(soap, key)  # an Error result, not a fault
+        assert texts(resp, "p:OverallStatus") == ["Error"]
+        assert texts(resp, "p:Results/p:Result/p:StatusCode") == ["Error"]
+        assert texts(resp, "p:Results/p:Result/p:ErrorCode") == [code]
     assert str(email_id) in texts(resp, "p:Results/p:Result/p:StatusMessage")[0]
     assert mc.outbox() == []
