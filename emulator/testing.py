@@ -158,8 +158,8 @@ class RunningEmulator:
         return self.emu.jobs.wait(int(job_id), timeout=timeout)
 
     def outbox(self, **filters: Any) -> list[dict[str, Any]]:
-        """Messages that would have been sent, newest first; filters as GET /_emulator/outbox takes them
-        (mid, job_id, to, message_key, subject, q, limit, offset)."""
+        """Messages that would have been sent, oldest first (outbox id order); filters as GET /_emulator/outbox
+        takes them (mid, job_id, to, message_key, subject, q, limit, offset)."""
         response = self.http.get(f"{self.base_url}/_emulator/outbox", params=filters, timeout=30)
         response.raise_for_status()
         return response.json()["items"]

@@ -238,3 +238,74 @@ def test_start_by_object_id(mc, world, soap):
                         '<Definition xsi:type="EmailSendDefinition"><Name>x</Name></Definition>'
                         "</Definitions></PerformRequestMsg>")
     assert texts(nothing, "p:Results/p:Result/p:ErrorCode") == ["42001"]
+
+
+def test_wsdl_properties_and_profile_references_round_trip(world, soap):
+    email_id = world.email()
+    list_id = world.list("rt")
+    sp = world.create('<Objects xsi:type="SenderProfile"><CustomerKey>rt-sp</CustomerKey><Name>RT sender</Name>'
+                      "<FromName>RT</FromName><FromAddress>rt@example.com</FromAddress></Objects>")
+    extra = ("<Description>round trip</Description>"
+             f"<SenderProfile><ObjectID>{sp['NewObjectID']}</ObjectID></SenderProfile>"
+             "<DeliveryProfile><CustomerKey>Default</CustomerKey></DeliveryProfile>"
+             "<IsSendLogging>true</IsSendLogging><EmailSubject>Fixed %%FirstName%%</EmailSubject>"
+             "<IsMultipart>true</IsMultipart><DeduplicateByEmail>true</DeduplicateByEmail>"
+             "<SuppressTracking>true</SuppressTracking><Additional>utm=x</Additional>")
+    world.create(esd_xml("rt", email_id, list_entry(list_id) + list_entry(list_id, "ExclusionList"), extra))
+    props = ["Description", "SenderProfile.CustomerKey", "DeliveryProfile.CustomerKey", "IsSendLogging",
+             "EmailSubject", "DynamicEmailSubject", "IsMultipart", "DeduplicateByEmail", "SuppressTracking",
+             "Additional", "SendDefinitionList", "SendClassification.CustomerKey"]
+    got = soap.retrieve("EmailSendDefinition", props, simple_filter("CustomerKey", "equals", "rt"))
+    row = got.find("p:Results", NS)
+    assert {p: texts(row, f"p:{p.replace('.', '/p:')}") for p in props if p != "SendDefinitionList"} == {
+        "Description": ["round trip"], "SenderProfile.CustomerKey": ["rt-sp"],
+        "DeliveryProfile.CustomerKey": ["Default"], "IsSendLogging": ["true"], "EmailSubject": ["Fixed %%FirstName%%"],
+        "DynamicEmailSubject": ["Fixed %%FirstName%%"], "IsMultipart": ["true"], "DeduplicateByEmail": ["true"],
+        "SuppressTracking": ["true"], "Additional": ["utm=x"], "SendClassification.CustomerKey": ["Default Commercial"]}
+    assert texts(row, "p:SendDefinitionList/p:SendDefinitionListType") == ["SourceList", "ExclusionList"]
+    assert texts(row, "p:SendDefinitionList/p:DataSourceTypeID") == ["List", "List"]
+    missing = soap.create(esd_xml("rt2", email_id, list_entry(list_id),
+                                  "<SenderProfile><CustomerKey>nope</CustomerKey></SenderProfile>")
+                          + esd_xml("rt3", email_id, list_entry(list_id),
+                                    "<DeliveryProfile><CustomerKey>nope</CustomerKey></DeliveryProfile>"))
+    assert texts(missing, "p:Results/p:ErrorCode") == ["40100", "41301"]
+
+
+def test_every_reference_form_the_issue_lists_resolves(mc, world, soap):
+    """Email by ID/ObjectID/CustomerKey; SendClassification by CustomerKey/ObjectID/Name; List by ID (and
+    ObjectID/CustomerKey); DataExtension by CustomObjectID or CustomerKey; FilterDefinition by ObjectID/CustomerKey."""
+    mid = mc.parent_mid
+    email_id = world.email("ref-email")
+    list_id = world.list("ref-list", [("r1", "r1@example.com", {"Tier": "gold"})])
+    world.data_extension("ref-de", [{"SubscriberKey": "r2", "EmailAddress": "r2@example.com"}])
+    fd = world.create('<Objects xsi:type="FilterDefinition"><CustomerKey>ref-fd</CustomerKey><Name>ref fd</Name>'
+                      '<DataFilter xsi:type="SimpleFilterPart"><Property>Tier</Property>'
+                      "<SimpleOperator>equals</SimpleOperator><Value>gold</Value></DataFilter></Objects>")
+    found = {t: mc.emu.objects.find_one(mid, t, "CustomerKey", k).data
+             for t, k in (("Email", "ref-email"), ("List", "ref-list"), ("DataExtension", "ref-de"),
+                          ("SendClassification", "Default Commercial"))}
+    emails = [f"<ID>{email_id}</ID>", f"<ObjectID>{found['Email']['ObjectID']}</ObjectID>",
+              "<CustomerKey>ref-email</CustomerKey>"]
+    classifications = ["<CustomerKey>Default Commercial</CustomerKey>",
+                       f"<ObjectID>{found['SendClassification']['ObjectID']}</ObjectID>",
+                       "<Name>Default Commercial</Name>"]
+    entries = [f"<List><ID>{list_id}</ID></List>", f"<List><ObjectID>{found['List']['ObjectID']}</ObjectID></List>",
+               "<List><CustomerKey>ref-list</CustomerKey></List>",
+               f"<CustomObjectID>{found['DataExtension']['ObjectID']}</CustomObjectID>"
+               "<DataSourceTypeID>CustomObject</DataSourceTypeID>",
+               "<CustomObjectID>ref-de</CustomObjectID><DataSourceTypeID>CustomObject</DataSourceTypeID>",
+               f"<DataSourceTypeID>FilterDefinition</DataSourceTypeID><FilterDefinition><ObjectID>{fd['NewObjectID']}"
+               "</ObjectID></FilterDefinition>",
+               "<DataSourceTypeID>FilterDefinition</DataSourceTypeID><FilterDefinition><CustomerKey>ref-fd"
+               "</CustomerKey></FilterDefinition>"]
+    expected = ["r1", "r1", "r1", "r2", "r2", "r1", "r1"]
+    for i, entry in enumerate(entries):
+        xml = (f'<Objects xsi:type="EmailSendDefinition"><CustomerKey>ref-{i}</CustomerKey><Name>ref {i}</Name>'
+               f"<SendClassification>{classifications[i % 3]}</SendClassification>"
+               f"<SendDefinitionList>{entry}</SendDefinitionList><Email>{emails[i % 3]}</Email></Objects>")
+        resp = soap.create(xml)
+        assert texts(resp, "p:Results/p:StatusCode") == ["OK"], (i, texts(resp, "p:Results/p:StatusMessage"))
+        assert texts(resp, "p:Results/p:Object/p:Email/p:ID") == [str(email_id)]
+        assert texts(resp, "p:Results/p:Object/p:SendClassification/p:CustomerKey") == ["Default Commercial"]
+        job = mc.wait_for_job(int(texts(start(soap, f"ref-{i}"), "p:Results/p:Result/p:Task/p:ID")[0]))
+        assert [m["subscriber_key"] for m in mc.outbox(job_id=job["id"])] == [expected[i]], i

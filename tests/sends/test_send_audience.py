@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 
 from tests.sends.test_email_send_definition import esd_xml, list_entry, start
 from tests.soap_helpers import simple_filter, texts
@@ -267,3 +268,28 @@ def test_send_pause_resume_and_cancel(mc, world, soap):
     assert sorted(m["subscriber_key"] for m in mc.outbox(job_id=paused)) == ["a", "b"]
     assert texts(_send_perform(soap, "pause", paused), "p:Results/p:Result/p:ErrorCode") == ["7009"]
     assert texts(_send_perform(soap, "cancel", 1), "p:Results/p:Result/p:ErrorCode") == ["2"]
+
+
+def test_sent_event_event_date_filter_is_central_time_or_zoned(mc, world, soap):
+    """EventDate is written in SFMC Central time (UTC-6, no zone); a filter's DateValue without a zone means the
+    same clock, one with a zone is converted — so a boundary one minute either side of the send splits exactly."""
+    mc.emu.clock.freeze(datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC))
+    email_id = world.email()
+    list_id = world.list("dated", [("a", "a@example.com", {})])
+    world.create(esd_xml("dated", email_id, list_entry(list_id)))
+    mc.wait_for_job(task_id(start(soap, "dated")))
+    every = soap.retrieve("SentEvent", ["SubscriberKey", "EventDate"])
+    assert texts(every, "p:Results/p:EventDate") == ["2026-03-01T06:00:00"]
+
+    def keys(operator: str, *values: str) -> list[str]:
+        dates = "".join(f"<DateValue>{v}</DateValue>" for v in values)
+        resp = soap.retrieve("SentEvent", ["SubscriberKey"], '<Filter xsi:type="SimpleFilterPart"><Property>EventDate'
+                             f"</Property><SimpleOperator>{operator}</SimpleOperator>{dates}</Filter>")
+        return texts(resp, "p:Results/p:SubscriberKey")
+
+    assert keys("greaterThan", "2026-03-01T05:59:00") == ["a"]
+    assert keys("lessThan", "2026-03-01T05:59:00") == []
+    assert keys("greaterThan", "2026-03-01T06:01:00") == []
+    assert keys("greaterThan", "2026-03-01T11:59:00Z") == ["a"]
+    assert keys("greaterThan", "2026-03-01T12:01:00Z") == []
+    assert keys("between", "2026-03-01T05:00:00", "2026-03-01T07:00:00") == ["a"]

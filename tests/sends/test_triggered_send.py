@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.rest.conftest import Api
 from tests.soap_helpers import NS, PARTNER, simple_filter, texts
 
 
@@ -115,3 +116,57 @@ def test_definition_quota_is_shared(mc, world, soap):
         assert "Definition limit exceeded" in texts(resp, "p:Results/p:StatusMessage")[2]
     finally:
         mc.emu.config.definition_quota = 500
+
+
+def test_definition_quota_is_shared_with_rest_definitions_end_to_end(mc, world, soap):
+    """One quota per BU: a REST transactional definition and SOAP TriggeredSendDefinition Creates count together."""
+    mc.emu.config.definition_quota = 2
+    try:
+        email_id = world.email()
+        api = Api(mc)
+        api.asset()
+        api.definition("rest-def")
+        resp = soap.create(tsd_xml("soap-1", email_id) + tsd_xml("soap-2", email_id))
+        assert texts(resp, "p:Results/p:StatusCode") == ["OK", "Error"]
+        assert "Definition limit exceeded" in texts(resp, "p:Results/p:StatusMessage")[1]
+        refused = api.post("/messaging/v1/email/definitions", json={
+            "definitionKey": "rest-2", "name": "rest 2", "content": {"customerKey": "order-email"},
+            "subscriptions": {"list": "All Subscribers"}})
+        assert refused.status_code == 400 and refused.json()["errorcode"] == 30001
+    finally:
+        mc.emu.config.definition_quota = 500
+
+
+def test_retrieve_round_trip_with_status_in_filter(world, soap):
+    """mcdev's retrieve: TriggeredSendStatus IN (New, Active, Inactive, Moved, Canceled); references by key."""
+    email_id = world.email()
+    list_id = world.list("tsd-list")
+    soap.create(tsd_xml("rt-new", email_id, "<List><CustomerKey>tsd-list</CustomerKey></List><Priority>High</Priority>")
+                + tsd_xml("rt-live", email_id, "<TriggeredSendStatus>Active</TriggeredSendStatus>")
+                .replace(f"<ID>{email_id}</ID>", "<CustomerKey>welcome</CustomerKey>"))
+    perform(soap, "start", "rt-live")
+    update_status(soap, "rt-live", "Deleted")
+    statuses = "".join(f"<Value>{s}</Value>" for s in ("New", "Active", "Inactive", "Moved", "Canceled"))
+    got = soap.retrieve("TriggeredSendDefinition", ["CustomerKey", "TriggeredSendStatus", "Priority", "List.ID",
+                                                    "Email.ID"],
+                        '<Filter xsi:type="SimpleFilterPart"><Property>TriggeredSendStatus</Property>'
+                        f"<SimpleOperator>IN</SimpleOperator>{statuses}</Filter>")
+    assert texts(got, "p:Results/p:CustomerKey") == ["rt-new"]
+    assert texts(got, "p:Results/p:Priority") == ["High"]
+    assert texts(got, "p:Results/p:List/p:ID") == [str(list_id)]
+    deleted = soap.retrieve("TriggeredSendDefinition", ["CustomerKey", "TriggeredSendStatus", "Email.ID"],
+                            simple_filter("CustomerKey", "equals", "rt-live"))
+    assert texts(deleted, "p:Results/p:TriggeredSendStatus") == ["Deleted"]
+    assert texts(deleted, "p:Results/p:Email/p:ID") == [str(email_id)]
+
+
+def test_error_answers_for_a_triggered_send_without_definition_or_subscribers_validate(world, soap):
+    """soap.create validates every answer against the WSDL, where TriggeredSend requires both elements."""
+    email_id = world.email()
+    soap.create(tsd_xml("v", email_id, "<TriggeredSendStatus>Active</TriggeredSendStatus>"))
+    resp = soap.create('<Objects xsi:type="TriggeredSend"><Subscribers><EmailAddress>a@example.com</EmailAddress>'
+                       '</Subscribers></Objects><Objects xsi:type="TriggeredSend"><TriggeredSendDefinition>'
+                       "<CustomerKey>v</CustomerKey></TriggeredSendDefinition></Objects>")
+    assert texts(resp, "p:Results/p:ErrorCode") == ["18002", "180007"]
+    assert texts(resp, "p:Results/p:Object/p:Subscribers/p:EmailAddress") == ["a@example.com"]
+    assert texts(resp, "p:Results/p:Object/p:TriggeredSendDefinition/p:CustomerKey") == ["v"]

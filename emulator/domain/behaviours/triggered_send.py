@@ -131,10 +131,13 @@ class TriggeredSendBehaviour(Behaviour):
         emu = self.service.emu
         sends = _sends(self)
         ref = props.get("TriggeredSendDefinition") or {}
+        subscribers = props.get("Subscribers") or []
+        # An error result echoes `props`: keep the elements the WSDL requires there so the answer validates.
+        props["TriggeredSendDefinition"] = ref or {"__type__": "TriggeredSendDefinition"}
+        props["Subscribers"] = subscribers or [{"__type__": "Subscriber"}]
         if not has_identifier(ref, ("ObjectID", "CustomerKey")):
             raise Invalid("The Triggered Send Object must contain the Triggered Send ID or the Customer Key",
                           code=18002)
-        subscribers = props.get("Subscribers") or []
         with emu.store.transaction():
             existing = self.service.find_existing(mid, "TriggeredSendDefinition", ref)
             if existing is None:
