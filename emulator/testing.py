@@ -162,7 +162,7 @@ class RunningEmulator:
         takes them (mid, job_id, to, message_key, subject, q, limit, offset)."""
         response = self.http.get(f"{self.base_url}/_emulator/outbox", params=filters, timeout=30)
         response.raise_for_status()
-        return response.json()["items"]
+        return response.json()
 
     def __enter__(self) -> RunningEmulator:
         return self

@@ -98,7 +98,10 @@ def outbox():
         mid=args.get("mid", type=int), job_id=args.get("job_id", type=int), to=args.get("to"),
         message_key=args.get("message_key"), subject_contains=args.get("subject"), search=args.get("q"),
         limit=min(args.get("limit", 100, int), 10000), offset=args.get("offset", 0, int))
-    return jsonify(count=total, items=[_message_json(r) for r in rows])
+    # Issue 6's contract: a JSON list of messages; the total (for paging) travels in X-Total-Count.
+    response = jsonify([_message_json(r) for r in rows])
+    response.headers["X-Total-Count"] = str(total)
+    return response
 
 
 def _outbox_row(message_id: int) -> dict:

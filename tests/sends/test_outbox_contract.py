@@ -14,7 +14,9 @@ from tests.soap_helpers import PARTNER, texts
 def outbox(mc, **params) -> dict:
     response = requests.get(f"{mc.base_url}/_emulator/outbox", params=params, timeout=10)
     assert response.status_code == 200
-    return response.json()
+    items = response.json()
+    assert isinstance(items, list)  # issue 6: "returns a JSON list"
+    return {"count": int(response.headers["X-Total-Count"]), "items": items}
 
 
 def test_outbox_items_filters_paging_and_eml(mc, world, soap):
