@@ -6,12 +6,13 @@ submission order; `wait()` lets tests and the fixture block until a job is finis
 
 from __future__ import annotations
 
-import json
 import queue
 import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from ..store.jobs import JobRepository
 
 if TYPE_CHECKING:
     from ..core import Emulator
@@ -26,6 +27,7 @@ class JobRunner:
         self._queue: queue.Queue[tuple[int, Callable[[int], None]] | None] = queue.Queue()
         self._done = threading.Condition()
         self._pending = 0
+        self.repo = JobRepository(emu.store)
         self._worker: threading.Thread | None = None
         self._timer: threading.Thread | None = None
         self._scheduled: dict[int, tuple[float, Callable[[int], None]]] = {}
@@ -46,11 +48,7 @@ class JobRunner:
         detail = dict(detail or {})
         if run_at is not None:
             detail["run_at"] = run_at
-        with self.emu.store.transaction() as conn:
-            conn.execute(
-                "INSERT INTO job(id, mid, kind, status, detail, created) VALUES (?,?,?,?,?,?)",
-                (job_id, mid, kind, status, json.dumps(detail), now),
-            )
+        self.repo.insert(job_id, mid, kind, status, detail, now)
         self._enqueue(job_id, work, run_at)
         return job_id
 
@@ -113,40 +111,16 @@ class JobRunner:
                     self._done.notify_all()
 
     def update(self, job_id: int, status: str | None = None, **detail: Any) -> None:
-        now = self.emu.clock.now().timestamp()
-        with self.emu.store.transaction() as conn:
-            row = conn.execute("SELECT detail, started FROM job WHERE id=?", (job_id,)).fetchone()
-            if row is None:
-                return
-            merged = {**json.loads(row["detail"] or "{}"), **detail}
-            sets, args = ["detail=?"], [json.dumps(merged)]
-            if status:
-                sets.append("status=?")
-                args.append(status)
-                if row["started"] is None:
-                    sets.append("started=?")
-                    args.append(now)
-                if status in FINISHED:
-                    sets.append("finished=?")
-                    args.append(now)
-            conn.execute(f"UPDATE job SET {', '.join(sets)} WHERE id=?", (*args, job_id))
+        self.repo.update(job_id, status, detail, self.emu.clock.now().timestamp(), status in FINISHED)
 
     def get(self, job_id: int, mids: list[int] | None = None) -> dict[str, Any] | None:
-        with self.emu.store.reading() as conn:
-            row = conn.execute("SELECT * FROM job WHERE id=?", (job_id,)).fetchone()
-        if row is None or (mids is not None and row["mid"] not in mids):
+        job = self.repo.get(job_id)
+        if job is None or (mids is not None and job["mid"] not in mids):
             return None
-        job = dict(row)
-        job["detail"] = json.loads(job["detail"] or "{}")
         return job
 
     def list(self, mid: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        sql, args = "SELECT * FROM job", []
-        if mid is not None:
-            sql, args = sql + " WHERE mid=?", [mid]
-        with self.emu.store.reading() as conn:
-            rows = conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
-        return [{**dict(r), "detail": json.loads(r["detail"] or "{}")} for r in rows]
+        return self.repo.list(mid, limit)
 
     def wait(self, job_id: int, timeout: float = 30.0) -> dict[str, Any] | None:
         """Block until the job has finished (or timeout); returns the job."""

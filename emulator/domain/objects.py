@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..clock import iso_utc, parse_datetime
+from ..store.jobs import ContinuationRepository
 from ..store.objects import LOOKUP_COLUMNS
 from .behaviours import Behaviour, behaviour_class
 from .context import CallContext
@@ -86,6 +87,7 @@ class ObjectService:
         self.emu = emu
         self.schema = emu.schema
         self.repo = emu.objects
+        self.continuations = ContinuationRepository(emu.store)
 
     # -- helpers ----------------------------------------------------------
     def behaviour_for(self, type_name: str) -> Behaviour:
@@ -296,24 +298,17 @@ class ObjectService:
         status = "OK"
         if offset + query.batch_size < len(rows):
             status = "MoreDataAvailable"
-            with self.emu.store.transaction() as conn:
-                conn.execute(
-                    "INSERT INTO retrieve_continuation(request_id, mid, query, offset, created)"
-                    " VALUES (?,?,?,?,?)",
-                    (request_id, ctx.mid, query.to_json(), offset + query.batch_size,
-                     self.emu.clock.now().timestamp()),
-                )
+            self.continuations.add(request_id, ctx.mid, query.to_json(), offset + query.batch_size,
+                                   self.emu.clock.now().timestamp())
         return RetrievePage(status, request_id, [b.present(r, query) for r in page])
 
     def _continue(self, ctx: CallContext, continue_id: str, request_id: str) -> RetrievePage:
-        with self.emu.store.reading() as conn:
-            row = conn.execute(
-                "SELECT * FROM retrieve_continuation WHERE request_id=? AND mid=?", (continue_id, ctx.mid)
-            ).fetchone()
-        if row is None:
+        found = self.continuations.get(continue_id, ctx.mid)
+        if found is None:
             return RetrievePage(f"Error: The ContinueRequest '{continue_id}' is not valid or has expired.",
                                 request_id, [])
-        return self._run(ctx, RetrieveQuery.from_json(row["query"]), row["offset"], request_id)
+        query, offset = found
+        return self._run(ctx, RetrieveQuery.from_json(query), offset, request_id)
 
     # -- Perform -------------------------------------------------------------
     def perform(self, ctx: CallContext, action: str, definitions: list[dict[str, Any]],

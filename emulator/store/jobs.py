@@ -1,0 +1,72 @@
+"""Rows of asynchronous work (sends, imports): status, timestamps and a JSON detail."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .db import Store
+
+
+def _job(row) -> dict[str, Any]:
+    return {**dict(row), "detail": json.loads(row["detail"] or "{}")}
+
+
+class JobRepository:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def insert(self, job_id: int, mid: int, kind: str, status: str, detail: dict[str, Any], now: float) -> None:
+        with self.store.transaction() as conn:
+            conn.execute("INSERT INTO job(id, mid, kind, status, detail, created) VALUES (?,?,?,?,?,?)",
+                         (job_id, mid, kind, status, json.dumps(detail), now))
+
+    def update(self, job_id: int, status: str | None, detail: dict[str, Any], now: float,
+               finished: bool) -> None:
+        """Merge `detail` into the job's; a new status also stamps `started` (first time) and `finished`."""
+        with self.store.transaction() as conn:
+            row = conn.execute("SELECT detail, started FROM job WHERE id=?", (job_id,)).fetchone()
+            if row is None:
+                return
+            sets, args = ["detail=?"], [json.dumps({**json.loads(row["detail"] or "{}"), **detail})]
+            if status:
+                sets.append("status=?")
+                args.append(status)
+                if row["started"] is None:
+                    sets.append("started=?")
+                    args.append(now)
+                if finished:
+                    sets.append("finished=?")
+                    args.append(now)
+            conn.execute(f"UPDATE job SET {', '.join(sets)} WHERE id=?", (*args, job_id))
+
+    def get(self, job_id: int) -> dict[str, Any] | None:
+        with self.store.reading() as conn:
+            row = conn.execute("SELECT * FROM job WHERE id=?", (job_id,)).fetchone()
+        return _job(row) if row else None
+
+    def list(self, mid: int | None, limit: int) -> list[dict[str, Any]]:
+        sql, args = "SELECT * FROM job", []
+        if mid is not None:
+            sql, args = sql + " WHERE mid=?", [mid]
+        with self.store.reading() as conn:
+            rows = conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
+        return [_job(r) for r in rows]
+
+
+class ContinuationRepository:
+    """Where a paged Retrieve stopped, keyed by the RequestID a ContinueRequest names."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def add(self, request_id: str, mid: int, query: str, offset: int, now: float) -> None:
+        with self.store.transaction() as conn:
+            conn.execute("INSERT INTO retrieve_continuation(request_id, mid, query, offset, created)"
+                         " VALUES (?,?,?,?,?)", (request_id, mid, query, offset, now))
+
+    def get(self, request_id: str, mid: int) -> tuple[str, int] | None:
+        with self.store.reading() as conn:
+            row = conn.execute("SELECT query, offset FROM retrieve_continuation WHERE request_id=? AND mid=?",
+                               (request_id, mid)).fetchone()
+        return (row["query"], row["offset"]) if row else None
