@@ -13,6 +13,7 @@ from .core import Emulator
 from .journal import install as install_journal_and_faults
 from .request_log import RequestLog
 from .rest.errors import install_error_handlers
+from .soap.gate import soap_gate
 from .soap.service import build_soap_wsgi
 from .soap.wsdl import fault_xsd, wsdl_for
 
@@ -37,8 +38,6 @@ class PathNormaliser:
         return self.flask_wsgi(environ, start_response)
 
     def _soap(self, environ, start_response):
-        from .soap.gate import soap_gate
-
         refusal = soap_gate(self.emu, environ)
         if refusal is not None:
             return refusal(environ, start_response)
