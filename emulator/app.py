@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import re
 
 from flask import Flask, Response, request
 
 from .config import Config
 from .core import Emulator
 from .journal import install as install_journal_and_faults
+from .journal import normalised_path
 from .request_log import RequestLog
 from .rest.errors import install_error_handlers
 from .soap.gate import soap_gate
 from .soap.service import build_soap_wsgi
 from .soap.wsdl import fault_xsd, wsdl_for
 
-_SLASHES = re.compile(r"/{2,}")
 SOAP_PATH = "/service.asmx"
 
 
@@ -31,8 +30,7 @@ class PathNormaliser:
         self.emu = emu
 
     def __call__(self, environ, start_response):
-        path = _SLASHES.sub("/", environ.get("PATH_INFO", "") or "/")
-        environ["PATH_INFO"] = path
+        path = normalised_path(environ)
         if path.lower() == SOAP_PATH and environ.get("REQUEST_METHOD") == "POST":
             return self._soap(environ, start_response)
         return self.flask_wsgi(environ, start_response)

@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 # Inner layers put what they learn here: the caller's BU (SOAP service, REST auth) and the fault applied.
 ENV_MID = "sfmc.mid"
 ENV_FAULT = "sfmc.fault"
+# (action, object type) of a SOAP request: the request log, the journal and fault injection all need it, so
+# the first layer to read it leaves it here for the others.
+ENV_SOAP = "sfmc.soap"
 TRUNCATED = "\n…[truncated by the journal: {} more characters]"
 UNJOURNALLED_PREFIXES = ("/_emulator",)
 
@@ -62,6 +65,27 @@ def describe_soap(body: str, soap_action: str | None) -> tuple[str | None, str |
         if found is not None and found.group(1) in ("SimpleFilterPart", "ComplexFilterPart"):
             found = None
     return action, (found.group(1).strip() if found else None)
+
+
+def read_soap(body: bytes, soap_action: str | None) -> tuple[str | None, str | None]:
+    """describe_soap of raw request bytes, decoding only the start it reads (UTF-8 spends at most 4 bytes on a
+    character, so this prefix holds the first _SCAN characters)."""
+    return describe_soap(body[:4 * _SCAN].decode("utf-8", errors="replace"), soap_action)
+
+
+def soap_call(environ: dict[str, Any], body: bytes) -> tuple[str | None, str | None]:
+    """read_soap of this exchange's request, done once per exchange (see ENV_SOAP)."""
+    known = environ.get(ENV_SOAP)
+    if known is None:
+        known = environ[ENV_SOAP] = read_soap(body, environ.get("HTTP_SOAPACTION"))
+    return known
+
+
+def normalised_path(environ: dict[str, Any]) -> str:
+    """PATH_INFO with duplicate slashes collapsed (FuelSDK builds `host//platform/...`), written back so the
+    layers inside see the same path."""
+    path = environ["PATH_INFO"] = _SLASHES.sub("/", environ.get("PATH_INFO") or "/")
+    return path
 
 
 def entry_json(row: dict[str, Any], bodies: bool = True) -> dict[str, Any]:
@@ -102,7 +126,7 @@ class JournalMiddleware:
         emu.journal.cap = max(1, int(emu.config.journal_cap))
 
     def __call__(self, environ, start_response):
-        path = _SLASHES.sub("/", environ.get("PATH_INFO") or "/")
+        path = normalised_path(environ)
         if path.startswith(UNJOURNALLED_PREFIXES):
             return self.app(environ, start_response)
         started = time.perf_counter()
@@ -128,10 +152,7 @@ class JournalMiddleware:
     def _record(self, environ, path: str, body: bytes, status_line: str, response: bytes,
                 started: float) -> None:
         limit = self.emu.config.journal_body_limit
-        request_text = _text(body, limit)
-        action = object_type = None
-        if is_soap_path(path):
-            action, object_type = describe_soap(request_text, environ.get("HTTP_SOAPACTION"))
+        action, object_type = soap_call(environ, body) if is_soap_path(path) else (None, None)
         query = environ.get("QUERY_STRING")
         self.emu.journal.add(JournalEntry(
             ts=self.emu.clock.now().timestamp(),
@@ -143,7 +164,7 @@ class JournalMiddleware:
             action=action,
             object_type=object_type,
             fault=environ.get(ENV_FAULT),
-            request=request_text or None,
+            request=_text(body, limit) or None,
             response=_text(response, limit) or None,
         ))
 

@@ -14,16 +14,13 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 
-from .journal import describe_soap, read_body
+from .journal import read_body, read_soap
 
 log = logging.getLogger("sfmc_emulator.requests")
 
-PEEK = 16384  # the action and object type sit at the start of an envelope
-
-
 def soap_summary(body: bytes, soap_action: str | None) -> tuple[str, str | None]:
     """(action, object type or None) of a SOAP request: the journal's reading of it (journal.py)."""
-    action, object_type = describe_soap(body[:PEEK].decode("utf-8", errors="replace"), soap_action)
+    action, object_type = read_soap(body, soap_action)
     return action or "?", object_type
 
 

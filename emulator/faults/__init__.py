@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from ..domain.errors import Invalid
-from ..journal import ENV_FAULT, describe_soap, is_soap_path, read_body
+from ..journal import ENV_FAULT, is_soap_path, normalised_path, read_body, soap_call
 from ..rest.errors import DOCUMENTATION
 
 if TYPE_CHECKING:
@@ -32,7 +32,6 @@ KINDS = ("rate_limit", "soap_fault", "soap_error", "http", "latency")
 REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
            429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
            503: "Service Unavailable", 504: "Gateway Timeout"}
-_SLASHES = re.compile(r"/{2,}")
 _OBJECTS = re.compile(r"<(?:[\w.-]+:)?(?:Objects|Definition)\b")
 
 
@@ -189,17 +188,16 @@ class FaultMiddleware:
     def __call__(self, environ, start_response):
         if not self.faults.active:  # the common case costs one attribute read
             return self.app(environ, start_response)
-        path = _SLASHES.sub("/", environ.get("PATH_INFO") or "/")
+        path = normalised_path(environ)
         if path.startswith("/_emulator"):
             return self.app(environ, start_response)
         method = environ.get("REQUEST_METHOD", "GET").upper()
         soap = is_soap_path(path) and method == "POST"
-        body = ""
+        body = b""
         action = object_type = None
         if soap:
-            raw = read_body(environ, self.emu.config.max_body_bytes)
-            body = raw.decode("utf-8", errors="replace")
-            action, object_type = describe_soap(body, environ.get("HTTP_SOAPACTION"))
+            body = read_body(environ, self.emu.config.max_body_bytes)
+            action, object_type = soap_call(environ, body)
         rule = self.faults.take(method, path, action, object_type)
         if rule is None:
             return self.app(environ, start_response)
@@ -214,7 +212,7 @@ class FaultMiddleware:
         return [payload]
 
     def _answer(self, rule: FaultRule, soap: bool, action: str | None, object_type: str | None,
-                body: str) -> tuple[int, list[tuple[str, str]], bytes]:
+                body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         p = rule.params
         kind = rule.kind
         if kind == "rate_limit":
@@ -294,14 +292,14 @@ def soap_fault_body(emu: Emulator, faultcode: str, faultstring: str, code: int |
     return fault_element(fault, emu.base_url + "/Service.asmx")
 
 
-def soap_error_body(emu: Emulator, action: str, object_type: str | None, body: str,
+def soap_error_body(emu: Emulator, action: str, object_type: str | None, body: bytes,
                     p: dict[str, Any]) -> etree._Element:
     """The operation's normal response with every object failed (StatusCode Error, ErrorCode)."""
     from ..soap.service import MESSAGES
 
     message = str(p.get("message", p.get("status_message", "Injected error")))
     error_code = str(int(p.get("error_code", p.get("code", 2))))
-    count = max(1, len(_OBJECTS.findall(body)))
+    count = max(1, len(_OBJECTS.findall(body.decode("utf-8", errors="replace"))))
 
     def sub(parent, name, text=None):
         el = etree.SubElement(parent, f"{{{PARTNER_NS}}}{name}")

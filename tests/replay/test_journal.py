@@ -93,3 +93,17 @@ def test_describe_soap_reads_action_and_type_cheaply():
     assert describe_soap(perform, '"Perform"') == ("Perform", "ImportDefinition")
     filtered = ('<Body><RetrieveRequestMsg><RetrieveRequest><Filter xsi:type="SimpleFilterPart">')
     assert describe_soap(filtered, "urn:x/Retrieve") == ("Retrieve", None)
+
+
+def test_soap_call_reads_the_request_once_per_exchange():
+    from emulator.journal import ENV_SOAP, soap_call
+
+    environ = {"HTTP_SOAPACTION": "Create"}
+    create = b'<s:Envelope><s:Body><CreateRequest><Objects xsi:type="List">'
+    assert soap_call(environ, create) == ("Create", "List")
+    assert environ[ENV_SOAP] == ("Create", "List")
+    # The layers inside (journal, faults) get the first reading, not a second parse of what they pass.
+    assert soap_call(environ, b"<s:Body><DeleteRequest>") == ("Create", "List")
+    # Two-byte characters: the type sits within the 16 Ki characters scanned, though past 16 KiB of bytes.
+    multibyte = '<s:Envelope><s:Header><x>' + "\u00e9" * 16000 + '</x></s:Header>' + create.decode()[12:]
+    assert soap_call({}, multibyte.encode()) == ("Create", "List")
