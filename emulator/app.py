@@ -12,6 +12,7 @@ from .core import Emulator
 from .journal import install as install_journal_and_faults
 from .journal import normalised_path
 from .request_log import RequestLog
+from .rest.common import base_url
 from .rest.errors import install_error_handlers
 from .soap.gate import soap_gate
 from .soap.service import build_soap_wsgi
@@ -56,12 +57,12 @@ def create_app(emu: Emulator | None = None, config: Config | None = None) -> Fla
 
     @app.get("/etframework.wsdl")
     def wsdl():
-        return Response(wsdl_for(_base_url()), mimetype="text/xml")
+        return Response(wsdl_for(base_url()), mimetype="text/xml")
 
     @app.get("/<path:name>")
     def wsdl_by_query(name: str):
         if name.lower() == "service.asmx" and "wsdl" in {k.lower() for k in request.args}:
-            return Response(wsdl_for(_base_url()), mimetype="text/xml")
+            return Response(wsdl_for(base_url()), mimetype="text/xml")
         if name.lower() == "etframeworkfault.xsd":
             return Response(fault_xsd(), mimetype="text/xml")
         from werkzeug.exceptions import NotFound
@@ -72,13 +73,6 @@ def create_app(emu: Emulator | None = None, config: Config | None = None) -> Fla
     app.wsgi_app = install_journal_and_faults(app.wsgi_app, emu)
     app.wsgi_app = RequestLog(app.wsgi_app)  # one log line per request (outermost: sees SOAP too)
     return app
-
-
-def _base_url() -> str:
-    """The URL clients reached us by (so the WSDL's address works behind any host name or port)."""
-    from .rest.common import emulator
-
-    return emulator().config.public_base_url or request.host_url.rstrip("/")
 
 
 def _blueprints():

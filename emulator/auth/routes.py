@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from ..domain.errors import Unauthorized
-from ..rest.common import emulator, requires_token
+from ..rest.common import base_url, emulator, requires_token
 from ..rest.errors import error_response
 
 bp = Blueprint("auth", __name__)
@@ -16,10 +16,6 @@ def _body() -> dict:
         data = request.get_json(silent=True, force=True)
         return data if isinstance(data, dict) else {}
     return request.form.to_dict()
-
-
-def base_url() -> str:
-    return emulator().config.public_base_url or request.host_url.rstrip("/")
 
 
 @bp.post("/v2/token")

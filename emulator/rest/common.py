@@ -15,6 +15,11 @@ def emulator():
     return current_app.config["EMULATOR"]
 
 
+def base_url() -> str:
+    """The URL clients reached us by (so advertised URLs work behind any host name or port)."""
+    return emulator().config.public_base_url or request.host_url.rstrip("/")
+
+
 def bearer_context(scope: str | None = None) -> CallContext:
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header[:7].lower() == "bearer " else None
