@@ -44,11 +44,8 @@ def error_response(status: int, message: str, errorcode: int, documentation: str
 
 
 def domain_error_response(error: DomainError) -> Response:
-    status, default_code = DOMAIN_STATUS.get(type(error), (400, 10000))
-    for cls, mapping in DOMAIN_STATUS.items():
-        if isinstance(error, cls):
-            status, default_code = mapping
-            break
+    status, default_code = next((mapping for cls, mapping in DOMAIN_STATUS.items() if isinstance(error, cls)),
+                                (400, 10000))
     extra = {k: v for k, v in error.extra.items() if k in ("additionalErrors",)}
     documentation = DOCUMENTATION if status == 401 else ""
     return error_response(status, error.message, error.code if error.code is not None else default_code,
