@@ -39,7 +39,3 @@ class Config:
     def tenant(self) -> dict[str, Any]:
         path = Path(self.tenant_file) if self.tenant_file else fixtures_dir() / "default-tenant.yaml"
         return yaml.safe_load(path.read_text())
-
-    @property
-    def state_dir(self) -> Path | None:
-        return Path(self.db_path).resolve().parent if self.db_path else None
