@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
+from spyne import Fault
 
 from ..domain.errors import Invalid
 from ..journal import ENV_FAULT, is_soap_path, normalised_path, read_body, soap_call
@@ -277,13 +278,8 @@ def soap_fault_body(emu: Emulator, faultcode: str, faultstring: str, code: int |
     """soap:Fault as SFMC writes it; Server faults may carry detail/apifault{Code, Message} [API-FACTS 8]."""
     from ..soap.service import SecurityFault, fault_element
 
-    class _Fault:
-        pass
-
-    fault: Any = SecurityFault() if faultcode.endswith("Security") else _Fault()
-    fault.faultcode = faultcode
-    fault.faultstring = faultstring
-    fault.detail = None
+    fault = SecurityFault() if faultcode.endswith("Security") else Fault(faultcode)
+    fault.faultstring = faultstring  # set apart: Fault() would put its type name for an empty string
     if code is not None:
         detail = etree.Element(f"{{{FAULT_NS}}}apifault", nsmap={None: FAULT_NS})
         etree.SubElement(detail, f"{{{FAULT_NS}}}Code").text = str(code)

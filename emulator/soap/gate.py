@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lxml import etree
+from spyne import Fault
 
 from .service import MESSAGES, fault_element
 
@@ -12,18 +13,11 @@ if TYPE_CHECKING:
     from ..core import Emulator
 
 
-class _Fault:
-    def __init__(self, faultcode: str, faultstring: str) -> None:
-        self.faultcode = faultcode
-        self.faultstring = faultstring
-        self.detail = None
-
-
 def fault_response(emu: Emulator, status: int, faultcode: str, message: str):
     envelope = etree.Element("{http://schemas.xmlsoap.org/soap/envelope/}Envelope",
                              nsmap={"soap": "http://schemas.xmlsoap.org/soap/envelope/"})
     body = etree.SubElement(envelope, "{http://schemas.xmlsoap.org/soap/envelope/}Body")
-    body.append(fault_element(_Fault(faultcode, message), emu.base_url + "/Service.asmx"))
+    body.append(fault_element(Fault(faultcode, message), emu.base_url + "/Service.asmx"))
     payload = etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
 
     def app(environ, start_response):
