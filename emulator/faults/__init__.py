@@ -20,15 +20,15 @@ from lxml import etree
 from spyne import Fault
 
 from ..domain.errors import Invalid
+from ..domain.schema import PARTNER_NS
 from ..journal import ENV_FAULT, is_soap_path, normalised_path, read_body, soap_call
 from ..rest.errors import DOCUMENTATION
+from ..soap.codec import XSI_TYPE
 
 if TYPE_CHECKING:
     from ..core import Emulator
 
 FAULT_NS = "urn:fault.partner.exacttarget.com"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
-PARTNER_NS = "http://exacttarget.com/wsdl/partnerAPI"
 KINDS = ("rate_limit", "soap_fault", "soap_error", "http", "latency")
 REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
            429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
@@ -318,7 +318,7 @@ def soap_error_body(emu: Emulator, action: str, object_type: str | None, body: b
         if action == "Create":
             sub(result, "NewID", "0")
         else:  # Update/Delete/Perform results require the (echoed) object
-            sub(result, "Object").set(f"{{{XSI}}}type", object_type or "APIObject")
+            sub(result, "Object").set(XSI_TYPE, object_type or "APIObject")
         if action == "Perform":
             task = sub(result, "Task")
             sub(task, "StatusCode", "Error")

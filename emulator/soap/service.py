@@ -22,7 +22,7 @@ from ..clock import iso_utc
 from ..domain.errors import DomainError, Unauthorized
 from ..domain.schema import PARTNER_NS
 from .auth import authenticate
-from .codec import DecodeError
+from .codec import XSI_NS, DecodeError
 from .operations import OPERATIONS
 
 if TYPE_CHECKING:
@@ -36,9 +36,8 @@ SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 WSA = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSD = "http://www.w3.org/2001/XMLSchema"
-ENVELOPE_NSMAP = {"soap": SOAP_ENV, "xsi": XSI, "xsd": XSD, "wsa": WSA, "wsse": WSSE, "wsu": WSU}
+ENVELOPE_NSMAP = {"soap": SOAP_ENV, "xsi": XSI_NS, "xsd": XSD, "wsa": WSA, "wsse": WSSE, "wsu": WSU}
 FAULT_ACTION = "http://schemas.xmlsoap.org/ws/2004/08/addressing/fault"
 
 # operation name (= SOAPAction) -> (request element, response element)
