@@ -1,4 +1,4 @@
-"""`sfmc-emulator serve` (and later: replay, record)."""
+"""`sfmc-emulator serve`, `replay` and `record`."""
 
 from __future__ import annotations
 
