@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from .domain import data_extensions as des
 from .domain.context import CallContext
 from .domain.tenants import child_mids, seed_tenant
 from .store.audience import SubscriberRecord
@@ -154,35 +155,30 @@ def _object(emu: Emulator, section: str, type_name: str, name_prop: str, entry: 
     report.count(section, created=True)
 
 
-def _fields_of(entry: dict[str, Any]) -> list[dict[str, Any]]:
-    fields = entry.get("Fields") or []
-    if isinstance(fields, dict):  # already in the SOAP shape
-        fields = fields.get("Field") or []
-    return fields
-
-
-def _truthy(value: Any) -> bool:
-    return value is True or str(value).lower() == "true"
-
-
 def _rows(emu: Emulator, entry: dict[str, Any], report: SeedReport) -> None:
     rows = entry.get("Rows") or []
     if not rows:
         return
     key = entry.get("CustomerKey") or entry.get("Name")
-    mid = _mid(emu, entry, f"data_extensions[{key}]")
-    columns = [f.get("Name") for f in _fields_of(entry)]
-    primary = [f.get("Name") for f in _fields_of(entry) if _truthy(f.get("IsPrimaryKey"))]
+    what = f"data_extensions[{key}]"
+    mid = _mid(emu, entry, what)
+    # The stored DE (just created, or kept) decides columns and primary key, and key_of gives the key in the
+    # form API calls look rows up by: seeded rows are then found, updated and deleted like any other.
+    schema = des.load_schema(emu, mid, key=key)
+    columns = [c.name for c in schema.columns]
     existing = emu.audience.count_rows(mid, key)
     fresh = []
     for row in rows:
         if not isinstance(row, dict):
-            raise SeedError(f"data_extensions[{key}]: every row must be a mapping ({row!r})")
+            raise SeedError(f"{what}: every row must be a mapping ({row!r})")
         unknown = [c for c in row if c not in columns]
         if unknown:
-            raise SeedError(f"data_extensions[{key}]: row {row!r} has column(s) {unknown} the DE lacks")
+            raise SeedError(f"{what}: row {row!r} has column(s) {unknown} the DE lacks")
         values = {c: "" if v is None else str(v) for c, v in row.items()}
-        key_value = "|".join(values.get(c, "") for c in primary) if primary else None
+        try:
+            key_value = des.key_of(schema, values)
+        except des.RowRejected as exc:
+            raise SeedError(f"{what}: row {row!r}: {exc.message}") from exc
         # Without a primary key rows cannot be matched: they are loaded only into an empty DE.
         if (key_value is not None and emu.audience.find_row(mid, key, key_value)) or (
                 key_value is None and existing):
