@@ -18,6 +18,7 @@ import yaml
 
 from .domain import data_extensions as des
 from .domain.context import CallContext
+from .domain.subscribers import STATUSES as SUBSCRIBER_STATUSES
 from .domain.tenants import child_mids, seed_tenant
 from .store.audience import SubscriberRecord
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from .core import Emulator
 
 SECTIONS = ("business_units", "emails", "lists", "data_extensions", "subscribers")
-SUBSCRIBER_STATUSES = ("Active", "Unsubscribed", "Held", "Bounced", "Deleted")
 
 
 class SeedError(ValueError):
