@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_replay_commands(sub) -> None:
+def add_replay_commands(sub: argparse._SubParsersAction) -> None:
     replay = sub.add_parser("replay", help="run scenario files and show a structural diff per mismatch")
     replay.add_argument("files", nargs="+", help="scenario YAML files or directories of them")
     replay.add_argument("--target", default=None, help="base URL to replay against (default: a fresh "

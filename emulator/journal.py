@@ -13,6 +13,7 @@ import io
 import logging
 import re
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -169,7 +170,7 @@ class JournalMiddleware:
         ))
 
 
-def install(app_wsgi, emu: Emulator):
+def install(app_wsgi: Callable, emu: Emulator) -> JournalMiddleware:
     """Wrap the WSGI app: fault injection inside, the journal outside (it sees injected answers)."""
     from .faults import FaultMiddleware
 

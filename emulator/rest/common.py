@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, g, request
 
 from ..domain.context import CallContext
 from ..domain.errors import Forbidden, Invalid
 
+if TYPE_CHECKING:
+    from ..core import Emulator
 
-def emulator():
+
+def emulator() -> Emulator:
     return current_app.config["EMULATOR"]
 
 
@@ -29,7 +33,7 @@ def bearer_context(scope: str | None = None) -> CallContext:
     return call
 
 
-def requires_token(scope: str | None = None):
+def requires_token(scope: str | None = None) -> Callable[[Callable], Callable]:
     """Route decorator: authenticate the bearer token (401 otherwise) and put the caller in g.call."""
 
     def decorate(view):

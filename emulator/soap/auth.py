@@ -9,7 +9,10 @@ Elements are matched by local name: some documented envelopes misspell the WS-Se
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
+
+from lxml import etree
 
 from ..domain.context import CallContext
 from ..domain.errors import Unauthorized
@@ -29,7 +32,7 @@ def _child(el, name: str):
     return None
 
 
-def authenticate(emu: Emulator, header_elements) -> CallContext:
+def authenticate(emu: Emulator, header_elements: Iterable[etree._Element] | None) -> CallContext:
     """Token headers win over a UsernameToken: FuelSDK's legacy mode sends both, with a `*`/`*` user."""
     security = None
     for el in header_elements or []:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 from spyne import Fault
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
     from ..core import Emulator
 
 
-def fault_response(emu: Emulator, status: int, faultcode: str, message: str):
+def fault_response(emu: Emulator, status: int, faultcode: str, message: str) -> Callable:
     envelope = etree.Element("{http://schemas.xmlsoap.org/soap/envelope/}Envelope",
                              nsmap={"soap": "http://schemas.xmlsoap.org/soap/envelope/"})
     body = etree.SubElement(envelope, "{http://schemas.xmlsoap.org/soap/envelope/}Body")
@@ -28,7 +29,8 @@ def fault_response(emu: Emulator, status: int, faultcode: str, message: str):
     return app
 
 
-def soap_gate(emu: Emulator, environ):
+def soap_gate(emu: Emulator, environ: dict[str, Any]) -> Callable | None:
+    """A WSGI app answering the refusal, or None when Spyne may read the request."""
     length = environ.get("CONTENT_LENGTH")
     limit = emu.config.max_body_bytes
     if length and length.isdigit() and int(length) > limit:
