@@ -190,19 +190,22 @@ _PERFORM_PROBES = {"sends": "EmailSendDefinition", "imports": "ImportDefinition"
                    "triggered_sends": "TriggeredSendDefinition"}
 
 
+def _probe_soap(target: Target, action: str, body: str) -> requests.Response:
+    return target.http.post(
+        f"{target.base_url}/Service.asmx", timeout=30,
+        data=_PROBE_ENVELOPE.format(body=body, **target.credentials).encode(),
+        headers={"SOAPAction": action, "Content-Type": "text/xml; charset=utf-8"})
+
+
 def probe(target: Target, feature: str) -> tuple[bool, str]:
     """Whether the target implements a feature, asked the way a client would (no state is changed)."""
-    c = target.credentials
     try:
         if feature in _PERFORM_PROBES:
             type_name = _PERFORM_PROBES[feature]
             body = ('<PerformRequestMsg xmlns="http://exacttarget.com/wsdl/partnerAPI"><Action>start</Action>'
                     f'<Definitions><Definition xsi:type="{type_name}"><CustomerKey>__replay_probe__'
                     "</CustomerKey></Definition></Definitions></PerformRequestMsg>")
-            response = target.http.post(
-                f"{target.base_url}/Service.asmx", timeout=30,
-                data=_PROBE_ENVELOPE.format(body=body, **c).encode(),
-                headers={"SOAPAction": "Perform", "Content-Type": "text/xml; charset=utf-8"})
+            response = _probe_soap(target, "Perform", body)
             unsupported = b"<ErrorCode>100</ErrorCode>" in response.content or b"not supported" in response.content
             return (not unsupported, f"Perform start on {type_name} is not supported by the target")
         if feature == "transactional":
@@ -214,10 +217,7 @@ def probe(target: Target, feature: str) -> tuple[bool, str]:
             body = ('<RetrieveRequestMsg xmlns="http://exacttarget.com/wsdl/partnerAPI"><RetrieveRequest>'
                     "<ObjectType>DataExtensionObject[__replay_probe__]</ObjectType><Properties>x</Properties>"
                     "</RetrieveRequest></RetrieveRequestMsg>")
-            response = target.http.post(
-                f"{target.base_url}/Service.asmx", timeout=30,
-                data=_PROBE_ENVELOPE.format(body=body, **c).encode(),
-                headers={"SOAPAction": "Retrieve", "Content-Type": "text/xml; charset=utf-8"})
+            response = _probe_soap(target, "Retrieve", body)
             missing = b"Unsupported" in response.content or b"not supported" in response.content \
                 or response.status_code != 200
             return (not missing, "the target cannot retrieve DataExtensionObject rows")
