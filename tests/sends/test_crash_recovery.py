@@ -17,7 +17,7 @@ from emulator.core import Emulator
 from emulator.domain.context import CallContext
 from emulator.domain.sends import BATCH, SimulatedCrash
 from emulator.store.audience import SubscriberRecord
-from tests.soap_helpers import PARTNER, envelope
+from tests.soap_helpers import PARTNER, post_soap
 
 AUDIENCE = BATCH * 2 + 500  # three batches
 
@@ -110,8 +110,7 @@ def _serve(db) -> tuple[subprocess.Popen, str]:
 
 
 def _soap(base: str, action: str, body: str) -> str:
-    response = requests.post(f"{base}/Service.asmx", data=envelope(body).encode(), timeout=60,
-                             headers={"SOAPAction": action, "Content-Type": "text/xml"})
+    response = post_soap(f"{base}/Service.asmx", action, body)
     assert "<StatusCode>OK</StatusCode>" in response.text, response.text
     return response.text
 
