@@ -134,11 +134,9 @@ def test_reset_clears_rules(mc):
     assert requests.get(f"{mc.base_url}/_emulator/faults", timeout=10).json()["items"] == []
 
 
-def test_zeep_client_sees_rate_limit_fault(mc):
+def test_zeep_client_sees_rate_limit_fault(mc, zeep_client):
     zeep = pytest.importorskip("zeep")
-    from zeep.wsse.username import UsernameToken
-
-    client = zeep.Client(mc.wsdl_url, wsse=UsernameToken(mc.username, mc.password))
+    client = zeep_client
     add_rule(mc, action="Retrieve", fault="rate_limit")
     request = {"ObjectType": "List", "Properties": ["ID"]}
     with pytest.raises(zeep.exceptions.Fault) as raised:
@@ -163,10 +161,9 @@ def test_soap_error_results_of_every_operation_validate(mc, action, body):
     assert payload.findtext("p:OverallStatus", namespaces=NS).startswith("Error")
 
 
-def test_fuelsdk_sees_a_rate_limit_then_an_error_result(mc, tmp_path):
+def test_fuelsdk_sees_a_rate_limit_then_an_error_result(mc, fuel):
+    client = fuel
     fuel = pytest.importorskip("FuelSDK")
-    # A WSDL copy of this server's own: FuelSDK otherwise reuses one cached in its package directory.
-    client = fuel.ET_Client(params={**mc.fuel_params(), "wsdl_file_local_loc": str(tmp_path / "et.wsdl")})
     add_rule(mc, action="Retrieve", fault="rate_limit")
     lists = fuel.ET_List()
     lists.auth_stub, lists.props = client, ["ID", "ListName"]
