@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from emulator.testing import RunningEmulator, start
+from tests.sends.conftest import SendWorld
 from tests.soap_helpers import SoapCaller
 
 
@@ -25,6 +26,12 @@ def mc(server: RunningEmulator) -> RunningEmulator:
 def soap(mc: RunningEmulator) -> SoapCaller:
     """Posts partner-API bodies with the default API user's UsernameToken and validates every answer."""
     return SoapCaller(mc)
+
+
+@pytest.fixture
+def world(mc: RunningEmulator, soap: SoapCaller) -> SendWorld:
+    """Emails, lists and data extensions with members, for send tests (tests/sends and tests/clients)."""
+    return SendWorld(mc, soap)
 # Real SFMC clients on the session server. suds builds a FuelSDK client from the large WSDL slowly, so each
 # mode's client is made once per session; the per-test reset keeps issued tokens, so they stay logged in.
 @pytest.fixture(scope="session")

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sends.conftest import SendWorld
-
 P = "{http://exacttarget.com/wsdl/partnerAPI}"
 
 
 @pytest.fixture
 def zclient(zeep_client):
     return zeep_client
-
-
-@pytest.fixture
-def world(mc, soap) -> SendWorld:
-    return SendWorld(mc, soap)
 
 
 def T(client, name: str, **values):
