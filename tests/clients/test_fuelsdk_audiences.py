@@ -6,6 +6,9 @@ import pytest
 
 FuelSDK = pytest.importorskip("FuelSDK")
 
+# suds builds every request object from the 4,500-line WSDL: seconds per FuelSDK call, so these are slow.
+pytestmark = pytest.mark.slow
+
 
 def _list(fuel, name: str) -> int:
     lst = FuelSDK.ET_List()
