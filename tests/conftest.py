@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from emulator.testing import RunningEmulator, start
+from tests.sends.conftest import SendWorld
 from tests.soap_helpers import SoapCaller
 
 
@@ -25,4 +26,42 @@ def mc(server: RunningEmulator) -> RunningEmulator:
 def soap(mc: RunningEmulator) -> SoapCaller:
     """Posts partner-API bodies with the default API user's UsernameToken and validates every answer."""
     return SoapCaller(mc)
+
+
+@pytest.fixture
+def world(mc: RunningEmulator, soap: SoapCaller) -> SendWorld:
+    """Emails, lists and data extensions with members, for send tests (tests/sends and tests/clients)."""
+    return SendWorld(mc, soap)
+# Real SFMC clients on the session server. suds builds a FuelSDK client from the large WSDL slowly, so each
+# mode's client is made once per session; the per-test reset keeps issued tokens, so they stay logged in.
+@pytest.fixture(scope="session")
+def fuel(server: RunningEmulator):
+    import FuelSDK
+
+    return FuelSDK.ET_Client(params=server.fuel_params())
+
+
+@pytest.fixture(scope="session")
+def fuel_legacy(server: RunningEmulator):
+    import FuelSDK
+
+    return FuelSDK.ET_Client(params=server.fuel_params(legacy=True))
+
+
+@pytest.fixture(scope="session")
+def fuel_child(server: RunningEmulator):
+    import FuelSDK
+
+    return FuelSDK.ET_Client(params=server.fuel_params(account_id=server.child_mid))
+
+
+@pytest.fixture(scope="session")
+def zeep_client(server: RunningEmulator):
+    """zeep on the served WSDL with the default API user's UsernameToken (credentials survive resets)."""
+    import zeep
+    from zeep.wsse.username import UsernameToken
+
+    return zeep.Client(server.wsdl_url, wsse=UsernameToken(server.username, server.password))
+
+
 collect_ignore = ["example_project"]  # a separate project, run by tests/fixture/test_example_project.py

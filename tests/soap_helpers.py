@@ -39,15 +39,44 @@ def validate_body(envelope: bytes) -> etree._Element:
     return payload
 
 
-def envelope(body: str, username: str = "emulator-user", password: str = "emulator-password") -> str:
-    return f"""<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"
- xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">
- <soapenv:Header><wsse:Security soapenv:mustUnderstand="1"
+def envelope(body: str, username: str = "emulator-user", password: str = "emulator-password",
+             token: str | None = None) -> str:
+    """A SOAP envelope around `body`: a `fueloauth` header when a token is given, else a WS-Security
+    UsernameToken (the default tenant's API user)."""
+    if token is not None:
+        header = f'<fueloauth xmlns="http://exacttarget.com">{token}</fueloauth>'
+    else:
+        header = f"""<wsse:Security soapenv:mustUnderstand="1"
   xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">
   <wsse:UsernameToken><wsse:Username>{username}</wsse:Username>
   <wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">{password}</wsse:Password>
-  </wsse:UsernameToken></wsse:Security></soapenv:Header>
+  </wsse:UsernameToken></wsse:Security>"""
+    return f"""<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">
+ <soapenv:Header>{header}</soapenv:Header>
  <soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>"""
+
+
+def post_envelope(url: str, action: str | None, data: str | bytes,
+                  content_type: str = "text/xml; charset=utf-8", timeout: float = 60) -> requests.Response:
+    """POST a whole envelope as given (literal seed envelopes, malformed bodies); no SOAPAction when None."""
+    headers = {"Content-Type": content_type}
+    if action is not None:
+        headers["SOAPAction"] = action
+    return requests.post(url, data=data.encode() if isinstance(data, str) else data, headers=headers,
+                         timeout=timeout)
+
+
+def post_soap(url: str, action: str | None, body: str, **auth: str) -> requests.Response:
+    """POST `body` in an `envelope` (keyword arguments as `envelope` takes them) to a SOAP endpoint URL."""
+    return post_envelope(url, action, envelope(body, **auth))
+
+
+def retrieve_request(object_type: str, properties: list[str], filter_xml: str = "", extra: str = "") -> str:
+    """A RetrieveRequestMsg body."""
+    props = "".join(f"<Properties>{p}</Properties>" for p in properties)
+    return (f'<RetrieveRequestMsg xmlns="{PARTNER}"><RetrieveRequest><ObjectType>{object_type}</ObjectType>'
+            f"{props}{filter_xml}{extra}</RetrieveRequest></RetrieveRequestMsg>")
 
 
 class SoapCaller:
@@ -55,9 +84,7 @@ class SoapCaller:
         self.mc = mc
 
     def post(self, action: str, body: str, **auth) -> tuple[int, etree._Element]:
-        response = requests.post(self.mc.soap_url, data=envelope(body, **auth).encode(),
-                                 headers={"SOAPAction": action, "Content-Type": "text/xml; charset=utf-8"},
-                                 timeout=60)
+        response = post_soap(self.mc.soap_url, action, body, **auth)
         return response.status_code, validate_body(response.content)
 
     def call(self, action: str, body: str, **auth) -> etree._Element:
@@ -70,10 +97,7 @@ class SoapCaller:
 
     def retrieve(self, object_type: str, properties: list[str], filter_xml: str = "", extra: str = "",
                  **auth) -> etree._Element:
-        props = "".join(f"<Properties>{p}</Properties>" for p in properties)
-        return self.call("Retrieve", f'<RetrieveRequestMsg xmlns="{PARTNER}"><RetrieveRequest>'
-                         f"<ObjectType>{object_type}</ObjectType>{props}{filter_xml}{extra}"
-                         "</RetrieveRequest></RetrieveRequestMsg>", **auth)
+        return self.call("Retrieve", retrieve_request(object_type, properties, filter_xml, extra), **auth)
 
 
 def simple_filter(prop: str, operator: str, *values: str) -> str:

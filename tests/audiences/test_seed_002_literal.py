@@ -11,11 +11,10 @@ import re
 from pathlib import Path
 
 import pytest
-import requests
 
 from tests.audiences.test_imports import SAP_CSV, upload
 from tests.audiences.test_subscribers import make_list
-from tests.soap_helpers import texts, validate_body
+from tests.soap_helpers import post_envelope, texts, validate_body
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = [p for base in (ROOT.parent, ROOT.parent.parent) for p in (base / "shared" / "seeds").glob("002_*.txt")]
@@ -37,8 +36,7 @@ def _send(mc, envelope: str, **subs: str):
         envelope = envelope.replace(old, new)
     action = {"RetrieveRequestMsg": "Retrieve", "CreateRequest": "Create", "PerformRequestMsg": "Perform"}[
         re.search(r"<(RetrieveRequestMsg|CreateRequest|PerformRequestMsg)\b", envelope).group(1)]
-    response = requests.post(mc.soap_url, data=envelope.encode(), timeout=30,
-                             headers={"SOAPAction": action, "Content-Type": "text/xml; charset=utf-8"})
+    response = post_envelope(mc.soap_url, action, envelope)
     assert response.status_code == 200, response.text[-1000:]
     return validate_body(response.content)
 

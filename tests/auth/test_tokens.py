@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from tests.soap_helpers import PARTNER
+from tests.soap_helpers import post_soap, retrieve_request
 
 
 def _token(mc, **body):
@@ -14,12 +14,7 @@ def _token(mc, **body):
 
 
 def _soap_retrieve_with_token(mc, token: str, path: str = "/Service.asmx") -> requests.Response:
-    envelope = (f'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header>'
-                f'<fueloauth xmlns="http://exacttarget.com">{token}</fueloauth></s:Header><s:Body>'
-                f'<RetrieveRequestMsg xmlns="{PARTNER}"><RetrieveRequest><ObjectType>List</ObjectType>'
-                "<Properties>ID</Properties></RetrieveRequest></RetrieveRequestMsg></s:Body></s:Envelope>")
-    return requests.post(mc.base_url + path, data=envelope, timeout=10,
-                         headers={"Content-Type": "text/xml", "SOAPAction": "Retrieve"})
+    return post_soap(mc.base_url + path, "Retrieve", retrieve_request("List", ["ID"]), token=token)
 
 
 def test_v2_token_shape(mc):

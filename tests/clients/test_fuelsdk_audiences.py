@@ -6,21 +6,8 @@ import pytest
 
 FuelSDK = pytest.importorskip("FuelSDK")
 
-
-@pytest.fixture(scope="module")
-def fuel_client(server, tmp_path_factory):
-    # Building a client loads the WSDL through suds: slow, so one per module. FuelSDK keeps its WSDL copy
-    # (whose fault-XSD import names our port) in site-packages unless told otherwise: use a fresh file.
-    params = server.fuel_params()
-    params["wsdl_file_local_loc"] = str(tmp_path_factory.mktemp("fuel") / "ExactTargetWSDL.xml")
-    return FuelSDK.ET_Client(params=params)
-
-
-@pytest.fixture
-def fuel(mc, fuel_client):
-    # Each test's reset drops issued tokens: fetch a fresh one, as a client would after a 401.
-    fuel_client.refresh_token(force_refresh=True)
-    return fuel_client
+# suds builds every request object from the 4,500-line WSDL: seconds per FuelSDK call, so these are slow.
+pytestmark = pytest.mark.slow
 
 
 def _list(fuel, name: str) -> int:

@@ -7,6 +7,9 @@ import pytest
 
 from tests.soap_helpers import PARTNER
 
+# suds builds every request object from the 4,500-line WSDL: seconds per FuelSDK call, so these are slow.
+pytestmark = pytest.mark.slow
+
 
 def _post(client, cls, props):
     obj = cls()

@@ -1,8 +1,8 @@
 """FuelSDK-Python (salesforce-fuelsdk-sans) driving the send flows end to end: create-then-start with list,
 data-extension and exclusion sources, a sub-account start, a sender override, and ET_TriggeredSend.
 
-One ET_Client per module on the session server (a reset would revoke its token); keys are unique per test and
-the server is reset when the module ends.
+The session's ET_Client, without a reset between tests: keys are unique per test, and the server is reset when
+the module starts and ends.
 """
 
 from __future__ import annotations
@@ -24,12 +24,10 @@ class ET_EmailSendDefinition(ET_CUDSupport):  # FuelSDK has no class for it; thi
 
 
 @pytest.fixture(scope="module")
-def fuel(server, tmp_path_factory):
+def fuel(server, fuel):
+    """The session's client; this module's tests share the server's state, so reset it around the module."""
     server.reset()
-    # FuelSDK saves the WSDL once in a local file; a per-module file keeps another run's port out of it.
-    wsdl_copy = tmp_path_factory.mktemp("fuelsdk") / "ExactTargetWSDL.xml"
-    client = FuelSDK.ET_Client(params={**server.fuel_params(), "wsdl_file_local_loc": str(wsdl_copy)})
-    yield client
+    yield fuel
     server.reset()
 
 

@@ -7,10 +7,9 @@ import zeep
 from zeep.wsse.username import UsernameToken
 
 
-@pytest.fixture(scope="module")
-def partner(server):
-    client = zeep.Client(server.wsdl_url, wsse=UsernameToken(server.username, server.password))
-    return client
+@pytest.fixture
+def partner(zeep_client):
+    return zeep_client
 
 
 def _list(partner, **props):

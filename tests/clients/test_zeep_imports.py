@@ -8,13 +8,11 @@ import pytest
 import requests
 
 zeep = pytest.importorskip("zeep")
-from zeep.wsse.username import UsernameToken  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def client(server):
-    c = zeep.Client(server.wsdl_url, wsse=UsernameToken(server.username, server.password))
-    return c
+@pytest.fixture
+def client(zeep_client):
+    return zeep_client
 
 
 def test_seed_002_with_zeep(mc, client):

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import pytest
-import zeep
-from zeep.wsse.username import UsernameToken
-
-from tests.sends.conftest import SendWorld
 
 P = "{http://exacttarget.com/wsdl/partnerAPI}"
 
 
-@pytest.fixture(scope="module")
-def zclient(server):
-    # UsernameToken credentials survive the per-test reset (the default tenant is re-seeded), tokens would not.
-    return zeep.Client(server.wsdl_url, wsse=UsernameToken(server.username, server.password))
-
-
 @pytest.fixture
-def world(mc, soap) -> SendWorld:
-    return SendWorld(mc, soap)
+def zclient(zeep_client):
+    return zeep_client
 
 
 def T(client, name: str, **values):

@@ -8,16 +8,11 @@ import pytest
 import requests
 from lxml import etree
 
-from tests.soap_helpers import NS, PARTNER, envelope, validate_body
+from tests.soap_helpers import NS, PARTNER, post_soap, retrieve_request, validate_body
 
 LIST = (f'<CreateRequest xmlns="{PARTNER}"><Objects xsi:type="List"><CustomerKey>{{key}}</CustomerKey>'
         "<ListName>{key}</ListName></Objects></CreateRequest>")
 FAULT_NS = {"f": "urn:fault.partner.exacttarget.com", **NS}
-
-
-def post_soap(mc, action: str, body: str) -> requests.Response:
-    return requests.post(mc.soap_url, data=envelope(body).encode(), timeout=30,
-                         headers={"SOAPAction": action, "Content-Type": "text/xml; charset=utf-8"})
 
 
 def add_rule(mc, **rule) -> dict:
@@ -33,14 +28,14 @@ def last_journal(mc, n: int = 1) -> list[dict]:
 def test_rate_limited_soap_fault_then_normal_service(mc):
     add_rule(mc, action="Create", times=2, fault="rate_limit")
     for i in range(2):
-        response = post_soap(mc, "Create", LIST.format(key=f"k{i}"))
+        response = post_soap(mc.soap_url, "Create", LIST.format(key=f"k{i}"))
         assert response.status_code == 500
         fault = validate_body(response.content)
         assert fault.findtext("faultcode") == "soap:Server"
         assert fault.findtext("faultstring") == "Rate Limited"
         assert fault.findtext("detail/f:apifault/f:Code", namespaces=FAULT_NS) == "17"
         assert fault.findtext("detail/f:apifault/f:Message", namespaces=FAULT_NS) == "Rate Limited"
-    ok = post_soap(mc, "Create", LIST.format(key="k3"))
+    ok = post_soap(mc.soap_url, "Create", LIST.format(key="k3"))
     assert ok.status_code == 200 and b"<StatusCode>OK</StatusCode>" in ok.content
     entries = last_journal(mc, 3)
     assert [e["fault"] for e in entries] == [None, "rule 1: rate_limit", "rule 1: rate_limit"]
@@ -74,7 +69,7 @@ def test_soap_error_result_validates_and_counts_objects(mc):
     add_rule(mc, action="create", object_type="List",
              fault={"type": "soap_error", "message": "Injected: try again", "error_code": 2})
     two = LIST.format(key="a").replace("</CreateRequest>", "") + LIST.format(key="b").split(">", 1)[1]
-    response = post_soap(mc, "Create", two)
+    response = post_soap(mc.soap_url, "Create", two)
     assert response.status_code == 200
     payload = validate_body(response.content)
     assert [e.text for e in payload.findall("p:Results/p:StatusCode", NS)] == ["Error", "Error"]
@@ -84,7 +79,7 @@ def test_soap_error_result_validates_and_counts_objects(mc):
 
 def test_object_type_and_method_must_match(mc):
     add_rule(mc, object_type="Email", times=1)
-    assert post_soap(mc, "Create", LIST.format(key="x")).status_code == 200
+    assert post_soap(mc.soap_url, "Create", LIST.format(key="x")).status_code == 200
     assert requests.get(f"{mc.base_url}/_emulator/faults", timeout=10).json()["items"][0]["hits"] == 0
 
 
@@ -115,9 +110,7 @@ def test_latency_is_added_and_journalled(mc):
 def test_soap_fault_with_custom_code(mc):
     add_rule(mc, action="Retrieve", fault={"type": "soap_fault", "faultcode": "Client",
                                            "faultstring": "Server was unable to process request."})
-    body = (f'<RetrieveRequestMsg xmlns="{PARTNER}"><RetrieveRequest><ObjectType>List</ObjectType>'
-            "<Properties>ID</Properties></RetrieveRequest></RetrieveRequestMsg>")
-    response = post_soap(mc, "Retrieve", body)
+    response = post_soap(mc.soap_url, "Retrieve", retrieve_request("List", ["ID"]))
     fault = etree.fromstring(response.content).find("soap:Body/soap:Fault", NS)
     assert response.status_code == 500 and fault.findtext("faultcode") == "soap:Client"
     assert fault.find("detail") is None
@@ -141,11 +134,9 @@ def test_reset_clears_rules(mc):
     assert requests.get(f"{mc.base_url}/_emulator/faults", timeout=10).json()["items"] == []
 
 
-def test_zeep_client_sees_rate_limit_fault(mc):
+def test_zeep_client_sees_rate_limit_fault(mc, zeep_client):
     zeep = pytest.importorskip("zeep")
-    from zeep.wsse.username import UsernameToken
-
-    client = zeep.Client(mc.wsdl_url, wsse=UsernameToken(mc.username, mc.password))
+    client = zeep_client
     add_rule(mc, action="Retrieve", fault="rate_limit")
     request = {"ObjectType": "List", "Properties": ["ID"]}
     with pytest.raises(zeep.exceptions.Fault) as raised:
@@ -160,21 +151,19 @@ def test_zeep_client_sees_rate_limit_fault(mc):
     ("Perform", f'<PerformRequestMsg xmlns="{PARTNER}"><Action>start</Action><Definitions>'
                 '<Definition xsi:type="EmailSendDefinition"><CustomerKey>k</CustomerKey></Definition>'
                 "</Definitions></PerformRequestMsg>"),
-    ("Retrieve", f'<RetrieveRequestMsg xmlns="{PARTNER}"><RetrieveRequest><ObjectType>List</ObjectType>'
-                 "<Properties>ID</Properties></RetrieveRequest></RetrieveRequestMsg>"),
+    ("Retrieve", retrieve_request("List", ["ID"])),
 ])
 def test_soap_error_results_of_every_operation_validate(mc, action, body):
     add_rule(mc, action=action, fault={"type": "soap_error", "message": "Injected"})
-    response = post_soap(mc, action, body)
+    response = post_soap(mc.soap_url, action, body)
     payload = validate_body(response.content)
     assert response.status_code == 200
     assert payload.findtext("p:OverallStatus", namespaces=NS).startswith("Error")
 
 
-def test_fuelsdk_sees_a_rate_limit_then_an_error_result(mc, tmp_path):
+def test_fuelsdk_sees_a_rate_limit_then_an_error_result(mc, fuel):
+    client = fuel
     fuel = pytest.importorskip("FuelSDK")
-    # A WSDL copy of this server's own: FuelSDK otherwise reuses one cached in its package directory.
-    client = fuel.ET_Client(params={**mc.fuel_params(), "wsdl_file_local_loc": str(tmp_path / "et.wsdl")})
     add_rule(mc, action="Retrieve", fault="rate_limit")
     lists = fuel.ET_List()
     lists.auth_stub, lists.props = client, ["ID", "ListName"]
@@ -193,7 +182,7 @@ def test_shorthands_through_the_fixture_client(mc):
     mc.faults.add(operation="Create", status=503)
     mc.faults.add(path="/v2/token", latency_ms=50)
     assert [(r["kind"], r.get("status")) for r in mc.faults.list()] == [("http", 503), ("latency", None)]
-    response = post_soap(mc, "Create", LIST.format(key="s"))
+    response = post_soap(mc.soap_url, "Create", LIST.format(key="s"))
     assert response.status_code == 503 and response.json()["errorcode"] == 50300
     assert requests.post(f"{mc.base_url}/v2/token", json={}, timeout=10).status_code == 401  # slowed, answered
     assert [e["fault"] for e in last_journal(mc, 2)] == ["rule 2: latency", "rule 1: http 503"]

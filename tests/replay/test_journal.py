@@ -6,14 +6,13 @@ import requests
 
 from emulator.config import Config
 from emulator.testing import running
-from tests.soap_helpers import PARTNER, envelope
+from tests.soap_helpers import PARTNER, post_soap, retrieve_request
 
 
 def create_list(mc, key: str) -> requests.Response:
     body = (f'<CreateRequest xmlns="{PARTNER}"><Objects xsi:type="List"><CustomerKey>{key}</CustomerKey>'
             f"<ListName>{key}</ListName></Objects></CreateRequest>")
-    return requests.post(mc.soap_url, data=envelope(body).encode(), timeout=30,
-                         headers={"SOAPAction": "Create", "Content-Type": "text/xml"})
+    return post_soap(mc.soap_url, "Create", body)
 
 
 def journal(mc, **params) -> dict:
@@ -51,9 +50,7 @@ def test_the_inspector_reads_the_journal_endpoint_and_there_is_no_second_one(mc)
 
 
 def test_action_comes_from_the_body_without_soapaction_and_retrieve_type(mc):
-    body = (f'<RetrieveRequestMsg xmlns="{PARTNER}"><RetrieveRequest><ObjectType>SendClassification'
-            "</ObjectType><Properties>Name</Properties></RetrieveRequest></RetrieveRequestMsg>")
-    requests.post(mc.soap_url, data=envelope(body).encode(), headers={"Content-Type": "text/xml"}, timeout=10)
+    post_soap(mc.soap_url, None, retrieve_request("SendClassification", ["Name"]))
     entry = journal(mc)["items"][0]
     assert (entry["action"], entry["object_type"]) == ("Retrieve", "SendClassification")
 

@@ -150,8 +150,8 @@ def test_message_definition_send_to_a_soap_created_tsd_lands_in_the_outbox(api: 
 
 def test_serve_takes_the_quota_from_its_command_line(tmp_path):
     """The limit is a `serve` option (--definition-quota / --definition-quota-days), not only a Config field."""
-    from tests.fixture.test_sandbox import free_port, serve, stop
     from tests.fixture.test_sandbox import soap as soap_call
+    from tests.serving import free_port, serve, stop
 
     port = free_port()
     proc = serve(tmp_path / "quota.db", port, "--definition-quota", "1", "--definition-quota-days", "2")

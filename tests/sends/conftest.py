@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from emulator.store.audience import SubscriberRecord
 from tests.soap_helpers import texts
 
@@ -61,7 +59,3 @@ class SendWorld:
                                          self.mc.emu.clock.now().timestamp())
         return object_id
 
-
-@pytest.fixture
-def world(mc, soap) -> SendWorld:
-    return SendWorld(mc, soap)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import socket
 import sqlite3
 import subprocess
-import sys
 import time
 
 import pytest
@@ -17,7 +15,8 @@ from emulator.core import Emulator
 from emulator.domain.context import CallContext
 from emulator.domain.sends import BATCH, SimulatedCrash
 from emulator.store.audience import SubscriberRecord
-from tests.soap_helpers import PARTNER, envelope
+from tests.serving import free_port, serve
+from tests.soap_helpers import PARTNER, post_soap
 
 AUDIENCE = BATCH * 2 + 500  # three batches
 
@@ -92,26 +91,12 @@ def test_send_queued_but_never_started_runs_after_restart(tmp_path):
 
 
 def _serve(db) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "emulator.cli", "serve", "--port", str(port), "--db", str(db)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/_emulator/health", timeout=1).ok:
-                return proc, base
-        except requests.RequestException:
-            time.sleep(0.05)
-    proc.kill()
-    raise AssertionError("the emulator did not start")
+    port = free_port()
+    return serve(db, port, capture=False), f"http://127.0.0.1:{port}"
 
 
 def _soap(base: str, action: str, body: str) -> str:
-    response = requests.post(f"{base}/Service.asmx", data=envelope(body).encode(), timeout=60,
-                             headers={"SOAPAction": action, "Content-Type": "text/xml"})
+    response = post_soap(f"{base}/Service.asmx", action, body)
     assert "<StatusCode>OK</StatusCode>" in response.text, response.text
     return response.text
 

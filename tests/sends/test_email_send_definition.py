@@ -7,7 +7,7 @@ from pathlib import Path
 
 import requests
 
-from tests.soap_helpers import NS, PARTNER, simple_filter, texts, validate_body
+from tests.soap_helpers import NS, PARTNER, post_envelope, simple_filter, texts, validate_body
 
 ENVELOPES = Path(__file__).parent / "seed_envelopes"  # verbatim from ../shared/seeds pages 000 and 001
 
@@ -18,8 +18,7 @@ def seed_envelope(name: str) -> str:
 
 def post_raw(mc, action: str, envelope: str):
     envelope = envelope.replace(">username<", f">{mc.username}<").replace(">password<", f">{mc.password}<")
-    response = requests.post(mc.soap_url, data=envelope.encode(), timeout=30,
-                             headers={"SOAPAction": action, "Content-Type": "text/xml; charset=utf-8"})
+    response = post_envelope(mc.soap_url, action, envelope)
     return response.status_code, validate_body(response.content)
 
 

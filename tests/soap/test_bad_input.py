@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import requests
-
-from tests.soap_helpers import NS, envelope, simple_filter, texts, validate_body
+from tests.soap_helpers import NS, envelope, post_envelope, simple_filter, texts, validate_body
 
 
 def _raw(mc, data: bytes | str, action: str = "Create", content_type: str = "text/xml; charset=utf-8"):
-    if isinstance(data, str):
-        data = data.encode()
-    response = requests.post(mc.soap_url, data=data, timeout=30,
-                             headers={"Content-Type": content_type, "SOAPAction": action})
-    return response
+    return post_envelope(mc.soap_url, action, data, content_type)
 
 
 def _list_count(soap) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.soap_helpers import NS, PARTNER, texts
+from tests.soap_helpers import NS, PARTNER, post_soap, texts, validate_body
 
 
 def test_parent_creates_in_child_and_retrieves_with_client_ids(soap):
@@ -21,16 +21,7 @@ def test_child_cannot_act_for_the_parent(mc, soap):
     token = mc.token(account_id=mc.child_mid)
     body = (f'<CreateRequest xmlns="{PARTNER}"><Objects xsi:type="List"><Client><ID>{mc.parent_mid}</ID></Client>'
             "<ListName>Sneaky</ListName></Objects></CreateRequest>")
-    import requests
-
-    from tests.soap_helpers import validate_body
-    envelope = ('<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
-                'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><s:Header>'
-                f'<fueloauth xmlns="http://exacttarget.com">{token}</fueloauth></s:Header><s:Body>{body}</s:Body>'
-                "</s:Envelope>")
-    response = requests.post(mc.soap_url, data=envelope, timeout=10,
-                             headers={"Content-Type": "text/xml", "SOAPAction": "Create"})
-    answer = validate_body(response.content)
+    answer = validate_body(post_soap(mc.soap_url, "Create", body, token=token).content)
     assert texts(answer, "p:Results/p:StatusCode") == ["Error"]
     assert texts(answer, "p:OverallStatus") == ["Error"]
     assert "Sneaky" not in texts(soap.retrieve("List", ["ListName"], extra="<QueryAllAccounts>true</QueryAllAccounts>"),

@@ -9,9 +9,7 @@ what that code puts on the wire (Axis 1.4 style, typed filter).
 
 from __future__ import annotations
 
-import requests
-
-from tests.soap_helpers import NS, texts, validate_body
+from tests.soap_helpers import NS, post_envelope, texts, validate_body
 
 SEED_002_RETRIEVE_LIST = """<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
     <soapenv:Header>
@@ -63,8 +61,7 @@ def _retrieve_envelope(object_type: str, properties: list[str], prop: str, value
 
 
 def _post(mc, envelope: str, action: str = "Retrieve"):
-    response = requests.post(mc.soap_url, data=envelope.encode(), timeout=30,
-                             headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": action})
+    response = post_envelope(mc.soap_url, action, envelope)
     return response.status_code, validate_body(response.content)
 
 
