@@ -19,7 +19,8 @@ from ..rest.common import emulator
 from ..rest.errors import error_response
 
 PROTECTED_PREFIX = "/_emulator"
-OPEN_PATHS = frozenset({"/_emulator/health"})
+# Health tells nothing; click redirects are followed by whoever reads a message, who has no admin token.
+OPEN_PATHS = frozenset({"/_emulator/health", "/_emulator/click"})
 COOKIE = "sfmc_emulator_admin"
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, redirect, request
 
 from ..clock import iso_utc, parse_datetime
 from ..domain.errors import Invalid, NotFound
@@ -22,6 +22,15 @@ bp.after_app_request(remember_admin_token)
 @bp.get("/health")
 def health():
     return jsonify(status="ok")
+
+
+@bp.get("/click")
+def click():
+    """Where options.trackLinks sends a link (render.wrap_links): on to the original http(s) URL."""
+    target = request.args.get("url", "")
+    if not target.lower().startswith(("http://", "https://")):
+        raise Invalid("The click redirect needs an http(s) url.", code=10005)
+    return redirect(target, code=302)
 
 
 @bp.post("/reset")

@@ -73,6 +73,7 @@ class Target:
         self.http = requests.Session()
         self._features: dict[str, tuple[bool, str]] = {}
         self._tokens: dict[str, str] = {}
+        self._clock_moved = False
 
     # Built-in variables; tokens are fetched on first use, once per scenario.
     def builtin(self, name: str) -> str | None:
@@ -109,6 +110,7 @@ class Target:
         if self.admin and scenario.clock:
             self.http.post(f"{self.base_url}/_emulator/clock", json={"freeze": True, "set": scenario.clock},
                            timeout=30).raise_for_status()
+            self._clock_moved = True
 
     def has_feature(self, name: str) -> tuple[bool, str]:
         if name not in self._features:
@@ -116,6 +118,8 @@ class Target:
         return self._features[name]
 
     def close(self) -> None:
+        if self._clock_moved:  # give the target its real-time clock back
+            self.http.post(f"{self.base_url}/_emulator/clock", json={"reset": True}, timeout=30)
         self.http.close()
 
 

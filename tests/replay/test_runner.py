@@ -99,3 +99,17 @@ def test_cli_against_a_running_target(mc, tmp_path, capsys):
     assert main(["replay", str(path), "--target", mc.base_url]) == 0
     assert "1 passed" in capsys.readouterr().out
     assert mc.emu.journal.count() >= 2  # it really went to that server
+
+
+def test_a_target_gets_its_real_time_clock_back(mc):
+    from emulator.replay.runner import Target
+
+    target = Target(mc.base_url, {"client_id": mc.client_id, "client_secret": mc.client_secret}, admin=True)
+
+    class _Scenario:
+        clock = "2011-07-12T15:13:12Z"
+
+    target.prepare(_Scenario(), None)
+    assert mc.clock.frozen and mc.clock.now().year == 2011
+    target.close()
+    assert not mc.clock.frozen and mc.clock.now().year >= 2026

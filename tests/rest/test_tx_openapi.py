@@ -59,7 +59,14 @@ def test_generated_requests_never_5xx_and_conform(case, ready: Api):
 
 # -- scripted happy paths, validated against the spec's own response schemas ----------------------------------
 
-def _validate(method: str, path: str, status: int, body: Any) -> None:
+def _validate(method: str, path: str, status: int, answer: Any) -> None:
+    """`answer` is the response (its status must be `status`) or, where the spec and SFMC differ on the
+    status, the body alone."""
+    if hasattr(answer, "status_code"):
+        assert answer.status_code == status, (method, path, answer.status_code, answer.text[:300])
+        body = answer.json()
+    else:
+        body = answer
     responses = SPEC["paths"][path][method]["responses"]
     assert str(status) in responses, f"{method} {path} answered {status}, which the spec does not document"
     resolver_schema = {**responses[str(status)]["schema"], "definitions": SPEC["definitions"]}
@@ -75,34 +82,34 @@ def test_documented_success_bodies_validate(ready: Api, mc):
     created = api.post("/messaging/v1/email/definitions", json={
         "definitionKey": "spec", "name": "spec", "content": {"customerKey": "order-email"},
         "subscriptions": {"list": "All Subscribers"}, "status": "Inactive"})
-    _validate("post", defs, 201, created.json())
-    _validate("get", defs, 200, api.get("/messaging/v1/email/definitions").json())
-    _validate("get", one, 200, api.get("/messaging/v1/email/definitions/spec").json())
+    _validate("post", defs, 201, created)
+    _validate("get", defs, 200, api.get("/messaging/v1/email/definitions"))
+    _validate("get", one, 200, api.get("/messaging/v1/email/definitions/spec"))
     sent = api.send("queued", definition="spec")
-    _validate("post", msg, 202, sent.json())
-    _validate("get", msg, 200, api.get("/messaging/v1/email/messages/queued").json())
-    _validate("get", queue, 200, api.get("/messaging/v1/email/definitions/spec/queue").json())
-    _validate("delete", queue, 200, api.delete("/messaging/v1/email/definitions/spec/queue").json())
-    _validate("patch", one, 200, api.patch("/messaging/v1/email/definitions/spec", json={"status": "Active"}).json())
+    _validate("post", msg, 202, sent)
+    _validate("get", msg, 200, api.get("/messaging/v1/email/messages/queued"))
+    _validate("get", queue, 200, api.get("/messaging/v1/email/definitions/spec/queue"))
+    _validate("delete", queue, 200, api.delete("/messaging/v1/email/definitions/spec/queue"))
+    _validate("patch", one, 200, api.patch("/messaging/v1/email/definitions/spec", json={"status": "Active"}))
     batch = api.post("/messaging/v1/email/messages", json={"definitionKey": "order-conf", "recipients": [
         {"contactKey": "a", "to": "a@example.com", "messageKey": "ok"}, {"contactKey": "b", "messageKey": "bad"}]})
-    _validate("post", msgs, 202, batch.json())
-    _validate("get", msg, 200, api.get("/messaging/v1/email/messages/ok").json())
-    _validate("get", msg, 200, api.get("/messaging/v1/email/messages/bad").json())
-    _validate("get", msgs, 200, api.get("/messaging/v1/email/messages/", params={"type": "notSent"}).json())
-    _validate("delete", one, 200, api.delete("/messaging/v1/email/definitions/spec").json())
+    _validate("post", msgs, 202, batch)
+    _validate("get", msg, 200, api.get("/messaging/v1/email/messages/ok"))
+    _validate("get", msg, 200, api.get("/messaging/v1/email/messages/bad"))
+    _validate("get", msgs, 200, api.get("/messaging/v1/email/messages/", params={"type": "notSent"}))
+    _validate("delete", one, 200, api.delete("/messaging/v1/email/definitions/spec"))
     refused = api.post("/messaging/v1/email/definitions", json={"name": "x"})
-    _validate("post", defs, 400, refused.json())
+    _validate("post", defs, 400, refused)
     duplicate = api.post("/messaging/v1/email/definitions", json={
         "definitionKey": "order-conf", "name": "other", "content": {"customerKey": "order-email"},
         "subscriptions": {"list": "All Subscribers"}})
-    _validate("post", defs, 409, duplicate.json())
-    _validate("get", one, 404, api.get("/messaging/v1/email/definitions/missing").json())
+    _validate("post", defs, 409, duplicate)
+    _validate("get", one, 404, api.get("/messaging/v1/email/definitions/missing"))
     asset = api.post("/asset/v1/content/assets", json={"name": "a2", "assetType": {"id": 208, "name": "htmlemail"},
                                                        "customerKey": "a2", "description": "d"}).json()
-    _validate("get", "/asset/v1/content/assets/{id}", 200, api.get(f"/asset/v1/content/assets/{asset['id']}").json())
+    _validate("get", "/asset/v1/content/assets/{id}", 200, api.get(f"/asset/v1/content/assets/{asset['id']}"))
     _validate("patch", "/asset/v1/content/assets/{id}", 200,
-              api.patch(f"/asset/v1/content/assets/{asset['id']}", json={"name": "a3"}).json())
+              api.patch(f"/asset/v1/content/assets/{asset['id']}", json={"name": "a3"}))
     _validate("post", "/asset/v1/content/assets", 200, asset)  # the spec documents 200; SFMC answers 201
 
 
