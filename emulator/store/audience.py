@@ -160,13 +160,6 @@ class AudienceRepository:
                 yield _subscriber(row), row["list_status"]
             last_id = rows[-1]["id"]
 
-    def count_list_members(self, mid: int, list_id: int, status: str | None = None) -> int:
-        sql, args = "SELECT COUNT(*) FROM list_subscriber WHERE mid=? AND list_id=?", [mid, list_id]
-        if status:
-            sql, args = sql + " AND status=?", [*args, status]
-        with self.store.reading() as conn:
-            return conn.execute(sql, args).fetchone()[0]
-
     def count_subscribers(self, mid: int) -> int:
         with self.store.reading() as conn:
             return conn.execute("SELECT COUNT(*) FROM subscriber WHERE mid=?", (mid,)).fetchone()[0]
@@ -186,10 +179,6 @@ class AudienceRepository:
             row = conn.execute("SELECT pk, row FROM de_row WHERE mid=? AND de_key=? AND key_value=?",
                                (mid, de_key, key_value)).fetchone()
         return (row["pk"], json.loads(row["row"])) if row else None
-
-    def replace_row(self, pk: int, row: dict[str, Any]) -> None:
-        with self.store.transaction() as conn:
-            conn.execute("UPDATE de_row SET row=? WHERE pk=?", (json.dumps(row), pk))
 
     def delete_row(self, pk: int) -> None:
         with self.store.transaction() as conn:
