@@ -15,7 +15,7 @@ from ..store.jobs import ContinuationRepository
 from ..store.objects import LOOKUP_COLUMNS
 from .behaviours import Behaviour, behaviour_class
 from .context import CallContext
-from .errors import DomainError, Forbidden, Invalid, NotFound, Unsupported
+from .errors import DomainError, Forbidden, Invalid, Unsupported
 from .query import FilterCompiler
 from .schema import first_invalid_enum, without_invalid_enums
 
@@ -178,11 +178,8 @@ class ObjectService:
                 if self.repo.find_one(mid, b.type_name, "CustomerKey", key):
                     raise Invalid(
                         f"A {b.type_name} with CustomerKey '{key}' already exists.",
-                        code=getattr(b, "duplicate_key_code", 1),
+                        code=b.duplicate_key_code,
                     )
-            for unique in b.unique_names:
-                if props.get(unique) and self.repo.find_one(mid, b.type_name, "Name", props[unique]):
-                    raise Invalid(f"A {b.type_name} named {props[unique]} already exists.", code=1)
             stored = self.store_new(mid, b.type_name, props)
             b.after_create(ctx, mid, stored)
         return ObjectResult(
@@ -214,13 +211,9 @@ class ObjectService:
             if existing is None:
                 if _save_action(options) in ("UpdateAdd", "AddOnly"):
                     return b.create(ctx, mid, props, ordinal)
-                raise b.not_found(self.identity(props)) or NotFound(
-                    f"Unable to find the {b.type_name} with {self.identity(props)}.", code=2
-                )
+                raise b.not_found(self.identity(props))
             changes = {k: v for k, v in props.items() if k not in ("ID", "ObjectID", "__type__", "Client")}
-            if props.get("ObjectID") or props.get("ID"):
-                pass
-            else:
+            if not (props.get("ObjectID") or props.get("ID")):  # the CustomerKey named the object: not a change
                 changes.pop("CustomerKey", None)
             changes = b.prepare_update(ctx, mid, existing.data, changes)
             new_key = changes.get("CustomerKey")
@@ -237,9 +230,7 @@ class ObjectService:
         with self.emu.store.transaction():
             existing = self.find_existing(mid, b.type_name, props)
             if existing is None:
-                raise b.not_found(self.identity(props)) or NotFound(
-                    f"Unable to find the {b.type_name} with {self.identity(props)}.", code=2
-                )
+                raise b.not_found(self.identity(props))
             b.before_delete(ctx, mid, existing.data)
             self.repo.delete(existing)
         echo = {k: existing.data[k] for k in ("__type__", "ObjectID", "CustomerKey", "ID") if k in existing.data}
