@@ -115,10 +115,7 @@ class ObjectService:
 
     def find_existing(self, mid: int, type_name: str, props: dict[str, Any]) -> Any:
         """The stored object an update/delete names, by ObjectID, CustomerKey or ID."""
-        for prop in ("ObjectID", "CustomerKey", "ID"):
-            if props.get(prop) not in (None, ""):
-                return self.repo.find_one(mid, type_name, prop, props[prop])
-        return None
+        return self.repo.find_named(mid, type_name, props, ("ObjectID", "CustomerKey", "ID"))
 
     @staticmethod
     def identity(props: dict[str, Any]) -> str:

@@ -106,14 +106,9 @@ class SendService:
     # -- look-ups shared by the behaviours ---------------------------------------
     def find(self, mid: int, type_name: str, ref: dict[str, Any] | None,
              props: tuple[str, ...] = ("ObjectID", "CustomerKey", "ID", "Name")) -> dict[str, Any] | None:
-        if not isinstance(ref, dict):
-            return None
-        for prop in props:
-            value = ref.get(prop)
-            if value not in (None, ""):
-                found = self.emu.objects.find_one(mid, type_name, prop, value)
-                return found.data if found else None
-        return None
+        """The stored object a reference names (by the first of `props` it gives), or None."""
+        found = self.emu.objects.find_named(mid, type_name, ref, props) if isinstance(ref, dict) else None
+        return found.data if found else None
 
     def sendable_columns(self, mid: int, de: dict[str, Any]) -> tuple[str, str | None] | None:
         """(subscriber-key column, email column or None) of a data extension, or None if not sendable.

@@ -128,14 +128,10 @@ class TransactionalService:
 
     def sender(self, mid: int, classification_key: str | None) -> tuple[str, str]:
         """From name/address of a classification's sender profile (the BU default otherwise)."""
-        profile = None
         classification = self.emu.objects.find_one(mid, "SendClassification", "CustomerKey",
                                                    classification_key or DEFAULT_CLASSIFICATION)
         ref = (classification.data.get("SenderProfile") if classification else None) or {}
-        for prop in ("ObjectID", "CustomerKey"):
-            if ref.get(prop):
-                profile = self.emu.objects.find_one(mid, "SenderProfile", prop, ref[prop])
-                break
+        profile = self.emu.objects.find_named(mid, "SenderProfile", ref, ("ObjectID", "CustomerKey"))
         profile = profile or self.emu.objects.find_one(mid, "SenderProfile", "CustomerKey", "Default")
         data = profile.data if profile else {}
         return str(data.get("FromName") or ""), str(data.get("FromAddress") or "")
