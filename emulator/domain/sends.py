@@ -27,6 +27,7 @@ from ..store.sends import BOUNCED, DUPLICATE, ERRORED, EXCLUDED, PENDING, SENT, 
 from . import filters
 from .errors import Invalid, NotFound
 from .render import ALIASES, compile_template, html_to_text
+from .subscribers import ALL_SUBSCRIBERS
 
 if TYPE_CHECKING:
     from ..core import Emulator
@@ -151,8 +152,8 @@ class SendService:
             found = self.find(mid, "List", entry.get("List"), ("ID", "ObjectID", "CustomerKey"))
             if found is None:
                 raise NotFound(f"ESD_List Not Found: no List with {ref_text(entry.get('List'))}.", code=42007)
-            if found.get("CustomerKey") == "All Subscribers":
-                return {"kind": "all", "label": "All Subscribers", "list_id": found["ID"]}
+            if found.get("CustomerKey") == ALL_SUBSCRIBERS:
+                return {"kind": "all", "label": ALL_SUBSCRIBERS, "list_id": found["ID"]}
             return {"kind": "list", "list_id": found["ID"], "label": found.get("ListName") or found.get("Name")}
         if kind == "CustomObject":
             de = self.find(mid, "DataExtension", {"ObjectID": entry.get("CustomObjectID")}) or self.find(
@@ -165,7 +166,7 @@ class SendService:
                 publication = self.find(mid, "List", entry["List"], ("ID", "ObjectID", "CustomerKey"))
                 if publication is None:
                     raise NotFound(f"ESD_List Not Found: no List with {ref_text(entry['List'])}.", code=42007)
-                if publication.get("CustomerKey") != "All Subscribers":
+                if publication.get("CustomerKey") != ALL_SUBSCRIBERS:
                     source["publication_list_id"] = publication["ID"]
             return source
         if kind == "FilterDefinition":
@@ -198,7 +199,7 @@ class SendService:
             found = self.find(mid, "List", list_ref, ("ID", "ObjectID", "CustomerKey"))
             if found is None:
                 raise NotFound(f"ESD_List Not Found: no List with {ref_text(list_ref)}.", code=42007)
-            if found.get("CustomerKey") != "All Subscribers":
+            if found.get("CustomerKey") != ALL_SUBSCRIBERS:
                 base = {"kind": "list", "list_id": found["ID"]}
         if data_source.get("__type__") == "DataExtension" or data_source.get("CustomObjectID"):
             de = self.find(mid, "DataExtension", data_source)
