@@ -38,7 +38,6 @@ MAGIC_KINDS = ("bounce", "held", "error")
 UNSUBSCRIBE_STATUSES = ("Unsubscribed",)
 UNDELIVERABLE_STATUSES = ("Held", "Bounced")
 STOPPED = ("Paused", "Canceled", "Complete", "Error")  # statuses a running send stops at
-DE_FIELD_KINDS = {"Number": "int", "Decimal": "float", "Date": "datetime", "Boolean": "bool"}
 
 
 class SimulatedCrash(BaseException):
@@ -183,10 +182,8 @@ class SendService:
             raise Invalid(f"ESD_Send Definition List Invalid: the data extension '{de.get('CustomerKey')}' is not "
                           "sendable (no SendableDataExtensionField and no SubscriberKey/EmailAddress column).",
                           code=42110)
-        kinds = {f["Name"].casefold(): DE_FIELD_KINDS.get(f.get("FieldType") or "", "string")
-                 for f in de_fields(de)}
         return {"kind": "de", "de_key": de["CustomerKey"], "label": de.get("Name") or de["CustomerKey"],
-                "key_column": columns[0], "email_column": columns[1], "field_kinds": kinds}
+                "key_column": columns[0], "email_column": columns[1]}
 
     def _filter_source(self, mid: int, fd: dict[str, Any], list_ref: dict[str, Any] | None) -> dict[str, Any]:
         """A filter over a data extension's rows, or over the profiles of a list's members (the entry's List,
