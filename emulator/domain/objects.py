@@ -7,6 +7,7 @@ Protocol-free: it takes decoded property dicts and returns result dataclasses; s
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -301,31 +302,29 @@ class ObjectService:
     # -- Perform -------------------------------------------------------------
     def perform(self, ctx: CallContext, action: str, definitions: list[dict[str, Any]],
                 options: dict[str, Any]) -> list[PerformOutcome]:
-        outcomes = []
-        for props in definitions:
-            type_name = props.get("__type__", "APIObject")
-            try:
-                self.check_type(type_name)
-                mid = self.target_mid(ctx, options or {})
-                outcome = self.behaviour_for(type_name).perform(ctx, mid, action, props, options or {})
-            except DomainError as error:
-                echo = {k: v for k, v in props.items() if k in ("__type__", "ObjectID", "CustomerKey", "ID")}
-                outcome = PerformOutcome(message=error.message, object=echo, ok=False, error_code=error.code)
-            outcomes.append(outcome)
-        return outcomes
+        return self._each_interaction(definitions, lambda b, props: b.perform(
+            ctx, self.target_mid(ctx, options or {}), action, props, options or {}))
 
     # -- Schedule ------------------------------------------------------------
     def schedule(self, ctx: CallContext, action: str, interactions: list[dict[str, Any]],
                  schedule: dict[str, Any], options: dict[str, Any]) -> list[PerformOutcome]:
         """One-time schedules: each interaction's action runs when the emulator clock reaches StartDateTime."""
+        def schedule_one(b: Behaviour, props: dict[str, Any]) -> PerformOutcome:
+            run_at = _one_time_start(schedule)
+            return b.schedule(ctx, self.target_mid(ctx, options or {}), action, props, run_at)
+
+        return self._each_interaction(interactions, schedule_one)
+
+    def _each_interaction(self, interactions: list[dict[str, Any]],
+                          operation: Callable[[Behaviour, dict[str, Any]], PerformOutcome]) -> list[PerformOutcome]:
+        """Perform/Schedule: `operation` on each interaction of a WSDL type; a refused one is an Error outcome
+        echoing its identity, and the rest still run."""
         outcomes = []
         for props in interactions:
             type_name = props.get("__type__", "APIObject")
             try:
                 self.check_type(type_name)
-                run_at = _one_time_start(schedule)
-                mid = self.target_mid(ctx, options or {})
-                outcome = self.behaviour_for(type_name).schedule(ctx, mid, action, props, run_at)
+                outcome = operation(self.behaviour_for(type_name), props)
             except DomainError as error:
                 echo = {k: v for k, v in props.items() if k in ("__type__", "ObjectID", "CustomerKey", "ID")}
                 outcome = PerformOutcome(message=error.message, object=echo, ok=False, error_code=error.code)
