@@ -1,7 +1,7 @@
 """FilterDefinition: a stored filter over a list (subscriber properties and profile attributes) or a data
 extension (its columns), written with the same SimpleFilterPart/ComplexFilterPart as Retrieve.
 
-``filter_members`` is what sends call to get a filtered audience.
+``filter_matches`` is the one evaluation of a filter; sends use it for a filtered audience.
 """
 
 from __future__ import annotations

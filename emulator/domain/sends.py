@@ -472,8 +472,6 @@ def send_object(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def event_object(e: dict[str, Any], type_name: str) -> dict[str, Any]:
-    from datetime import UTC, datetime
-
     date = iso_utc(datetime.fromtimestamp(e["event_date"], UTC))
     out: dict[str, Any] = {
         "__type__": type_name, "ID": e["id"], "Client": {"__type__": "ClientID", "ID": e["mid"]},
