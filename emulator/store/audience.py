@@ -47,6 +47,11 @@ class AudienceRepository:
                                (mid, subscriber_key)).fetchone()
         return _subscriber(row) if row else None
 
+    def get_subscriber_by_id(self, mid: int, subscriber_id: int) -> SubscriberRecord | None:
+        with self.store.reading() as conn:
+            row = conn.execute("SELECT * FROM subscriber WHERE mid=? AND id=?", (mid, subscriber_id)).fetchone()
+        return _subscriber(row) if row else None
+
     def put_subscriber(self, mid: int, record: SubscriberRecord, now: float) -> SubscriberRecord:
         """Insert or replace one subscriber; assigns its integer ID on first insert."""
         with self.store.transaction() as conn:

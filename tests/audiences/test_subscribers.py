@@ -112,3 +112,21 @@ def test_list_retrieve_by_id_list_name_and_customer_key(soap):
         found = soap.retrieve("List", ["ID", "ListName", "CustomerKey"], simple_filter(prop, "equals", value))
         assert texts(found, "p:Results/p:ID") == [str(news)], prop
         assert texts(found, "p:Results/p:ListName") == ["News"], prop
+
+
+def test_update_and_delete_by_id_alone(soap):
+    created = soap.create(subscriber_xml("byid@example.com", "by-id"))
+    new_id = texts(created, "p:Results/p:NewID")[0]
+    upd = soap.call("Update", f'<UpdateRequest xmlns="{PARTNER}"><Objects xsi:type="Subscriber">'
+                    f"<ID>{new_id}</ID><Status>Held</Status></Objects></UpdateRequest>")
+    assert texts(upd, "p:Results/p:StatusMessage") == ["Updated Subscriber."]
+    got = soap.retrieve("Subscriber", ["Status"], simple_filter("SubscriberKey", "equals", "by-id"))
+    assert texts(got, "p:Results/p:Status") == ["Held"]
+    missing = soap.call("Delete", f'<DeleteRequest xmlns="{PARTNER}"><Objects xsi:type="Subscriber">'
+                        f"<ID>{int(new_id) + 999}</ID></Objects></DeleteRequest>")
+    assert texts(missing, "p:Results/p:ErrorCode") == ["12001"]
+    deleted = soap.call("Delete", f'<DeleteRequest xmlns="{PARTNER}"><Objects xsi:type="Subscriber">'
+                        f"<ID>{new_id}</ID></Objects></DeleteRequest>")
+    assert texts(deleted, "p:Results/p:StatusMessage") == ["Deleted Subscriber."]
+    assert texts(soap.retrieve("Subscriber", ["ID"], simple_filter("SubscriberKey", "equals", "by-id")),
+                 "p:Results/p:ID") == []
