@@ -104,12 +104,18 @@ class AudienceRepository:
             return conn.execute("DELETE FROM subscriber WHERE mid=? AND subscriber_key=?",
                                 (mid, subscriber_key)).rowcount > 0
 
-    def iter_subscribers(self, mids: list[int]) -> Iterator[tuple[int, SubscriberRecord]]:
-        sql = f"SELECT * FROM subscriber WHERE mid IN ({','.join('?' * len(mids))}) ORDER BY id"
-        with self.store.reading() as conn:
-            rows = conn.execute(sql, mids).fetchall()
-        for row in rows:
-            yield row["mid"], _subscriber(row)
+    def iter_subscribers(self, mids: list[int], batch: int = 2000) -> Iterator[tuple[int, SubscriberRecord]]:
+        """(mid, subscriber) for every subscriber of these BUs, in id order, fetched in batches."""
+        sql = f"SELECT * FROM subscriber WHERE mid IN ({','.join('?' * len(mids))}) AND id > ? ORDER BY id LIMIT ?"
+        last_id = -1
+        while True:
+            with self.store.reading() as conn:
+                rows = conn.execute(sql, (*mids, last_id, batch)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield row["mid"], _subscriber(row)
+            last_id = rows[-1]["id"]
 
     # -- list membership --------------------------------------------------------
     def set_membership(self, mid: int, list_id: int, subscriber_key: str, status: str, now: float) -> None:

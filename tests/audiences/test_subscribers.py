@@ -130,3 +130,15 @@ def test_update_and_delete_by_id_alone(soap):
     assert texts(deleted, "p:Results/p:StatusMessage") == ["Deleted Subscriber."]
     assert texts(soap.retrieve("Subscriber", ["ID"], simple_filter("SubscriberKey", "equals", "by-id")),
                  "p:Results/p:ID") == []
+
+
+def test_iter_subscribers_streams_every_bu_in_id_order_across_batches(mc):
+    from emulator.store.audience import SubscriberRecord
+
+    audience, now = mc.emu.audience, mc.emu.clock.now().timestamp()
+    parent, child = mc.parent_mid, mc.child_mid
+    for i, mid in enumerate([parent, child, parent, child, parent]):
+        audience.put_subscriber(mid, SubscriberRecord(f"s{i}", f"s{i}@example.com"), now)
+    got = [(mid, r.subscriber_key) for mid, r in audience.iter_subscribers([parent, child], batch=2)]
+    assert got == [(parent, "s0"), (child, "s1"), (parent, "s2"), (child, "s3"), (parent, "s4")]
+    assert [r.subscriber_key for _, r in audience.iter_subscribers([child], batch=1)] == ["s1", "s3"]
