@@ -106,16 +106,10 @@ class AudienceRepository:
 
     def iter_subscribers(self, mids: list[int], batch: int = 2000) -> Iterator[tuple[int, SubscriberRecord]]:
         """(mid, subscriber) for every subscriber of these BUs, in id order, fetched in batches."""
-        sql = f"SELECT * FROM subscriber WHERE mid IN ({','.join('?' * len(mids))}) AND id > ? ORDER BY id LIMIT ?"
-        last_id = -1
-        while True:
-            with self.store.reading() as conn:
-                rows = conn.execute(sql, (*mids, last_id, batch)).fetchall()
-            if not rows:
-                return
+        for rows in self.store.pages(f"SELECT * FROM subscriber WHERE mid IN ({','.join('?' * len(mids))})",
+                                     mids, "id", "id", batch):
             for row in rows:
                 yield row["mid"], _subscriber(row)
-            last_id = rows[-1]["id"]
 
     # -- list membership --------------------------------------------------------
     def set_membership(self, mid: int, list_id: int, subscriber_key: str, status: str, now: float) -> None:
@@ -157,19 +151,12 @@ class AudienceRepository:
     def iter_list_members(self, mid: int, list_id: int, batch: int = 2000
                           ) -> Iterator[tuple[SubscriberRecord, str]]:
         """(subscriber, list status) for every member, in subscriber-id order, fetched in batches."""
-        last_id = -1
-        while True:
-            with self.store.reading() as conn:
-                rows = conn.execute(
-                    "SELECT s.*, ls.status AS list_status FROM list_subscriber ls JOIN subscriber s"
-                    " ON s.mid = ls.mid AND s.subscriber_key = ls.subscriber_key"
-                    " WHERE ls.mid=? AND ls.list_id=? AND s.id > ? ORDER BY s.id LIMIT ?",
-                    (mid, list_id, last_id, batch)).fetchall()
-            if not rows:
-                return
+        for rows in self.store.pages(
+                "SELECT s.*, ls.status AS list_status FROM list_subscriber ls JOIN subscriber s"
+                " ON s.mid = ls.mid AND s.subscriber_key = ls.subscriber_key WHERE ls.mid=? AND ls.list_id=?",
+                (mid, list_id), "s.id", "id", batch):
             for row in rows:
                 yield _subscriber(row), row["list_status"]
-            last_id = rows[-1]["id"]
 
     def count_subscribers(self, mid: int) -> int:
         with self.store.reading() as conn:
@@ -201,16 +188,10 @@ class AudienceRepository:
 
     def iter_rows(self, mid: int, de_key: str, batch: int = 2000) -> Iterator[tuple[int, dict[str, Any]]]:
         """(pk, row) in insertion order, fetched in batches."""
-        last = -1
-        while True:
-            with self.store.reading() as conn:
-                rows = conn.execute("SELECT pk, row FROM de_row WHERE mid=? AND de_key=? AND pk > ? ORDER BY pk"
-                                    " LIMIT ?", (mid, de_key, last, batch)).fetchall()
-            if not rows:
-                return
+        for rows in self.store.pages("SELECT pk, row FROM de_row WHERE mid=? AND de_key=?", (mid, de_key), "pk",
+                                     "pk", batch):
             for row in rows:
                 yield row["pk"], json.loads(row["row"])
-            last = rows[-1]["pk"]
 
     def count_rows(self, mid: int, de_key: str) -> int:
         with self.store.reading() as conn:
