@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .db import Store
+from .jobs import decode_job
 
 # Recipient states. Pending rows are still to be sent; the others are final.
 PENDING, SENT, BOUNCED, ERRORED, EXCLUDED, DUPLICATE = (
@@ -194,7 +195,7 @@ class SendRepository:
             sql, args = sql + " AND id = ?", [*args, job_id]
         with self.store.reading() as conn:
             rows = conn.execute(sql + " ORDER BY id", args).fetchall()
-        return [{**dict(r), "detail": json.loads(r["detail"] or "{}")} for r in rows]
+        return [decode_job(r) for r in rows]
 
     def unfinished_send_jobs(self) -> list[int]:
         with self.store.reading() as conn:
