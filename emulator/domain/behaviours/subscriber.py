@@ -30,17 +30,18 @@ class SubscriberBehaviour(Behaviour):
         emu = self.service.emu
         if _save_action(self.options) == "UpdateAdd" and subscribers.find_subscriber(emu, mid, props):
             return self._update(mid, props)
-        record = subscribers.create_subscriber(emu, mid, props)
-        return ObjectResult(ok=True, message="Created Subscriber.", new_id=record.id, object=_echo(props, record))
+        return self._create(mid, props)
 
     def update(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int,
                options: dict[str, Any]) -> ObjectResult:
         emu = self.service.emu
         if _save_action(options) in ("UpdateAdd", "AddOnly") and not subscribers.find_subscriber(emu, mid, props):
-            record = subscribers.create_subscriber(emu, mid, props)
-            return ObjectResult(ok=True, message="Created Subscriber.", new_id=record.id,
-                                object=_echo(props, record))
+            return self._create(mid, props)
         return self._update(mid, props)
+
+    def _create(self, mid: int, props: dict[str, Any]) -> ObjectResult:
+        record = subscribers.create_subscriber(self.service.emu, mid, props)
+        return ObjectResult(ok=True, message="Created Subscriber.", new_id=record.id, object=_echo(props, record))
 
     def _update(self, mid: int, props: dict[str, Any]) -> ObjectResult:
         record = subscribers.update_subscriber(self.service.emu, mid, props)
