@@ -244,8 +244,7 @@ class DataExtensionObjectBehaviour(Behaviour):
         de = self._query_schema(query.mids, query)
         if de is None:
             return "string"  # the missing DE is reported by rows()
-        column = de.column(path)
-        return des.column_kind(column) if column else None
+        return de.kind_of(path)
 
     def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> list[dict[str, Any]]:
         de = self._query_schema(mids, query)
