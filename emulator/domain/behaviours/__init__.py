@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound, Unsupported
@@ -104,7 +105,8 @@ class Behaviour:
         raise Unsupported(f"The Schedule method is not supported for the {self.type_name} object", code=100)
 
 
-def behaviour(type_name: str, *more: str):
+def behaviour(type_name: str, *more: str) -> Callable[[type[Behaviour]], type[Behaviour]]:
+    """Register a Behaviour subclass for these WSDL types (the first names it)."""
     def register(cls: type[Behaviour]) -> type[Behaviour]:
         for name in (type_name, *more):
             _REGISTRY[name] = cls
