@@ -207,7 +207,7 @@ class ObjectService:
         with self.emu.store.transaction():
             existing = self.find_existing(mid, b.type_name, props)
             if existing is None:
-                if _save_action(options) in ("UpdateAdd", "AddOnly"):
+                if save_action(options) in ("UpdateAdd", "AddOnly"):
                     return b.create(ctx, mid, props, ordinal)
                 raise b.not_found(self.identity(props))
             changes = {k: v for k, v in props.items() if k not in ("ID", "ObjectID", "__type__", "Client")}
@@ -390,7 +390,9 @@ def _indexed_equality(part: dict[str, Any] | None) -> tuple[str, list[Any]] | No
     return prop, values
 
 
-def _save_action(options: dict[str, Any]) -> str | None:
+def save_action(options: dict[str, Any]) -> str | None:
+    """The SaveAction the request's SaveOptions give for every property ('*' or no PropertyName), e.g.
+    UpdateAdd; None if unsaid."""
     for save in ((options.get("SaveOptions") or {}).get("SaveOption") or []):
         if save.get("PropertyName") in ("*", None):
             return save.get("SaveAction")

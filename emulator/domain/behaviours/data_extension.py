@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from .. import data_extensions as des
 from ..context import CallContext
 from ..errors import DomainError, Invalid, NotFound
-from ..objects import ObjectResult, _save_action
+from ..objects import ObjectResult, save_action
 from . import Behaviour, behaviour
 from .retrieve_only import RetrieveOnly
 
@@ -195,12 +195,12 @@ class DataExtensionObjectBehaviour(Behaviour):
         return "Updated DataExtensionObject" if counts.updated else "Created DataExtensionObject"
 
     def create(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
-        upsert = _save_action(self.options) == "UpdateAdd"
+        upsert = save_action(self.options) == "UpdateAdd"
         return self._run("Create", props, lambda: self._write(mid, props, add=True, update=upsert))
 
     def update(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int,
                options: dict[str, Any]) -> ObjectResult:
-        action = _save_action(options)
+        action = save_action(options)
         add = action in ("UpdateAdd", "AddOnly")
         update = action != "AddOnly"
 
