@@ -63,6 +63,11 @@ class DESchema:
     def column(self, name: str) -> Column | None:
         return self.by_name.get((name or "").casefold())
 
+    def kind_of(self, name: str) -> str | None:
+        """How filters compare a column ('int', 'float', 'bool', 'datetime' or 'string'); None if no such column."""
+        column = self.column(name)
+        return column_kind(column) if column else None
+
 
 @dataclass
 class RowError:

@@ -1,7 +1,7 @@
 """FilterDefinition: a stored filter over a list (subscriber properties and profile attributes) or a data
 extension (its columns), written with the same SimpleFilterPart/ComplexFilterPart as Retrieve.
 
-``filter_members`` is what sends call to get a filtered audience.
+``filter_matches`` is the one evaluation of a filter; sends use it for a filtered audience.
 """
 
 from __future__ import annotations
@@ -61,13 +61,7 @@ def source_of(emu: Emulator, mid: int, data_source: dict[str, Any] | None) -> di
 
 def _kind_of(emu: Emulator, mid: int, source: dict[str, Any]) -> Callable[[str], str | None]:
     if source["__type__"] == "DataExtension":
-        schema = des.load_schema(emu, mid, key=source["CustomerKey"])
-
-        def de_kind(prop: str) -> str | None:
-            column = schema.column(prop)
-            return des.column_kind(column) if column else None
-
-        return de_kind
+        return des.load_schema(emu, mid, key=source["CustomerKey"]).kind_of
     return lambda prop: SUBSCRIBER_PROPERTIES.get(prop, "string") if prop else None
 
 
@@ -124,8 +118,7 @@ def filter_matches(emu: Emulator, mid: int, filter_definition: dict[str, Any], l
     data_filter = filter_definition.get("DataFilter")
     if source.get("__type__") == "DataExtension":
         schema = des.load_schema(emu, mid, key=source.get("CustomerKey"), object_id=source.get("ObjectID"))
-        predicate = FilterCompiler(_kind_of(emu, mid, {"__type__": "DataExtension", "CustomerKey": schema.key})
-                                   ).compile(data_filter)
+        predicate = FilterCompiler(schema.kind_of).compile(data_filter)
         names = [c.name for c in schema.columns]
         dates = [c.name for c in schema.columns if c.type == "Date"]
         for pk, stored in emu.audience.iter_rows(mid, schema.key):

@@ -124,8 +124,6 @@ class JobRunner:
 
     def wait(self, job_id: int, timeout: float = 30.0) -> dict[str, Any] | None:
         """Block until the job has finished (or timeout); returns the job."""
-        import time
-
         deadline = time.monotonic() + timeout
         while True:
             job = self.get(job_id)
@@ -138,8 +136,6 @@ class JobRunner:
                 self._done.wait(min(remaining, 0.05))
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
-        import time
-
         deadline = time.monotonic() + timeout
         with self._done:
             while self._pending:

@@ -7,6 +7,7 @@ Protocol-free: it takes decoded property dicts and returns result dataclasses; s
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from ..store.jobs import ContinuationRepository
 from ..store.objects import LOOKUP_COLUMNS
 from .behaviours import Behaviour, behaviour_class
 from .context import CallContext
-from .errors import DomainError, Forbidden, Invalid, NotFound, Unsupported
+from .errors import DomainError, Forbidden, Invalid, Unsupported
 from .query import FilterCompiler
 from .schema import first_invalid_enum, without_invalid_enums
 
@@ -115,10 +116,7 @@ class ObjectService:
 
     def find_existing(self, mid: int, type_name: str, props: dict[str, Any]) -> Any:
         """The stored object an update/delete names, by ObjectID, CustomerKey or ID."""
-        for prop in ("ObjectID", "CustomerKey", "ID"):
-            if props.get(prop) not in (None, ""):
-                return self.repo.find_one(mid, type_name, prop, props[prop])
-        return None
+        return self.repo.find_named(mid, type_name, props, ("ObjectID", "CustomerKey", "ID"))
 
     @staticmethod
     def identity(props: dict[str, Any]) -> str:
@@ -178,11 +176,8 @@ class ObjectService:
                 if self.repo.find_one(mid, b.type_name, "CustomerKey", key):
                     raise Invalid(
                         f"A {b.type_name} with CustomerKey '{key}' already exists.",
-                        code=getattr(b, "duplicate_key_code", 1),
+                        code=b.duplicate_key_code,
                     )
-            for unique in b.unique_names:
-                if props.get(unique) and self.repo.find_one(mid, b.type_name, "Name", props[unique]):
-                    raise Invalid(f"A {b.type_name} named {props[unique]} already exists.", code=1)
             stored = self.store_new(mid, b.type_name, props)
             b.after_create(ctx, mid, stored)
         return ObjectResult(
@@ -212,15 +207,11 @@ class ObjectService:
         with self.emu.store.transaction():
             existing = self.find_existing(mid, b.type_name, props)
             if existing is None:
-                if _save_action(options) in ("UpdateAdd", "AddOnly"):
+                if save_action(options) in ("UpdateAdd", "AddOnly"):
                     return b.create(ctx, mid, props, ordinal)
-                raise b.not_found(self.identity(props)) or NotFound(
-                    f"Unable to find the {b.type_name} with {self.identity(props)}.", code=2
-                )
+                raise b.not_found(self.identity(props))
             changes = {k: v for k, v in props.items() if k not in ("ID", "ObjectID", "__type__", "Client")}
-            if props.get("ObjectID") or props.get("ID"):
-                pass
-            else:
+            if not (props.get("ObjectID") or props.get("ID")):  # the CustomerKey named the object: not a change
                 changes.pop("CustomerKey", None)
             changes = b.prepare_update(ctx, mid, existing.data, changes)
             new_key = changes.get("CustomerKey")
@@ -237,9 +228,7 @@ class ObjectService:
         with self.emu.store.transaction():
             existing = self.find_existing(mid, b.type_name, props)
             if existing is None:
-                raise b.not_found(self.identity(props)) or NotFound(
-                    f"Unable to find the {b.type_name} with {self.identity(props)}.", code=2
-                )
+                raise b.not_found(self.identity(props))
             b.before_delete(ctx, mid, existing.data)
             self.repo.delete(existing)
         echo = {k: existing.data[k] for k in ("__type__", "ObjectID", "CustomerKey", "ID") if k in existing.data}
@@ -313,31 +302,29 @@ class ObjectService:
     # -- Perform -------------------------------------------------------------
     def perform(self, ctx: CallContext, action: str, definitions: list[dict[str, Any]],
                 options: dict[str, Any]) -> list[PerformOutcome]:
-        outcomes = []
-        for props in definitions:
-            type_name = props.get("__type__", "APIObject")
-            try:
-                self.check_type(type_name)
-                mid = self.target_mid(ctx, options or {})
-                outcome = self.behaviour_for(type_name).perform(ctx, mid, action, props, options or {})
-            except DomainError as error:
-                echo = {k: v for k, v in props.items() if k in ("__type__", "ObjectID", "CustomerKey", "ID")}
-                outcome = PerformOutcome(message=error.message, object=echo, ok=False, error_code=error.code)
-            outcomes.append(outcome)
-        return outcomes
+        return self._each_interaction(definitions, lambda b, props: b.perform(
+            ctx, self.target_mid(ctx, options or {}), action, props, options or {}))
 
     # -- Schedule ------------------------------------------------------------
     def schedule(self, ctx: CallContext, action: str, interactions: list[dict[str, Any]],
                  schedule: dict[str, Any], options: dict[str, Any]) -> list[PerformOutcome]:
         """One-time schedules: each interaction's action runs when the emulator clock reaches StartDateTime."""
+        def schedule_one(b: Behaviour, props: dict[str, Any]) -> PerformOutcome:
+            run_at = _one_time_start(schedule)
+            return b.schedule(ctx, self.target_mid(ctx, options or {}), action, props, run_at)
+
+        return self._each_interaction(interactions, schedule_one)
+
+    def _each_interaction(self, interactions: list[dict[str, Any]],
+                          operation: Callable[[Behaviour, dict[str, Any]], PerformOutcome]) -> list[PerformOutcome]:
+        """Perform/Schedule: `operation` on each interaction of a WSDL type; a refused one is an Error outcome
+        echoing its identity, and the rest still run."""
         outcomes = []
         for props in interactions:
             type_name = props.get("__type__", "APIObject")
             try:
                 self.check_type(type_name)
-                run_at = _one_time_start(schedule)
-                mid = self.target_mid(ctx, options or {})
-                outcome = self.behaviour_for(type_name).schedule(ctx, mid, action, props, run_at)
+                outcome = operation(self.behaviour_for(type_name), props)
             except DomainError as error:
                 echo = {k: v for k, v in props.items() if k in ("__type__", "ObjectID", "CustomerKey", "ID")}
                 outcome = PerformOutcome(message=error.message, object=echo, ok=False, error_code=error.code)
@@ -403,7 +390,9 @@ def _indexed_equality(part: dict[str, Any] | None) -> tuple[str, list[Any]] | No
     return prop, values
 
 
-def _save_action(options: dict[str, Any]) -> str | None:
+def save_action(options: dict[str, Any]) -> str | None:
+    """The SaveAction the request's SaveOptions give for every property ('*' or no PropertyName), e.g.
+    UpdateAdd; None if unsaid."""
     for save in ((options.get("SaveOptions") or {}).get("SaveOption") or []):
         if save.get("PropertyName") in ("*", None):
             return save.get("SaveAction")

@@ -86,7 +86,6 @@ class Schema:
     simple_bases: dict[str, str]  # simpleType without enumeration -> base xsd local name
     _fields_cache: dict[str, list[Field]] = field(default_factory=dict, repr=False)
     _field_index: dict[str, dict[str, Field]] = field(default_factory=dict, repr=False)
-    _subtypes: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     # -- type questions -------------------------------------------------
     def has_type(self, name: str) -> bool:
@@ -134,13 +133,6 @@ class Schema:
             resolved.append(f)
             current = f.type_name
         return resolved
-
-    def subtypes(self, name: str) -> set[str]:
-        if not self._subtypes:
-            for t in self.types:
-                for ancestor in self.lineage(t):
-                    self._subtypes.setdefault(ancestor, set()).add(t)
-        return self._subtypes.get(name, {name})
 
     def scalar_kind(self, f: Field) -> str:
         """'int', 'float', 'bool', 'datetime', 'enum', 'string' or 'complex'."""

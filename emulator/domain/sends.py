@@ -27,6 +27,7 @@ from ..store.sends import BOUNCED, DUPLICATE, ERRORED, EXCLUDED, PENDING, SENT, 
 from . import filters
 from .errors import Invalid, NotFound
 from .render import ALIASES, compile_template, html_to_text
+from .subscribers import ALL_SUBSCRIBERS
 
 if TYPE_CHECKING:
     from ..core import Emulator
@@ -37,7 +38,6 @@ MAGIC_KINDS = ("bounce", "held", "error")
 UNSUBSCRIBE_STATUSES = ("Unsubscribed",)
 UNDELIVERABLE_STATUSES = ("Held", "Bounced")
 STOPPED = ("Paused", "Canceled", "Complete", "Error")  # statuses a running send stops at
-DE_FIELD_KINDS = {"Number": "int", "Decimal": "float", "Date": "datetime", "Boolean": "bool"}
 
 
 class SimulatedCrash(BaseException):
@@ -106,14 +106,9 @@ class SendService:
     # -- look-ups shared by the behaviours ---------------------------------------
     def find(self, mid: int, type_name: str, ref: dict[str, Any] | None,
              props: tuple[str, ...] = ("ObjectID", "CustomerKey", "ID", "Name")) -> dict[str, Any] | None:
-        if not isinstance(ref, dict):
-            return None
-        for prop in props:
-            value = ref.get(prop)
-            if value not in (None, ""):
-                found = self.emu.objects.find_one(mid, type_name, prop, value)
-                return found.data if found else None
-        return None
+        """The stored object a reference names (by the first of `props` it gives), or None."""
+        found = self.emu.objects.find_named(mid, type_name, ref, props) if isinstance(ref, dict) else None
+        return found.data if found else None
 
     def sendable_columns(self, mid: int, de: dict[str, Any]) -> tuple[str, str | None] | None:
         """(subscriber-key column, email column or None) of a data extension, or None if not sendable.
@@ -156,8 +151,8 @@ class SendService:
             found = self.find(mid, "List", entry.get("List"), ("ID", "ObjectID", "CustomerKey"))
             if found is None:
                 raise NotFound(f"ESD_List Not Found: no List with {ref_text(entry.get('List'))}.", code=42007)
-            if found.get("CustomerKey") == "All Subscribers":
-                return {"kind": "all", "label": "All Subscribers", "list_id": found["ID"]}
+            if found.get("CustomerKey") == ALL_SUBSCRIBERS:
+                return {"kind": "all", "label": ALL_SUBSCRIBERS, "list_id": found["ID"]}
             return {"kind": "list", "list_id": found["ID"], "label": found.get("ListName") or found.get("Name")}
         if kind == "CustomObject":
             de = self.find(mid, "DataExtension", {"ObjectID": entry.get("CustomObjectID")}) or self.find(
@@ -170,7 +165,7 @@ class SendService:
                 publication = self.find(mid, "List", entry["List"], ("ID", "ObjectID", "CustomerKey"))
                 if publication is None:
                     raise NotFound(f"ESD_List Not Found: no List with {ref_text(entry['List'])}.", code=42007)
-                if publication.get("CustomerKey") != "All Subscribers":
+                if publication.get("CustomerKey") != ALL_SUBSCRIBERS:
                     source["publication_list_id"] = publication["ID"]
             return source
         if kind == "FilterDefinition":
@@ -187,10 +182,8 @@ class SendService:
             raise Invalid(f"ESD_Send Definition List Invalid: the data extension '{de.get('CustomerKey')}' is not "
                           "sendable (no SendableDataExtensionField and no SubscriberKey/EmailAddress column).",
                           code=42110)
-        kinds = {f["Name"].casefold(): DE_FIELD_KINDS.get(f.get("FieldType") or "", "string")
-                 for f in de_fields(de)}
         return {"kind": "de", "de_key": de["CustomerKey"], "label": de.get("Name") or de["CustomerKey"],
-                "key_column": columns[0], "email_column": columns[1], "field_kinds": kinds}
+                "key_column": columns[0], "email_column": columns[1]}
 
     def _filter_source(self, mid: int, fd: dict[str, Any], list_ref: dict[str, Any] | None) -> dict[str, Any]:
         """A filter over a data extension's rows, or over the profiles of a list's members (the entry's List,
@@ -203,7 +196,7 @@ class SendService:
             found = self.find(mid, "List", list_ref, ("ID", "ObjectID", "CustomerKey"))
             if found is None:
                 raise NotFound(f"ESD_List Not Found: no List with {ref_text(list_ref)}.", code=42007)
-            if found.get("CustomerKey") != "All Subscribers":
+            if found.get("CustomerKey") != ALL_SUBSCRIBERS:
                 base = {"kind": "list", "list_id": found["ID"]}
         if data_source.get("__type__") == "DataExtension" or data_source.get("CustomObjectID"):
             de = self.find(mid, "DataExtension", data_source)
@@ -479,8 +472,6 @@ def send_object(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def event_object(e: dict[str, Any], type_name: str) -> dict[str, Any]:
-    from datetime import UTC, datetime
-
     date = iso_utc(datetime.fromtimestamp(e["event_date"], UTC))
     out: dict[str, Any] = {
         "__type__": type_name, "ID": e["id"], "Client": {"__type__": "ClientID", "ID": e["mid"]},

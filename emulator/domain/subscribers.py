@@ -90,9 +90,7 @@ def find_subscriber(emu: Emulator, mid: int, props: dict[str, Any]) -> Subscribe
     if key:
         return emu.audience.get_subscriber(mid, key)
     if props.get("ID"):
-        for _, record in emu.audience.iter_subscribers([mid]):
-            if record.id == int(props["ID"]):
-                return record
+        return emu.audience.get_subscriber_by_id(mid, int(props["ID"]))
     return None
 
 

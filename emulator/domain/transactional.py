@@ -21,6 +21,7 @@ from .assets import KIND as ASSET_KIND
 from .context import CallContext
 from .errors import Conflict, DomainError, Invalid, NotFound, QuotaExceeded
 from .render import lookup_table, render, wrap_links
+from .subscribers import ALL_SUBSCRIBERS
 
 if TYPE_CHECKING:
     from ..core import Emulator
@@ -33,7 +34,6 @@ MAX_RECIPIENTS = 2000  # [swag]
 MAX_PAGING = 2**31 - 1  # paging numbers beyond this are refused (SQLite integers are 64-bit)
 QUEUE_RETENTION = 3 * 86400  # inactive definitions keep messages three days [swag, seed:003]
 DEFAULT_CLASSIFICATION = "Default Transactional"
-ALL_SUBSCRIBERS = "All Subscribers"
 STATUSES = {"active": "Active", "inactive": "Inactive", "deleted": "Deleted"}
 ORDER_BY = ("definitionKey", "name", "createdDate", "modifiedDate", "status")
 EVENT = "TransactionalSendEvents."
@@ -128,14 +128,10 @@ class TransactionalService:
 
     def sender(self, mid: int, classification_key: str | None) -> tuple[str, str]:
         """From name/address of a classification's sender profile (the BU default otherwise)."""
-        profile = None
         classification = self.emu.objects.find_one(mid, "SendClassification", "CustomerKey",
                                                    classification_key or DEFAULT_CLASSIFICATION)
         ref = (classification.data.get("SenderProfile") if classification else None) or {}
-        for prop in ("ObjectID", "CustomerKey"):
-            if ref.get(prop):
-                profile = self.emu.objects.find_one(mid, "SenderProfile", prop, ref[prop])
-                break
+        profile = self.emu.objects.find_named(mid, "SenderProfile", ref, ("ObjectID", "CustomerKey"))
         profile = profile or self.emu.objects.find_one(mid, "SenderProfile", "CustomerKey", "Default")
         data = profile.data if profile else {}
         return str(data.get("FromName") or ""), str(data.get("FromAddress") or "")

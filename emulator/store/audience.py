@@ -47,6 +47,11 @@ class AudienceRepository:
                                (mid, subscriber_key)).fetchone()
         return _subscriber(row) if row else None
 
+    def get_subscriber_by_id(self, mid: int, subscriber_id: int) -> SubscriberRecord | None:
+        with self.store.reading() as conn:
+            row = conn.execute("SELECT * FROM subscriber WHERE mid=? AND id=?", (mid, subscriber_id)).fetchone()
+        return _subscriber(row) if row else None
+
     def put_subscriber(self, mid: int, record: SubscriberRecord, now: float) -> SubscriberRecord:
         """Insert or replace one subscriber; assigns its integer ID on first insert."""
         with self.store.transaction() as conn:
@@ -99,12 +104,12 @@ class AudienceRepository:
             return conn.execute("DELETE FROM subscriber WHERE mid=? AND subscriber_key=?",
                                 (mid, subscriber_key)).rowcount > 0
 
-    def iter_subscribers(self, mids: list[int]) -> Iterator[tuple[int, SubscriberRecord]]:
-        sql = f"SELECT * FROM subscriber WHERE mid IN ({','.join('?' * len(mids))}) ORDER BY id"
-        with self.store.reading() as conn:
-            rows = conn.execute(sql, mids).fetchall()
-        for row in rows:
-            yield row["mid"], _subscriber(row)
+    def iter_subscribers(self, mids: list[int], batch: int = 2000) -> Iterator[tuple[int, SubscriberRecord]]:
+        """(mid, subscriber) for every subscriber of these BUs, in id order, fetched in batches."""
+        for rows in self.store.pages(f"SELECT * FROM subscriber WHERE mid IN ({','.join('?' * len(mids))})",
+                                     mids, "id", "id", batch):
+            for row in rows:
+                yield row["mid"], _subscriber(row)
 
     # -- list membership --------------------------------------------------------
     def set_membership(self, mid: int, list_id: int, subscriber_key: str, status: str, now: float) -> None:
@@ -146,26 +151,12 @@ class AudienceRepository:
     def iter_list_members(self, mid: int, list_id: int, batch: int = 2000
                           ) -> Iterator[tuple[SubscriberRecord, str]]:
         """(subscriber, list status) for every member, in subscriber-id order, fetched in batches."""
-        last_id = -1
-        while True:
-            with self.store.reading() as conn:
-                rows = conn.execute(
-                    "SELECT s.*, ls.status AS list_status FROM list_subscriber ls JOIN subscriber s"
-                    " ON s.mid = ls.mid AND s.subscriber_key = ls.subscriber_key"
-                    " WHERE ls.mid=? AND ls.list_id=? AND s.id > ? ORDER BY s.id LIMIT ?",
-                    (mid, list_id, last_id, batch)).fetchall()
-            if not rows:
-                return
+        for rows in self.store.pages(
+                "SELECT s.*, ls.status AS list_status FROM list_subscriber ls JOIN subscriber s"
+                " ON s.mid = ls.mid AND s.subscriber_key = ls.subscriber_key WHERE ls.mid=? AND ls.list_id=?",
+                (mid, list_id), "s.id", "id", batch):
             for row in rows:
                 yield _subscriber(row), row["list_status"]
-            last_id = rows[-1]["id"]
-
-    def count_list_members(self, mid: int, list_id: int, status: str | None = None) -> int:
-        sql, args = "SELECT COUNT(*) FROM list_subscriber WHERE mid=? AND list_id=?", [mid, list_id]
-        if status:
-            sql, args = sql + " AND status=?", [*args, status]
-        with self.store.reading() as conn:
-            return conn.execute(sql, args).fetchone()[0]
 
     def count_subscribers(self, mid: int) -> int:
         with self.store.reading() as conn:
@@ -187,10 +178,6 @@ class AudienceRepository:
                                (mid, de_key, key_value)).fetchone()
         return (row["pk"], json.loads(row["row"])) if row else None
 
-    def replace_row(self, pk: int, row: dict[str, Any]) -> None:
-        with self.store.transaction() as conn:
-            conn.execute("UPDATE de_row SET row=? WHERE pk=?", (json.dumps(row), pk))
-
     def delete_row(self, pk: int) -> None:
         with self.store.transaction() as conn:
             conn.execute("DELETE FROM de_row WHERE pk=?", (pk,))
@@ -201,16 +188,10 @@ class AudienceRepository:
 
     def iter_rows(self, mid: int, de_key: str, batch: int = 2000) -> Iterator[tuple[int, dict[str, Any]]]:
         """(pk, row) in insertion order, fetched in batches."""
-        last = -1
-        while True:
-            with self.store.reading() as conn:
-                rows = conn.execute("SELECT pk, row FROM de_row WHERE mid=? AND de_key=? AND pk > ? ORDER BY pk"
-                                    " LIMIT ?", (mid, de_key, last, batch)).fetchall()
-            if not rows:
-                return
+        for rows in self.store.pages("SELECT pk, row FROM de_row WHERE mid=? AND de_key=?", (mid, de_key), "pk",
+                                     "pk", batch):
             for row in rows:
                 yield row["pk"], json.loads(row["row"])
-            last = rows[-1]["pk"]
 
     def count_rows(self, mid: int, de_key: str) -> int:
         with self.store.reading() as conn:

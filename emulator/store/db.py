@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -227,6 +228,19 @@ class Store:
     def reading(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             yield self.conn
+
+    def pages(self, sql: str, args: tuple[Any, ...] | list[Any], order: str, key: str,
+              batch: int) -> Iterator[list[sqlite3.Row]]:
+        """Keyset pagination: `sql` (with a WHERE) page by page in `order`, never a whole result in memory;
+        `key` is the result column holding `order`'s value."""
+        last = -1
+        while True:
+            with self.reading() as conn:
+                rows = conn.execute(f"{sql} AND {order} > ? ORDER BY {order} LIMIT ?", (*args, last, batch)).fetchall()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][key]
 
     def next_value(self, name: str, start: int) -> int:
         """Next integer of a named sequence (IDs, job ids): one statement, atomic on its own."""

@@ -8,7 +8,8 @@ from typing import Any
 from .db import Store
 
 
-def _job(row) -> dict[str, Any]:
+def decode_job(row: Any) -> dict[str, Any]:
+    """A job row as a dict, its JSON detail decoded."""
     return {**dict(row), "detail": json.loads(row["detail"] or "{}")}
 
 
@@ -43,7 +44,7 @@ class JobRepository:
     def get(self, job_id: int) -> dict[str, Any] | None:
         with self.store.reading() as conn:
             row = conn.execute("SELECT * FROM job WHERE id=?", (job_id,)).fetchone()
-        return _job(row) if row else None
+        return decode_job(row) if row else None
 
     def list(self, mid: int | None, limit: int) -> list[dict[str, Any]]:
         sql, args = "SELECT * FROM job", []
@@ -51,7 +52,7 @@ class JobRepository:
             sql, args = sql + " WHERE mid=?", [mid]
         with self.store.reading() as conn:
             rows = conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
-        return [_job(r) for r in rows]
+        return [decode_job(r) for r in rows]
 
 
 class ContinuationRepository:

@@ -106,6 +106,13 @@ class ObjectRepository:
         found = self.find([mid], [type_name], prop, value)
         return found[0] if found else None
 
+    def find_named(self, mid: int, type_name: str, ref: dict[str, Any], by: tuple[str, ...]) -> StoredObject | None:
+        """The object a reference names by the first property of `by` it gives (later ones are not tried)."""
+        for prop in by:
+            if ref.get(prop) not in (None, ""):
+                return self.find_one(mid, type_name, prop, ref[prop])
+        return None
+
     def all(self, mids: Iterable[int], types: Iterable[str]) -> list[StoredObject]:
         mids, types = list(mids), list(types)
         sql = (

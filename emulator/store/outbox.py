@@ -51,10 +51,6 @@ class OutboxRepository:
             row = conn.execute("SELECT * FROM outbox WHERE id=?", (message_id,)).fetchone()
         return _decode(row) if row else None
 
-    def count_for_job(self, job_id: int) -> int:
-        with self.store.reading() as conn:
-            return conn.execute("SELECT COUNT(*) FROM outbox WHERE job_id=?", (job_id,)).fetchone()[0]
-
 
 def _decode(row) -> dict[str, Any]:
     out = dict(row)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .db import Store
+from .jobs import decode_job
 
 # Recipient states. Pending rows are still to be sent; the others are final.
 PENDING, SENT, BOUNCED, ERRORED, EXCLUDED, DUPLICATE = (
@@ -133,7 +134,7 @@ class SendRepository:
 
     def pending_batches(self, job_id: int, batch: int = 2000) -> Iterator[list[dict[str, Any]]]:
         """Pending recipients with their subscriber attributes and data-extension row, a batch at a time."""
-        for rows in self._pages(
+        for rows in self.store.pages(
                 "SELECT r.pk, r.mid, r.subscriber_key, r.email, r.source, s.id AS subscriber_id,"
                 " s.attributes, d.row FROM send_recipient r"
                 " LEFT JOIN subscriber s ON s.mid = r.mid AND s.subscriber_key = r.subscriber_key"
@@ -146,17 +147,6 @@ class SendRepository:
                 item["row"] = json.loads(item["row"]) if item["row"] else None
                 out.append(item)
             yield out
-
-    def _pages(self, sql: str, args: list[Any], order: str, key: str, batch: int) -> Iterator[list[Any]]:
-        """Keyset pagination: `sql` (with a WHERE) page by page in `order`, never a whole result in memory."""
-        last = -1
-        while True:
-            with self.store.reading() as conn:
-                rows = conn.execute(f"{sql} AND {order} > ? ORDER BY {order} LIMIT ?", (*args, last, batch)).fetchall()
-            if not rows:
-                return
-            yield rows
-            last = rows[-1][key]
 
     def mark(self, outcomes: Iterable[tuple[str, str | None, int]]) -> None:
         """(state, reason, pk) — inside the batch's transaction."""
@@ -190,7 +180,7 @@ class SendRepository:
         if subscriber_key is not None:
             where.append("subscriber_key = ? COLLATE NOCASE")
             args.append(subscriber_key)
-        for rows in self._pages(f"SELECT * FROM send_event WHERE {' AND '.join(where)}", args, "id", "id", batch):
+        for rows in self.store.pages(f"SELECT * FROM send_event WHERE {' AND '.join(where)}", args, "id", "id", batch):
             for row in rows:
                 item = dict(row)
                 item["detail"] = json.loads(item["detail"] or "{}")
@@ -205,7 +195,7 @@ class SendRepository:
             sql, args = sql + " AND id = ?", [*args, job_id]
         with self.store.reading() as conn:
             rows = conn.execute(sql + " ORDER BY id", args).fetchall()
-        return [{**dict(r), "detail": json.loads(r["detail"] or "{}")} for r in rows]
+        return [decode_job(r) for r in rows]
 
     def unfinished_send_jobs(self) -> list[int]:
         with self.store.reading() as conn:

@@ -33,7 +33,3 @@ class TokenRepository:
         with self.store.reading() as conn:
             row = conn.execute("SELECT * FROM token WHERE token=?", (token,)).fetchone()
         return TokenRecord(**dict(row)) if row else None
-
-    def purge_expired(self, now: float) -> None:
-        with self.store.transaction() as conn:
-            conn.execute("DELETE FROM token WHERE expires_at < ?", (now - 86400,))

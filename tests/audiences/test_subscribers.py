@@ -112,3 +112,33 @@ def test_list_retrieve_by_id_list_name_and_customer_key(soap):
         found = soap.retrieve("List", ["ID", "ListName", "CustomerKey"], simple_filter(prop, "equals", value))
         assert texts(found, "p:Results/p:ID") == [str(news)], prop
         assert texts(found, "p:Results/p:ListName") == ["News"], prop
+
+
+def test_update_and_delete_by_id_alone(soap):
+    created = soap.create(subscriber_xml("byid@example.com", "by-id"))
+    new_id = texts(created, "p:Results/p:NewID")[0]
+    upd = soap.call("Update", f'<UpdateRequest xmlns="{PARTNER}"><Objects xsi:type="Subscriber">'
+                    f"<ID>{new_id}</ID><Status>Held</Status></Objects></UpdateRequest>")
+    assert texts(upd, "p:Results/p:StatusMessage") == ["Updated Subscriber."]
+    got = soap.retrieve("Subscriber", ["Status"], simple_filter("SubscriberKey", "equals", "by-id"))
+    assert texts(got, "p:Results/p:Status") == ["Held"]
+    missing = soap.call("Delete", f'<DeleteRequest xmlns="{PARTNER}"><Objects xsi:type="Subscriber">'
+                        f"<ID>{int(new_id) + 999}</ID></Objects></DeleteRequest>")
+    assert texts(missing, "p:Results/p:ErrorCode") == ["12001"]
+    deleted = soap.call("Delete", f'<DeleteRequest xmlns="{PARTNER}"><Objects xsi:type="Subscriber">'
+                        f"<ID>{new_id}</ID></Objects></DeleteRequest>")
+    assert texts(deleted, "p:Results/p:StatusMessage") == ["Deleted Subscriber."]
+    assert texts(soap.retrieve("Subscriber", ["ID"], simple_filter("SubscriberKey", "equals", "by-id")),
+                 "p:Results/p:ID") == []
+
+
+def test_iter_subscribers_streams_every_bu_in_id_order_across_batches(mc):
+    from emulator.store.audience import SubscriberRecord
+
+    audience, now = mc.emu.audience, mc.emu.clock.now().timestamp()
+    parent, child = mc.parent_mid, mc.child_mid
+    for i, mid in enumerate([parent, child, parent, child, parent]):
+        audience.put_subscriber(mid, SubscriberRecord(f"s{i}", f"s{i}@example.com"), now)
+    got = [(mid, r.subscriber_key) for mid, r in audience.iter_subscribers([parent, child], batch=2)]
+    assert got == [(parent, "s0"), (child, "s1"), (parent, "s2"), (child, "s3"), (parent, "s4")]
+    assert [r.subscriber_key for _, r in audience.iter_subscribers([child], batch=1)] == ["s1", "s3"]

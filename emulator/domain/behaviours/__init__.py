@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Unsupported
+from ..errors import NotFound, Unsupported
 
 if TYPE_CHECKING:
     from ..context import CallContext
@@ -33,8 +34,8 @@ class Behaviour:
     # ErrorCode for a property value outside its WSDL enumeration; None: such a request is refused whole
     # (a Client fault, as .NET's deserializer does), so the behaviour never sees it.
     invalid_value_code: int | None = None
-    # Properties that must be unique per BU besides CustomerKey (e.g. a data extension's Name).
-    unique_names: tuple[str, ...] = ()
+    # ErrorCode for a Create whose CustomerKey another object of the type already has.
+    duplicate_key_code = 1
     # The Create request's Options (set by ObjectService.create; SaveOptions matter to some types).
     options: dict[str, Any] = {}
 
@@ -62,9 +63,9 @@ class Behaviour:
     def before_delete(self, ctx: CallContext, mid: int, current: dict[str, Any]) -> None:
         """Raise to refuse the delete; clean up dependants otherwise."""
 
-    def not_found(self, what: str) -> Exception | None:
-        """The error for an update/delete that matches nothing; None uses the generic one."""
-        return None
+    def not_found(self, what: str) -> Exception:
+        """The error for an update/delete that matches nothing (types override it with SFMC's code)."""
+        return NotFound(f"Unable to find the {self.type_name} with {what}.", code=2)
 
     # -- whole-operation overrides (types with their own tables) ----------
     def create(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
@@ -104,7 +105,8 @@ class Behaviour:
         raise Unsupported(f"The Schedule method is not supported for the {self.type_name} object", code=100)
 
 
-def behaviour(type_name: str, *more: str):
+def behaviour(type_name: str, *more: str) -> Callable[[type[Behaviour]], type[Behaviour]]:
+    """Register a Behaviour subclass for these WSDL types (the first names it)."""
     def register(cls: type[Behaviour]) -> type[Behaviour]:
         for name in (type_name, *more):
             _REGISTRY[name] = cls

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from .. import data_extensions as des
 from ..context import CallContext
 from ..errors import DomainError, Invalid, NotFound
-from ..objects import ObjectResult, _save_action
+from ..objects import ObjectResult, save_action
 from . import Behaviour, behaviour
 from .retrieve_only import RetrieveOnly
 
@@ -173,16 +173,17 @@ class DataExtensionObjectBehaviour(Behaviour):
                                 extra={"__type__": _result_type(kind), "ErrorMessage": error.message})
         return ObjectResult(ok=True, message=message, object=echo, extra={"__type__": _result_type(kind)})
 
-    def _write(self, mid: int, props: dict[str, Any], add: bool, update: bool) -> str:
+    def _write(self, schema: des.DESchema, props: dict[str, Any], add: bool, update: bool) -> str:
         emu = self.service.emu
-        schema = self._schema(mid, props)
         values = {**_key_values(props), **_row_values(props)}
         with emu.store.transaction():
             key = None
             if schema.primary:
                 key_values = {n: v for n, v in values.items() if (c := schema.column(n)) is not None and c.primary}
                 key = des.key_of(schema, des.build_row(schema, key_values, fill_defaults=False))
-            exists = key is not None and emu.audience.find_row(mid, schema.key, key) is not None
+            found = emu.audience.find_row(schema.mid, schema.key, key) if key is not None else None
+            existing = {key: found} if found is not None else {}
+            exists = found is not None
             if exists and not update:
                 raise des.RowRejected(
                     f"Violation of PRIMARY KEY constraint. Cannot insert duplicate key in data extension "
@@ -191,16 +192,17 @@ class DataExtensionObjectBehaviour(Behaviour):
                 raise des.RowRejected(f"The row with primary key ({key or ''}) was not found "
                                       f"in data extension {schema.name}.", 2, key_error=True)
             row = des.build_row(schema, values, fill_defaults=not exists)
-            counts = des.write_rows(emu, schema, [row], add=add, update=update)
+            counts = des.write_rows(emu, schema, [row], add=add, update=update, existing=existing, keys=[key])
         return "Updated DataExtensionObject" if counts.updated else "Created DataExtensionObject"
 
     def create(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
-        upsert = _save_action(self.options) == "UpdateAdd"
-        return self._run("Create", props, lambda: self._write(mid, props, add=True, update=upsert))
+        upsert = save_action(self.options) == "UpdateAdd"
+        return self._run("Create", props, lambda: self._write(self._schema(mid, props), props, add=True,
+                                                              update=upsert))
 
     def update(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int,
                options: dict[str, Any]) -> ObjectResult:
-        action = _save_action(options)
+        action = save_action(options)
         add = action in ("UpdateAdd", "AddOnly")
         update = action != "AddOnly"
 
@@ -209,7 +211,7 @@ class DataExtensionObjectBehaviour(Behaviour):
             if not schema.primary and not add:
                 raise des.RowRejected(f"Data extension {schema.name} has no primary key: rows cannot be updated "
                                       "by key.", des.ROW_GENERAL, key_error=True)
-            self._write(mid, props, add=add, update=update)
+            self._write(schema, props, add=add, update=update)
             return "Updated DataExtensionObject"
 
         return self._run("Update", props, work)
@@ -244,8 +246,7 @@ class DataExtensionObjectBehaviour(Behaviour):
         de = self._query_schema(query.mids, query)
         if de is None:
             return "string"  # the missing DE is reported by rows()
-        column = de.column(path)
-        return des.column_kind(column) if column else None
+        return de.kind_of(path)
 
     def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> list[dict[str, Any]]:
         de = self._query_schema(mids, query)

@@ -18,7 +18,7 @@ from . import Behaviour, behaviour
 from .profiles import reference as key_reference
 
 if TYPE_CHECKING:
-    from ..objects import RetrieveQuery
+    from ..objects import ObjectService, RetrieveQuery
 
 MAX_KEY = 36  # ESD/TSD keys, API-FACTS section 9
 IDENTIFIERS = ("ObjectID", "CustomerKey", "ID", "Name")
@@ -35,7 +35,7 @@ def sender_override(ref: Any) -> dict[str, str]:
     return {k: ref[k] for k in ("FromName", "FromAddress") if ref.get(k)}
 
 
-def check_key(service, mid: int, type_name: str, key: Any, code: int, prefix: str,
+def check_key(service: ObjectService, mid: int, type_name: str, key: Any, code: int, prefix: str,
               current_key: str | None = None) -> None:
     if key is None:
         return

@@ -10,17 +10,6 @@ from ..errors import Invalid, NotFound
 from . import Behaviour, behaviour
 
 
-def resolve_reference(service, mid: int, type_name: str, ref: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The stored object a reference sub-object names (by ObjectID, CustomerKey, ID or Name), or None."""
-    if not ref:
-        return None
-    for prop in ("ObjectID", "CustomerKey", "ID", "Name"):
-        if ref.get(prop) not in (None, ""):
-            found = service.repo.find_one(mid, type_name, prop, ref[prop])
-            return found.data if found else None
-    return None
-
-
 def reference(stored: dict[str, Any]) -> dict[str, Any]:
     return {"__type__": stored["__type__"], "ObjectID": stored["ObjectID"], "CustomerKey": stored["CustomerKey"]}
 
@@ -64,7 +53,7 @@ class SendClassificationBehaviour(Behaviour):
             ("DeliveryProfile", "DeliveryProfile", 24102, "SC_Delivery Profile Not Found"),
         ):
             if props.get(prop):
-                stored = resolve_reference(self.service, mid, type_name, props[prop])
+                stored = self.service.emu.sends.find(mid, type_name, props[prop])
                 if stored is None:
                     raise NotFound(text, code=code)
                 props[prop] = reference(stored)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from .. import subscribers
 from ..context import CallContext
 from ..errors import NotFound
-from ..objects import ObjectResult, _save_action
+from ..objects import ObjectResult, save_action
 from . import Behaviour, behaviour
 from .retrieve_only import RetrieveOnly
 
@@ -28,19 +28,20 @@ class SubscriberBehaviour(Behaviour):
 
     def create(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
         emu = self.service.emu
-        if _save_action(self.options) == "UpdateAdd" and subscribers.find_subscriber(emu, mid, props):
+        if save_action(self.options) == "UpdateAdd" and subscribers.find_subscriber(emu, mid, props):
             return self._update(mid, props)
-        record = subscribers.create_subscriber(emu, mid, props)
-        return ObjectResult(ok=True, message="Created Subscriber.", new_id=record.id, object=_echo(props, record))
+        return self._create(mid, props)
 
     def update(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int,
                options: dict[str, Any]) -> ObjectResult:
         emu = self.service.emu
-        if _save_action(options) in ("UpdateAdd", "AddOnly") and not subscribers.find_subscriber(emu, mid, props):
-            record = subscribers.create_subscriber(emu, mid, props)
-            return ObjectResult(ok=True, message="Created Subscriber.", new_id=record.id,
-                                object=_echo(props, record))
+        if save_action(options) in ("UpdateAdd", "AddOnly") and not subscribers.find_subscriber(emu, mid, props):
+            return self._create(mid, props)
         return self._update(mid, props)
+
+    def _create(self, mid: int, props: dict[str, Any]) -> ObjectResult:
+        record = subscribers.create_subscriber(self.service.emu, mid, props)
+        return ObjectResult(ok=True, message="Created Subscriber.", new_id=record.id, object=_echo(props, record))
 
     def _update(self, mid: int, props: dict[str, Any]) -> ObjectResult:
         record = subscribers.update_subscriber(self.service.emu, mid, props)

@@ -7,13 +7,13 @@ from typing import Any
 
 from ..context import CallContext
 from ..errors import Invalid, NotFound, Unsupported
+from ..jobs import FIRST_JOB_ID
 from ..objects import ObjectResult, PerformOutcome
 from ..render import compile_template, html_to_text, lookup_table
 from ..sends import UNDELIVERABLE_STATUSES, SendService, magic_kind, ref_text
 from . import Behaviour, behaviour
 from .email_send_definition import check_key, has_identifier, resolve_references
 
-FIRST_JOB_ID = 7_029_017
 # Allowed TriggeredSendStatus changes (SFMC: Canceled and Deleted are final; New can only move forward).
 TRANSITIONS = {
     "New": {"New", "Active", "Inactive", "Canceled", "Deleted"},
