@@ -1,4 +1,5 @@
-"""Typed domain errors. Each protocol adapter maps them once (soap/results.py, rest/errors.py).
+"""Typed domain errors. Each protocol adapter maps them once: SOAP turns them into an Error result or a
+fault (soap/operations.py, soap/service.py), REST into an HTTP status and SFMC's JSON error (rest/errors.py).
 
 ``code`` is SFMC's numeric error code for the failing case where SFMC documents one (SOAP ``ErrorCode``,
 REST ``errorcode``); ``message`` is the text SFMC would show.
@@ -8,8 +9,6 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    http_status = 400
-
     def __init__(self, message: str, code: int | None = None, **extra: object) -> None:
         super().__init__(message)
         self.message = message
@@ -18,30 +17,28 @@ class DomainError(Exception):
 
 
 class Invalid(DomainError):
-    http_status = 400
+    """The request is wrong: a missing, malformed or out-of-range value."""
 
 
 class NotFound(DomainError):
-    http_status = 404
+    """What the request names does not exist in the caller's business unit."""
 
 
 class Conflict(DomainError):
-    http_status = 409
+    """It exists already, or its state does not allow the change."""
 
 
 class QuotaExceeded(DomainError):
-    http_status = 429
+    """A limit SFMC enforces (the 500-per-7-days definition quota)."""
 
 
 class Forbidden(DomainError):
-    http_status = 403
+    """The caller may not do this here (a missing scope, another business unit)."""
 
 
 class Unauthorized(DomainError):
-    http_status = 401
+    """No valid credentials."""
 
 
 class Unsupported(DomainError):
     """The request names something the API does not offer for this object (e.g. a Perform action)."""
-
-    http_status = 400
