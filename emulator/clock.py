@@ -98,3 +98,8 @@ def parse_datetime(text: str) -> datetime:
 
 def iso_utc(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def iso_from_timestamp(value: float | None) -> str | None:
+    """A stored epoch timestamp as ISO-8601 UTC (admin JSON, the inspector), None stays None."""
+    return iso_utc(datetime.fromtimestamp(value, UTC)) if value is not None else None

@@ -8,7 +8,7 @@ from email.utils import format_datetime, formataddr
 
 from flask import Blueprint, Response, jsonify, redirect, request
 
-from ..clock import iso_utc, parse_datetime
+from ..clock import iso_from_timestamp, iso_utc, parse_datetime
 from ..domain.errors import Invalid, NotFound
 from ..rest.common import emulator
 from .access import check_admin_access, remember_admin_token
@@ -70,7 +70,7 @@ def _job_json(job: dict) -> dict:
     out = dict(job)
     for key in ("created", "started", "finished"):
         if out.get(key) is not None:
-            out[key] = iso_utc(datetime.fromtimestamp(out[key]).astimezone())
+            out[key] = iso_from_timestamp(out[key])
     return out
 
 
@@ -96,7 +96,7 @@ def _message_json(row: dict) -> dict:
         "definition_key": row["definition_key"], "subscriber_key": row["subscriber_key"], "to": row["to_addr"],
         "from_name": row["from_name"], "from_address": row["from_addr"], "subject": row["subject"],
         "html": row["html"], "text": row["text"], "source": row["source"],
-        "created": iso_utc(datetime.fromtimestamp(row["created"]).astimezone()) if row["created"] else None,
+        "created": iso_from_timestamp(row["created"]),
     }
 
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ..clock import iso_utc
+from ..clock import iso_from_timestamp
 from ..store.audience import SubscriberRecord
 from .errors import Invalid, NotFound
 
@@ -38,10 +37,7 @@ def check_email(address: str | None) -> str:
     return address
 
 
-def _iso(timestamp: float | None) -> str | None:
-    if timestamp is None:
-        return None
-    return iso_utc(datetime.fromtimestamp(timestamp, tz=UTC))
+_iso = iso_from_timestamp
 
 
 # -- lists ------------------------------------------------------------------------------------------

@@ -7,10 +7,9 @@ generic object store; this module summarises them without depending on any one s
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ..clock import iso_utc
+from ..clock import iso_from_timestamp
 from ..domain.errors import NotFound
 from ..domain.jobs import FINISHED
 from ..journal import entry_json
@@ -30,8 +29,7 @@ OUTCOME_KEYS = ("numbersuccessful", "numberduplicated", "numbererrors")
 KEY_PROPS = ("CustomerKey", "customer_key", "definition_key", "definitionKey", "key")
 
 
-def timestamp(value: float | None) -> str | None:
-    return iso_utc(datetime.fromtimestamp(value, UTC)) if value is not None else None
+timestamp = iso_from_timestamp
 
 
 def _norm(key: str) -> str:
