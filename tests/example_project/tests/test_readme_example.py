@@ -1,4 +1,4 @@
-# README.md ("Test fixture") shows this file; tests/fixture/test_example_project.py keeps the two identical.
+# README.md ("In your tests") and docs/fixture.md show this file; tests/fixture/test_example_project.py checks.
 import requests
 
 CREATE_LIST = """<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"

@@ -1,4 +1,4 @@
-# The README's unittest/script example (README.md, "Test fixture"): the same emulator without pytest.
+# docs/fixture.md shows this file (tests/fixture/test_example_project.py checks): the emulator without pytest.
 import unittest
 
 import requests
