@@ -1,7 +1,8 @@
 """The README stays short, and every code block marked `<!-- runnable -->` in it and in docs/ runs as written.
 
 Runnable blocks are written for `./scripts/serve` on its default port 8462; here they run against the
-session's in-process emulator (reset first), every `8462` replaced by that emulator's port. When a
+session's in-process emulator (reset first), every `8462` replaced by that emulator's port and `/tmp/` by
+the test's own temporary directory. When a
 ```text block follows one, what the block prints must be that text (`...` standing for any text).
 """
 
@@ -13,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -41,12 +43,13 @@ def test_no_page_offers_an_index_install() -> None:
         assert not re.search(r"pip install (-U )?sfmc-emulator\b(?! @)", page.read_text()), page
 
 
-def _point_at(text: str, mc: RunningEmulator) -> str:
-    return text.replace("8462", str(mc.port))  # the default port: in URLs and per-address file names
+def _point_at(text: str, mc: RunningEmulator, tmp: Path) -> str:
+    # the default port (in URLs and per-address file names); files a block writes land in the test's tmp_path
+    return text.replace("8462", str(mc.port)).replace("/tmp/", f"{tmp}/")
 
 
-def _run(block: Runnable, mc: RunningEmulator, monkeypatch: pytest.MonkeyPatch) -> str:
-    code = _point_at(block.code, mc)
+def _run(block: Runnable, mc: RunningEmulator, monkeypatch: pytest.MonkeyPatch, tmp: Path) -> str:
+    code = _point_at(block.code, mc, tmp)
     if block.language == "python":
         monkeypatch.chdir(ROOT)
         out = io.StringIO()
@@ -64,12 +67,12 @@ def _run(block: Runnable, mc: RunningEmulator, monkeypatch: pytest.MonkeyPatch) 
 
 @pytest.mark.parametrize("block", [pytest.param(b, id=b.id, marks=[pytest.mark.slow] if b.slow else [])
                                    for b in RUNNABLE])
-def test_runnable_block_runs_as_written(block: Runnable, mc: RunningEmulator,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_runnable_block_runs_as_written(block: Runnable, mc: RunningEmulator, monkeypatch: pytest.MonkeyPatch,
+                                        tmp_path: Path) -> None:
     mc.reset()
-    printed = _run(block, mc, monkeypatch)
+    printed = _run(block, mc, monkeypatch, tmp_path)
     if block.output is not None:
-        shown = _point_at(block.output, mc)
+        shown = _point_at(block.output, mc, tmp_path)
         assert matches_shown_output(shown, printed), f"{block.id} printed:\n{printed}\nthe page shows:\n{shown}"
 
 
