@@ -80,3 +80,11 @@ def test_shown_output_can_fail_to_match() -> None:
     assert matches_shown_output('{"a": "..."}\nok', '{"a": "x1"}\n\nok  ')
     assert not matches_shown_output("<NewID>1003</NewID>", "<NewID>1004</NewID>")
     assert not matches_shown_output("a\n...", "b\nc")
+
+
+def test_readme_links_point_at_files_that_exist() -> None:
+    """mkdocs checks the links inside docs/; the README is outside the site, so its links are checked here."""
+    links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", README.read_text())
+    assert links
+    for link in links:
+        assert link.startswith("http") or (ROOT / link).exists(), link
