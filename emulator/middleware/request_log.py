@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 
-from .journal import read_body, read_soap
+from ..journal import read_body, read_soap
 
 log = logging.getLogger("sfmc_emulator.requests")
 
