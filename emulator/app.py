@@ -1,47 +1,33 @@
-"""The application factory: one WSGI app serving auth, SOAP, REST and admin on one port."""
+"""The application factory: one WSGI app serving auth, SOAP, REST and admin on one port.
+
+create_app reads as the URL map: each blueprint registered by name with its prefix, then the WSDL routes,
+then the WSGI layers (emulator/middleware) from the innermost out.
+"""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from flask import Flask, Response, request
+from werkzeug.exceptions import NotFound
 
+from .admin.routes import bp as admin_bp
+from .admin.seed.routes import bp as admin_seed_bp
+from .auth.routes import bp as auth_bp
 from .config import Config
 from .core import Emulator
-from .journal import install as install_journal_and_faults
-from .journal import normalised_path
-from .request_log import RequestLog
-from .rest.common import base_url
-from .rest.errors import install_error_handlers
-from .soap.gate import soap_gate
+from .faults.routes import bp as faults_bp
+from .ftp.routes import bp as ftp_bp
+from .middleware.faults import FaultMiddleware
+from .middleware.guard import LastResortGuard
+from .middleware.journal import JournalMiddleware
+from .middleware.request_log import RequestLog
+from .middleware.routing import PathNormaliser
+from .replay.routes import bp as journal_bp
+from .rest.assets import bp as assets_bp
+from .rest.transactional import bp as transactional_bp
 from .soap.service import build_soap_wsgi
 from .soap.wsdl import fault_xsd, wsdl_for
-
-SOAP_PATH = "/service.asmx"
-
-
-class PathNormaliser:
-    """Collapses duplicate slashes (FuelSDK builds `host//platform/...`) and routes `Service.asmx` in any
-    letter case to the SOAP application."""
-
-    def __init__(self, flask_wsgi, soap_wsgi, emu: Emulator) -> None:
-        self.flask_wsgi = flask_wsgi
-        self.soap_wsgi = soap_wsgi
-        self.emu = emu
-
-    def __call__(self, environ, start_response):
-        path = normalised_path(environ)
-        if path.lower() == SOAP_PATH and environ.get("REQUEST_METHOD") == "POST":
-            return self._soap(environ, start_response)
-        return self.flask_wsgi(environ, start_response)
-
-    def _soap(self, environ, start_response):
-        refusal = soap_gate(self.emu, environ)
-        if refusal is not None:
-            return refusal(environ, start_response)
-        environ["PATH_INFO"] = "/"
-        return self.soap_wsgi(environ, start_response)
+from .ui.routes import bp as ui_bp
+from .web import base_url, install_admin_guard, install_error_handlers
 
 
 def create_app(emu: Emulator | None = None, config: Config | None = None) -> Flask:
@@ -51,9 +37,18 @@ def create_app(emu: Emulator | None = None, config: Config | None = None) -> Fla
     app.config["MAX_CONTENT_LENGTH"] = emu.config.max_body_bytes
     app.json.sort_keys = False
     install_error_handlers(app)
+    install_admin_guard(app)  # every /_emulator path and `/` (web.py)
 
-    for blueprint in _blueprints():
-        app.register_blueprint(blueprint)
+    # POST /Service.asmx is Spyne's (routing.py); these are the Flask routes.
+    app.register_blueprint(admin_bp)  # /_emulator: health, click, reset, clock, jobs, outbox
+    app.register_blueprint(admin_seed_bp)  # /_emulator/seed: bulk test data
+    app.register_blueprint(auth_bp)  # /v2/token, /v1/requestToken, /platform/v1/...
+    app.register_blueprint(faults_bp)  # /_emulator/faults
+    app.register_blueprint(ftp_bp)  # /_emulator/ftp/Import
+    app.register_blueprint(journal_bp)  # /_emulator/journal
+    app.register_blueprint(assets_bp)  # /asset/v1/content/assets
+    app.register_blueprint(transactional_bp)  # /messaging/v1
+    app.register_blueprint(ui_bp)  # / and /_emulator/ui, the inspector's JSON under /_emulator
 
     @app.get("/etframework.wsdl")
     def wsdl():
@@ -65,23 +60,11 @@ def create_app(emu: Emulator | None = None, config: Config | None = None) -> Fla
             return Response(wsdl_for(base_url()), mimetype="text/xml")
         if name.lower() == "etframeworkfault.xsd":
             return Response(fault_xsd(), mimetype="text/xml")
-        from werkzeug.exceptions import NotFound
-
         raise NotFound()
 
-    app.wsgi_app = PathNormaliser(app.wsgi_app, build_soap_wsgi(emu), emu)
-    app.wsgi_app = install_journal_and_faults(app.wsgi_app, emu)
-    app.wsgi_app = RequestLog(app.wsgi_app)  # one log line per request (outermost: sees SOAP too)
+    wsgi = PathNormaliser(app.wsgi_app, build_soap_wsgi(emu), emu)
+    wsgi = FaultMiddleware(wsgi, emu)  # inside the journal: injected answers are journalled
+    wsgi = JournalMiddleware(wsgi, emu)
+    wsgi = RequestLog(wsgi)  # one log line per request (sees SOAP too)
+    app.wsgi_app = LastResortGuard(wsgi, emu)  # outermost: nothing escapes as the server's text/plain 500
     return app
-
-
-def _blueprints():
-    """Every module under emulator/ that defines a `bp` blueprint in a routes.py (auth, admin, rest/*...)."""
-    import emulator
-
-    for module in pkgutil.walk_packages(emulator.__path__, "emulator."):
-        if module.name.endswith(".routes") or ".rest." in module.name and not module.ispkg:
-            mod = importlib.import_module(module.name)
-            bp = getattr(mod, "bp", None)
-            if bp is not None:
-                yield bp

@@ -56,10 +56,10 @@ def add_replay_commands(sub: argparse._SubParsersAction) -> None:
 def serve(args: argparse.Namespace) -> int:
     from waitress import create_server
 
-    from .admin.access import is_loopback
     from .app import create_app
     from .core import Emulator
     from .seeding import SeedError, install_seed
+    from .web import is_loopback
 
     admin_token = args.admin_token
     if not admin_token and not is_loopback(args.host):

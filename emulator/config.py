@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .domain.schema import fixtures_dir
 from .store.journal import DEFAULT_CAP as JOURNAL_CAP
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8462
 DEFAULT_DB = "state/sfmc-emulator.db"
+
+
+def fixtures_dir() -> Path:
+    """The shipped fixtures (WSDL, default tenant...): `emulator.fixtures` in an installed wheel, ../fixtures
+    in a checkout."""
+    checkout = Path(__file__).resolve().parents[1] / "fixtures"
+    if (checkout / "etframework.wsdl").exists():
+        return checkout
+    return Path(str(resources.files("emulator.fixtures")))
 
 
 @dataclass

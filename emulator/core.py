@@ -23,6 +23,7 @@ from .domain.tenants import seed_tenant
 from .ids import IdSource
 from .store.audience import AudienceRepository
 from .store.db import Store
+from .store.inspect import InspectRepository
 from .store.journal import JournalRepository
 from .store.objects import ObjectRepository
 from .store.outbox import OutboxRepository
@@ -53,6 +54,7 @@ class Emulator:
         self.outbox = OutboxRepository(self.store)
         self.audience = AudienceRepository(self.store)
         self.journal = JournalRepository(self.store)
+        self.inspect = InspectRepository(self.store)  # the web inspector's read-only queries
         self.object_service = ObjectService(self)
         self.auth = AuthService(self)
         self.jobs = JobRunner(self)
@@ -61,6 +63,9 @@ class Emulator:
         # Extension points for later capabilities (journal, faults...) register here by name.
         self.services: dict[str, Any] = {}
         self._fresh: tuple[sqlite3.Connection, Any] | None = None  # see reset()
+        # Unexpected exceptions answered by the last-resort guard (middleware/guard.py); hostile-input
+        # tests assert it stays 0.
+        self.guard_hits = 0
         if not self.tenants.bus():
             seed_tenant(self, self.tenant)
         self.sends = SendService(self)

@@ -1,29 +1,19 @@
-"""The request journal as a WSGI layer: every exchange (method, path, SOAP action and object type, BU,
-status, duration, bodies) goes into ``emu.journal`` (store/journal.py, bounded, oldest dropped first).
+"""How the WSGI layers (emulator/middleware) and the journal's readers see an exchange: the normalised path,
+the request body read once, the SOAP action and object type, the environ keys inner layers fill in, and a
+journal row's JSON form. Neutral: it imports nothing but the clock, so any layer may use it.
 
-It wraps the whole application (outside fault injection, so injected failures and their latency are
-journalled too) and stays cheap: the SOAP action and object type come from the SOAPAction header and a
-regular expression over the start of the body, never from a full XML parse. Admin calls under
-``/_emulator`` are not journalled: the inspector polls them and they would push client traffic out.
+Reading stays cheap: the SOAP action and object type come from the SOAPAction header and a regular
+expression over the start of the body, never from a full XML parse.
 """
 
 from __future__ import annotations
 
 import io
-import logging
 import re
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .clock import iso_utc
-from .store.journal import JournalEntry
-
-if TYPE_CHECKING:
-    from .core import Emulator
-
-log = logging.getLogger(__name__)
 
 # Inner layers put what they learn here: the caller's BU (SOAP service, REST auth) and the fault applied.
 ENV_MID = "sfmc.mid"
@@ -32,7 +22,6 @@ ENV_FAULT = "sfmc.fault"
 # the first layer to read it leaves it here for the others.
 ENV_SOAP = "sfmc.soap"
 TRUNCATED = "\n…[truncated by the journal: {} more characters]"
-UNJOURNALLED_PREFIXES = ("/_emulator",)
 
 _SLASHES = re.compile(r"/{2,}")
 # The first element inside <…:Body>: the request element (CreateRequest, RetrieveRequestMsg...).
@@ -103,13 +92,6 @@ def is_soap_path(path: str) -> bool:
     return path.lower() == "/service.asmx"
 
 
-def _text(raw: bytes, limit: int) -> str:
-    text = raw.decode("utf-8", errors="replace")
-    if len(text) > limit:
-        return text[:limit] + TRUNCATED.format(len(text) - limit)
-    return text
-
-
 def read_body(environ: dict[str, Any], limit: int | None = None) -> bytes:
     """The request body, read once and put back as a fresh stream for the application."""
     length = environ.get("CONTENT_LENGTH") or ""
@@ -118,60 +100,3 @@ def read_body(environ: dict[str, Any], limit: int | None = None) -> bytes:
     raw = environ["wsgi.input"].read(int(length))
     environ["wsgi.input"] = io.BytesIO(raw)
     return raw
-
-
-class JournalMiddleware:
-    def __init__(self, app, emu: Emulator) -> None:
-        self.app = app
-        self.emu = emu
-        emu.journal.cap = max(1, int(emu.config.journal_cap))
-
-    def __call__(self, environ, start_response):
-        path = normalised_path(environ)
-        if path.startswith(UNJOURNALLED_PREFIXES):
-            return self.app(environ, start_response)
-        started = time.perf_counter()
-        body = read_body(environ, self.emu.config.max_body_bytes)
-        status: list[str] = []
-
-        def capture(status_line, headers, exc_info=None):
-            status[:] = [status_line]
-            return start_response(status_line, headers, exc_info)
-
-        result = self.app(environ, capture)
-        try:
-            chunks = list(result)  # our responses are built in memory; this only joins them
-        finally:
-            if hasattr(result, "close"):
-                result.close()
-        try:
-            self._record(environ, path, body, status[0] if status else "500", b"".join(chunks), started)
-        except Exception:  # the journal must never break an exchange
-            log.exception("journal write failed")
-        return chunks
-
-    def _record(self, environ, path: str, body: bytes, status_line: str, response: bytes,
-                started: float) -> None:
-        limit = self.emu.config.journal_body_limit
-        action, object_type = soap_call(environ, body) if is_soap_path(path) else (None, None)
-        query = environ.get("QUERY_STRING")
-        self.emu.journal.add(JournalEntry(
-            ts=self.emu.clock.now().timestamp(),
-            method=environ.get("REQUEST_METHOD", "GET"),
-            path=f"{path}?{query}" if query else path,
-            status=int(status_line.split(" ", 1)[0]),
-            ms=round((time.perf_counter() - started) * 1000, 3),
-            mid=environ.get(ENV_MID),
-            action=action,
-            object_type=object_type,
-            fault=environ.get(ENV_FAULT),
-            request=_text(body, limit) or None,
-            response=_text(response, limit) or None,
-        ))
-
-
-def install(app_wsgi: Callable, emu: Emulator) -> JournalMiddleware:
-    """Wrap the WSGI app: fault injection inside, the journal outside (it sees injected answers)."""
-    from .faults import FaultMiddleware
-
-    return JournalMiddleware(FaultMiddleware(app_wsgi, emu), emu)

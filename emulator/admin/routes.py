@@ -10,13 +10,9 @@ from flask import Blueprint, Response, jsonify, redirect, request
 
 from ..clock import iso_from_timestamp, iso_utc, parse_datetime
 from ..domain.errors import Invalid, NotFound
-from ..rest.common import emulator
-from .access import check_admin_access, remember_admin_token
+from ..web import emulator
 
-bp = Blueprint("admin", __name__, url_prefix="/_emulator")
-# App-wide: also guards the other /_emulator blueprints (journal, faults, inspector) and `/`.
-bp.before_app_request(check_admin_access)
-bp.after_app_request(remember_admin_token)
+bp = Blueprint("admin", __name__, url_prefix="/_emulator")  # guarded by web.install_admin_guard
 
 
 @bp.get("/health")

@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from ..domain.errors import Unauthorized
-from ..rest.common import base_url, emulator, requires_token
-from ..rest.errors import error_response
+from ..web import base_url, emulator, error_response, requires_token
 
 bp = Blueprint("auth", __name__)
 

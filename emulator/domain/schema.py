@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
-from pathlib import Path
 
 from lxml import etree
+
+from ..config import fixtures_dir
 
 PARTNER_NS = "http://exacttarget.com/wsdl/partnerAPI"
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
@@ -230,14 +230,6 @@ def _sequence_fields(types: dict[str, ComplexType], owner: str, elements, xs: st
         fields.append(Field(name=el.get("name"), type_name=type_name, is_xsd=is_xsd,
                             is_array=el.get("maxOccurs") == "unbounded", nillable=el.get("nillable") == "true"))
     return fields
-
-
-def fixtures_dir() -> Path:
-    """The shipped fixtures: `emulator.fixtures` in an installed wheel, ../fixtures in a checkout."""
-    checkout = Path(__file__).resolve().parents[2] / "fixtures"
-    if (checkout / "etframework.wsdl").exists():
-        return checkout
-    return Path(str(resources.files("emulator.fixtures")))
 
 
 def fixture_bytes(name: str) -> bytes:

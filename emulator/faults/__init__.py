@@ -2,38 +2,24 @@
 fail — with a SOAP fault, a SOAP Error result, an HTTP status (429 + Retry-After, 500, 503...) — or be
 slowed down, so client retry logic can be tested. Rules come from ``/_emulator/faults`` (routes.py).
 
-``FaultMiddleware`` is a WSGI layer inside the journal (journal.py), so every injected answer, and the
-delay, is journalled with the rule that caused it in the ``fault`` column.
+This package holds the rules and their bookkeeping; the WSGI layer that applies them and writes the
+answers is middleware/faults.py (inside the journal, so every injected answer is journalled).
 """
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lxml import etree
-from spyne import Fault
-
 from ..domain.errors import Invalid
-from ..domain.schema import PARTNER_NS
-from ..journal import ENV_FAULT, is_soap_path, normalised_path, read_body, soap_call
-from ..rest.errors import DOCUMENTATION
-from ..soap.codec import XSI_TYPE
 
 if TYPE_CHECKING:
     from ..core import Emulator
 
-FAULT_NS = "urn:fault.partner.exacttarget.com"
 KINDS = ("rate_limit", "soap_fault", "soap_error", "http", "latency")
-REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
-           429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
-           503: "Service Unavailable", 504: "Gateway Timeout"}
-_OBJECTS = re.compile(r"<(?:[\w.-]+:)?(?:Objects|Definition)\b")
 
 
 @dataclass
@@ -178,156 +164,3 @@ def faults_of(emu: Emulator) -> FaultService:
     if service is None:
         service = emu.services["faults"] = FaultService()
     return service
-
-
-class FaultMiddleware:
-    def __init__(self, app, emu: Emulator) -> None:
-        self.app = app
-        self.emu = emu
-        self.faults = faults_of(emu)
-
-    def __call__(self, environ, start_response):
-        if not self.faults.active:  # the common case costs one attribute read
-            return self.app(environ, start_response)
-        path = normalised_path(environ)
-        if path.startswith("/_emulator"):
-            return self.app(environ, start_response)
-        method = environ.get("REQUEST_METHOD", "GET").upper()
-        soap = is_soap_path(path) and method == "POST"
-        body = b""
-        action = object_type = None
-        if soap:
-            body = read_body(environ, self.emu.config.max_body_bytes)
-            action, object_type = soap_call(environ, body)
-        rule = self.faults.take(method, path, action, object_type)
-        if rule is None:
-            return self.app(environ, start_response)
-        environ[ENV_FAULT] = rule.describe()
-        if rule.latency_ms:
-            time.sleep(rule.latency_ms / 1000)
-        if rule.kind == "latency":
-            return self.app(environ, start_response)
-        status, headers, payload = self._answer(rule, soap, action, object_type, body)
-        start_response(f"{status} {REASONS.get(status, 'Error')}",
-                       [*headers, ("Content-Length", str(len(payload)))])
-        return [payload]
-
-    def _answer(self, rule: FaultRule, soap: bool, action: str | None, object_type: str | None,
-                body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
-        p = rule.params
-        kind = rule.kind
-        if kind == "rate_limit":
-            if soap:
-                return _soap(self.emu, soap_fault_body(self.emu, "Server", "Rate Limited", 17, "Rate Limited"))
-            retry = int(p.get("retry_after", 5))
-            return _json(429, {"message": "Rate limit exceeded", "errorcode": 50100, "retryAfter": retry,
-                               "documentation": DOCUMENTATION}, [("Retry-After", str(retry))])
-        if kind == "soap_error" and action in ("Create", "Update", "Delete", "Retrieve", "Perform"):
-            return _soap(self.emu, soap_error_body(self.emu, action, object_type, body, p), status=200)
-        if kind in ("soap_fault", "soap_error"):
-            code = p.get("code")
-            return _soap(self.emu, soap_fault_body(
-                self.emu, str(p.get("faultcode", "Server")), str(p.get("faultstring", "Injected fault")),
-                int(code) if code is not None else None, str(p.get("message", p.get("faultstring", "")))))
-        return _http(p)
-
-
-def _json(status: int, body: Any, headers: list[tuple[str, str]] = ()) -> tuple[int, list, bytes]:
-    payload = json.dumps(body).encode()
-    return status, [("Content-Type", "application/json; charset=utf-8"), *headers], payload
-
-
-def _http(p: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
-    """An HTTP failure; without a body, SFMC's JSON error for that status [doc:error-handling]."""
-    status = int(p["status"])
-    headers = [(str(k), str(v)) for k, v in (p.get("headers") or {}).items()]
-    retry = p.get("retry_after", 5 if status in (429, 503) else None)
-    if retry is not None and not any(k.lower() == "retry-after" for k, _ in headers):
-        headers.append(("Retry-After", str(int(retry))))
-    body = p.get("body")
-    if isinstance(body, str):
-        kind = next((v for k, v in headers if k.lower() == "content-type"), "text/plain; charset=utf-8")
-        return status, [("Content-Type", kind), *[h for h in headers if h[0].lower() != "content-type"]], \
-            body.encode()
-    if body is None:
-        body = {429: {"message": "Rate limit exceeded", "errorcode": 50100},
-                503: {"message": "Service Unavailable", "errorcode": 50300},
-                500: {"message": "Internal Server Error", "errorcode": 500}}.get(
-            status, {"message": REASONS.get(status, "Error"), "errorcode": status})
-        body = {**body, "documentation": DOCUMENTATION}
-        if status == 429:
-            body["retryAfter"] = int(retry)
-    return _json(status, body, headers)
-
-
-def _soap(emu: Emulator, element: etree._Element, status: int = 500, action: str | None = None):
-    from ..soap.service import ENVELOPE_NSMAP, FAULT_ACTION, SOAP_ENV, _add_headers
-
-    envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap=ENVELOPE_NSMAP)
-    header = etree.SubElement(envelope, f"{{{SOAP_ENV}}}Header")
-    soap_body = etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body")
-    soap_body.append(element)
-    response_action = FAULT_ACTION if status == 500 else etree.QName(element).localname.replace("Msg", "")
-    _add_headers(emu, header, response_action, None)
-    payload = etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
-    return status, [("Content-Type", "text/xml; charset=utf-8")], payload
-
-
-def soap_fault_body(emu: Emulator, faultcode: str, faultstring: str, code: int | None,
-                    message: str) -> etree._Element:
-    """soap:Fault as SFMC writes it; Server faults may carry detail/apifault{Code, Message} [API-FACTS 8]."""
-    from ..soap.service import SecurityFault, fault_element
-
-    fault = SecurityFault() if faultcode.endswith("Security") else Fault(faultcode)
-    fault.faultstring = faultstring  # set apart: Fault() would put its type name for an empty string
-    if code is not None:
-        detail = etree.Element(f"{{{FAULT_NS}}}apifault", nsmap={None: FAULT_NS})
-        etree.SubElement(detail, f"{{{FAULT_NS}}}Code").text = str(code)
-        etree.SubElement(detail, f"{{{FAULT_NS}}}Message").text = message or faultstring
-        fault.detail = detail
-    return fault_element(fault, emu.base_url + "/Service.asmx")
-
-
-def soap_error_body(emu: Emulator, action: str, object_type: str | None, body: bytes,
-                    p: dict[str, Any]) -> etree._Element:
-    """The operation's normal response with every object failed (StatusCode Error, ErrorCode)."""
-    from ..soap.service import MESSAGES
-
-    message = str(p.get("message", p.get("status_message", "Injected error")))
-    error_code = str(int(p.get("error_code", p.get("code", 2))))
-    count = max(1, len(_OBJECTS.findall(body.decode("utf-8", errors="replace"))))
-
-    def sub(parent, name, text=None):
-        el = etree.SubElement(parent, f"{{{PARTNER_NS}}}{name}")
-        if text is not None:
-            el.text = text
-        return el
-
-    root = etree.Element(f"{{{PARTNER_NS}}}{MESSAGES[action][1]}", nsmap={None: PARTNER_NS})
-    if action == "Retrieve":
-        sub(root, "OverallStatus", f"Error: {message}")
-        sub(root, "RequestID", emu.ids.guid())
-        return root
-    results = sub(root, "Results") if action == "Perform" else None
-    for ordinal in range(count):
-        result = sub(results, "Result") if results is not None else sub(root, "Results")
-        sub(result, "StatusCode", "Error")
-        sub(result, "StatusMessage", message)
-        sub(result, "OrdinalID", str(ordinal))
-        sub(result, "ErrorCode", error_code)
-        if action == "Create":
-            sub(result, "NewID", "0")
-        else:  # Update/Delete/Perform results require the (echoed) object
-            sub(result, "Object").set(XSI_TYPE, object_type or "APIObject")
-        if action == "Perform":
-            task = sub(result, "Task")
-            sub(task, "StatusCode", "Error")
-            sub(task, "StatusMessage", message)
-    if action == "Perform":
-        sub(root, "OverallStatus", "Error")
-        sub(root, "OverallStatusMessage", "")
-        sub(root, "RequestID", emu.ids.guid())
-    else:
-        sub(root, "RequestID", emu.ids.guid())
-        sub(root, "OverallStatus", "Error")
-    return root

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from ..domain.errors import Invalid, NotFound
-from ..rest.common import emulator
+from ..web import emulator
 from . import faults_of
 
 bp = Blueprint("faults", __name__, url_prefix="/_emulator")

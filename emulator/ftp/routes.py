@@ -10,7 +10,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from ..domain import imports
 from ..domain.errors import NotFound
-from ..rest.common import emulator
+from ..web import emulator
 
 bp = Blueprint("ftp", __name__, url_prefix="/_emulator/ftp")
 

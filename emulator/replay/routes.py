@@ -13,7 +13,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from ..domain.errors import NotFound
 from ..journal import entry_json
-from ..rest.common import emulator
+from ..web import emulator
 
 bp = Blueprint("journal", __name__, url_prefix="/_emulator")
 

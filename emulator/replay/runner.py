@@ -20,7 +20,7 @@ import requests
 import yaml
 from lxml import etree
 
-from ..domain.schema import fixtures_dir
+from ..config import fixtures_dir
 from .diff import BodyError, body_kind, diff_body, parse_xml
 from .scenario import Exchange, Scenario, ScenarioError, load_scenario
 from .template import Lookup, UnknownVariable, lookup_in, matches, substitute, substitute_any

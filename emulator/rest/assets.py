@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify
 
 from ..domain.assets import service
-from .common import emulator, json_body, requires_token
+from ..web import emulator, json_body, requires_token
 
 bp = Blueprint("assets", __name__, url_prefix="/asset/v1/content/assets")
 

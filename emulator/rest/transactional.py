@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request
 
 from ..domain.transactional import service
-from .common import emulator, json_body, requires_token
+from ..web import emulator, json_body, requires_token
 
 bp = Blueprint("transactional", __name__, url_prefix="/messaging/v1")
 

@@ -13,8 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from ..domain.errors import NotFound
-from ..rest.common import emulator
-from ..rest.errors import domain_error_response
+from ..web import domain_error_response, emulator
 from .inspector import Inspector
 
 UI = "/_emulator/ui"

@@ -14,18 +14,19 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 
-from .journal import read_body, read_soap
+from ..journal import read_body, read_soap
 
 log = logging.getLogger("sfmc_emulator.requests")
 
 def soap_summary(body: bytes, soap_action: str | None) -> tuple[str, str | None]:
-    """(action, object type or None) of a SOAP request: the journal's reading of it (journal.py)."""
+    """(action, object type or None) of a SOAP request: the journal's reading of it (emulator/journal.py)."""
     action, object_type = read_soap(body, soap_action)
     return action or "?", object_type
 
 
 class RequestLog:
-    """WSGI wrapper: times each request until its response has been sent, then logs one line."""
+    """WSGI wrapper: times each request until its response iterable is closed, then logs one line (inside
+    the last-resort guard, which closes it once the body is complete, just before handing it on)."""
 
     def __init__(self, app: Callable, soap_path: str = "/service.asmx") -> None:
         self.app = app

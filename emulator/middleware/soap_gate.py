@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 from spyne import Fault
 
-from .service import MESSAGES, fault_element
+from ..soap.service import MESSAGES, fault_element
 
 if TYPE_CHECKING:
     from ..core import Emulator
