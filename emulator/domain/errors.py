@@ -1,5 +1,5 @@
 """Typed domain errors. Each protocol adapter maps them once: SOAP turns them into an Error result or a
-fault (soap/operations.py, soap/service.py), REST into an HTTP status and SFMC's JSON error (rest/errors.py).
+fault (soap/operations.py, soap/service.py), REST into an HTTP status and SFMC's JSON error (web.py).
 
 ``code`` is SFMC's numeric error code for the failing case where SFMC documents one (SOAP ``ErrorCode``,
 REST ``errorcode``); ``message`` is the text SFMC would show.
