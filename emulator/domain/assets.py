@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..clock import SFMC_TZ
 from ..store.rest_documents import Document, RestDocumentRepository
+from . import codes
 from .context import CallContext
 from .errors import Invalid, NotFound
 
@@ -41,7 +42,7 @@ class AssetService:
     def _get(self, mid: int, asset_id: int) -> Document:
         doc = self.docs.get(mid, KIND, str(asset_id))
         if doc is None:
-            raise NotFound(f"Asset with id {asset_id} not found.", code=30003)
+            raise NotFound(f"Asset with id {asset_id} not found.", code=codes.REST.NOT_FOUND)
         return doc
 
     def _public(self, doc: Document) -> dict[str, Any]:
@@ -52,38 +53,38 @@ class AssetService:
         if creating or "name" in body:
             name = body.get("name")
             if not isinstance(name, str) or not name.strip():
-                raise Invalid("name is required.", code=10002)
+                raise Invalid("name is required.", code=codes.REST.MISSING_FIELD)
             if len(name) > MAX_NAME:
-                raise Invalid(f"name must be at most {MAX_NAME} characters.", code=10005)
+                raise Invalid(f"name must be at most {MAX_NAME} characters.", code=codes.REST.INVALID_VALUE)
             out["name"] = name
         if creating or "assetType" in body:
             out["assetType"] = _asset_type(body.get("assetType"))
         if body.get("customerKey") is not None:
             key = body["customerKey"]
             if not isinstance(key, str) or not key.strip() or len(key) > 36:
-                raise Invalid("customerKey must be a string of 1 to 36 characters.", code=10005)
+                raise Invalid("customerKey must be a string of 1 to 36 characters.", code=codes.REST.INVALID_VALUE)
             clash = self.docs.find(mid, KIND, "customerKey", key)
             if clash is not None and clash.pk != pk:
-                raise Invalid(f"Customer key '{key}' must be unique.", code=10005)
+                raise Invalid(f"Customer key '{key}' must be unique.", code=codes.REST.INVALID_VALUE)
             out["customerKey"] = key
         for field in ("description", "content"):
             if body.get(field) is not None:
                 if not isinstance(body[field], str):
-                    raise Invalid(f"{field} must be a string.", code=10001)
+                    raise Invalid(f"{field} must be a string.", code=codes.REST.INVALID_DATA_TYPE)
                 out[field] = body[field]
         if body.get("category") is not None:
             category = body["category"]
             if not isinstance(category, dict) or not isinstance(category.get("id", 0), int | float):
-                raise Invalid("category must be an object with a numeric id.", code=10001)
+                raise Invalid("category must be an object with a numeric id.", code=codes.REST.INVALID_DATA_TYPE)
             out["category"] = {"id": category.get("id", 0)}
         if body.get("views") is not None:
             views = body["views"]
             if not isinstance(views, dict):
-                raise Invalid("views must be an object.", code=10001)
+                raise Invalid("views must be an object.", code=codes.REST.INVALID_DATA_TYPE)
             checked = {}
             for name, view in views.items():
                 if not isinstance(view, dict) or not isinstance(view.get("content", ""), str):
-                    raise Invalid(f"views.{name} must be an object whose content is a string.", code=10001)
+                    raise Invalid(f"views.{name} must be an object whose content is a string.", code=codes.REST.INVALID_DATA_TYPE)
                 checked[name] = view
             out["views"] = checked
         return out
@@ -112,7 +113,7 @@ class AssetService:
         with self.emu.store.transaction():
             doc = self._get(ctx.mid, asset_id)
             if body.get("id") not in (None, asset_id):
-                raise Invalid("id cannot be changed.", code=10005)
+                raise Invalid("id cannot be changed.", code=codes.REST.INVALID_VALUE)
             fields = self._check(ctx.mid, body, creating=False, pk=doc.pk)
             if "views" in fields:  # views merge one by one, as a PATCH of one view keeps the others
                 fields["views"] = {**(doc.data.get("views") or {}), **fields["views"]}
@@ -127,12 +128,12 @@ class AssetService:
 
 def _asset_type(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict) or (value.get("id") is None and value.get("name") is None):
-        raise Invalid("assetType is required (id or name).", code=10002)
+        raise Invalid("assetType is required (id or name).", code=codes.REST.MISSING_FIELD)
     type_id, name = value.get("id"), value.get("name")
     if type_id is not None and (isinstance(type_id, bool) or not isinstance(type_id, int | float)):
-        raise Invalid("assetType.id must be a number.", code=10001)
+        raise Invalid("assetType.id must be a number.", code=codes.REST.INVALID_DATA_TYPE)
     if name is not None and not isinstance(name, str):
-        raise Invalid("assetType.name must be a string.", code=10001)
+        raise Invalid("assetType.name must be a string.", code=codes.REST.INVALID_DATA_TYPE)
     whole = type_id is not None and (isinstance(type_id, int) or type_id.is_integer())
     if whole and int(type_id) in EMAIL_TYPES:
         resolved = int(type_id)
@@ -140,9 +141,9 @@ def _asset_type(value: Any) -> dict[str, Any]:
         resolved = TYPE_IDS[name]
     else:
         raise Invalid(f"Asset type {type_id if type_id is not None else name} is not supported: the emulator "
-                      "serves email assets (htmlemail, templatebasedemail, textonlyemail).", code=10005)
+                      "serves email assets (htmlemail, templatebasedemail, textonlyemail).", code=codes.REST.INVALID_VALUE)
     if name is not None and name != EMAIL_TYPES[resolved]:
-        raise Invalid(f"assetType.name '{name}' does not match assetType.id {resolved}.", code=10005)
+        raise Invalid(f"assetType.name '{name}' does not match assetType.id {resolved}.", code=codes.REST.INVALID_VALUE)
     return {"id": resolved, "name": EMAIL_TYPES[resolved], "displayName": EMAIL_TYPES[resolved]}
 
 

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..clock import iso_utc
 from ..store.audience import SubscriberRecord
+from . import codes, subscribers
 from . import data_extensions as des
-from . import subscribers
 from .errors import Invalid, NotFound
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 BATCH = 5000
 MAX_REASONS = 1000  # rejected-row reasons kept per import (the counts are always complete)
-VALIDATION = 43060  # ImportDefinition Validation Error [doc:SOAP/43000_43999_importdefinition_object]
+VALIDATION = codes.SOAP.IMPORT_VALIDATION  # [doc:SOAP/43000_43999_importdefinition_object]
 ENHANCED_FTP = "ExactTarget Enhanced FTP"  # the Import folder's FileTransferLocation key [seed:002]
 EMAIL_COLUMNS = ("email address", "emailaddress", "email")
 KEY_COLUMNS = ("subscriber key", "subscriberkey", "subscriber_key")

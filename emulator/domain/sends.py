@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..clock import iso_utc
 from ..store.sends import BOUNCED, DUPLICATE, ERRORED, EXCLUDED, PENDING, SENT, SendRepository
-from . import filters
+from . import codes, filters
 from .errors import Invalid, NotFound
 from .render import ALIASES, compile_template, html_to_text
 from .subscribers import ALL_SUBSCRIBERS
@@ -150,7 +150,7 @@ class SendService:
         if kind == "List":
             found = self.find(mid, "List", entry.get("List"), ("ID", "ObjectID", "CustomerKey"))
             if found is None:
-                raise NotFound(f"ESD_List Not Found: no List with {ref_text(entry.get('List'))}.", code=42007)
+                raise NotFound(f"ESD_List Not Found: no List with {ref_text(entry.get('List'))}.", code=codes.SOAP.ESD_LIST_NOT_FOUND)
             if found.get("CustomerKey") == ALL_SUBSCRIBERS:
                 return {"kind": "all", "label": ALL_SUBSCRIBERS, "list_id": found["ID"]}
             return {"kind": "list", "list_id": found["ID"], "label": found.get("ListName") or found.get("Name")}
@@ -159,12 +159,12 @@ class SendService:
                 mid, "DataExtension", {"CustomerKey": entry.get("CustomObjectID") or entry.get("CustomerKey")})
             if de is None:
                 raise NotFound("ESD_Custom Object Not Found: no DataExtension with ObjectID or CustomerKey "
-                               f"'{entry.get('CustomObjectID') or entry.get('CustomerKey')}'.", code=42008)
+                               f"'{entry.get('CustomObjectID') or entry.get('CustomerKey')}'.", code=codes.SOAP.ESD_DATA_EXTENSION_NOT_FOUND)
             source = self._de_source(mid, de)
             if entry.get("List"):
                 publication = self.find(mid, "List", entry["List"], ("ID", "ObjectID", "CustomerKey"))
                 if publication is None:
-                    raise NotFound(f"ESD_List Not Found: no List with {ref_text(entry['List'])}.", code=42007)
+                    raise NotFound(f"ESD_List Not Found: no List with {ref_text(entry['List'])}.", code=codes.SOAP.ESD_LIST_NOT_FOUND)
                 if publication.get("CustomerKey") != ALL_SUBSCRIBERS:
                     source["publication_list_id"] = publication["ID"]
             return source
@@ -172,16 +172,16 @@ class SendService:
             fd = self.find(mid, "FilterDefinition", entry.get("FilterDefinition"), ("ObjectID", "CustomerKey"))
             if fd is None:
                 raise NotFound("ESD_Send Definition List Invalid: no FilterDefinition with "
-                               f"{ref_text(entry.get('FilterDefinition'))}.", code=42110)
+                               f"{ref_text(entry.get('FilterDefinition'))}.", code=codes.SOAP.ESD_LIST_INVALID)
             return self._filter_source(mid, fd, entry.get("List"))
-        raise Invalid(f"ESD_Send Definition List Invalid: DataSourceTypeID '{kind}' is not supported.", code=42110)
+        raise Invalid(f"ESD_Send Definition List Invalid: DataSourceTypeID '{kind}' is not supported.", code=codes.SOAP.ESD_LIST_INVALID)
 
     def _de_source(self, mid: int, de: dict[str, Any]) -> dict[str, Any]:
         columns = self.sendable_columns(mid, de)
         if columns is None:
             raise Invalid(f"ESD_Send Definition List Invalid: the data extension '{de.get('CustomerKey')}' is not "
                           "sendable (no SendableDataExtensionField and no SubscriberKey/EmailAddress column).",
-                          code=42110)
+                          code=codes.SOAP.ESD_LIST_INVALID)
         return {"kind": "de", "de_key": de["CustomerKey"], "label": de.get("Name") or de["CustomerKey"],
                 "key_column": columns[0], "email_column": columns[1]}
 
@@ -195,14 +195,14 @@ class SendService:
         if list_ref:
             found = self.find(mid, "List", list_ref, ("ID", "ObjectID", "CustomerKey"))
             if found is None:
-                raise NotFound(f"ESD_List Not Found: no List with {ref_text(list_ref)}.", code=42007)
+                raise NotFound(f"ESD_List Not Found: no List with {ref_text(list_ref)}.", code=codes.SOAP.ESD_LIST_NOT_FOUND)
             if found.get("CustomerKey") != ALL_SUBSCRIBERS:
                 base = {"kind": "list", "list_id": found["ID"]}
         if data_source.get("__type__") == "DataExtension" or data_source.get("CustomObjectID"):
             de = self.find(mid, "DataExtension", data_source)
             if de is None:
                 raise NotFound(f"ESD_Custom Object Not Found: the data source of FilterDefinition "
-                               f"'{fd.get('CustomerKey')}' no longer exists.", code=42008)
+                               f"'{fd.get('CustomerKey')}' no longer exists.", code=codes.SOAP.ESD_DATA_EXTENSION_NOT_FOUND)
             base = self._de_source(mid, de)
         return {"kind": "filter", "filter_key": fd.get("CustomerKey"), "label": fd.get("Name"),
                 "filter": fd.get("DataFilter"), "base": base}
@@ -255,7 +255,7 @@ class SendService:
             job = self.emu.jobs.get(job_id)
             if job is None or job["status"] not in allowed:
                 raise Invalid(f"The send {job_id} cannot be {action}d: it is {job['status'] if job else 'unknown'}.",
-                              code=7009)
+                              code=codes.SOAP.SEND_CANNOT_CHANGE)
             status = {"cancel": "Canceled", "pause": "Paused"}.get(
                 action, "Sending" if job["detail"].get("materialized") else "Scheduled")
             self.emu.jobs.update(job_id, status=status, ModifiedDate=iso_utc(self.emu.clock.now()))
@@ -510,8 +510,8 @@ def audience_plan(service: SendService, mid: int, entries: list[dict[str, Any]],
             exclusions.append(source)
         else:
             raise Invalid(f"ESD_Send Definition List Invalid: SendDefinitionListType '{kind}' is not supported.",
-                          code=42110)
+                          code=codes.SOAP.ESD_LIST_INVALID)
     if not sources:
-        raise Invalid("ESD_Send Definition List Invalid: the definition has no SourceList to send to.", code=42110)
+        raise Invalid("ESD_Send Definition List Invalid: the definition has no SourceList to send to.", code=codes.SOAP.ESD_LIST_INVALID)
     return sources, exclusions
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from ..domain import imports
+from ..domain import codes, imports
 from ..domain.errors import NotFound
 from ..rest.common import emulator
 
@@ -34,7 +34,7 @@ def put_file(name: str):
 def _existing(name: str):
     path = imports.resolve_in_folder(imports.import_folder(emulator()), name)
     if not path.is_file():
-        raise NotFound(f"No file '{name}' in the Import folder.", code=30003)
+        raise NotFound(f"No file '{name}' in the Import folder.", code=codes.REST.NOT_FOUND)
     return path
 
 

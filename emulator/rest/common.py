@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import current_app, g, request
 
+from ..domain import codes
 from ..domain.context import CallContext
 from ..domain.errors import Forbidden, Invalid
 
@@ -29,7 +30,7 @@ def bearer_context(scope: str | None = None) -> CallContext:
     token = header[7:].strip() if header[:7].lower() == "bearer " else None
     call = emulator().auth.context_for_token(token, ("oauth2", "legacy"))
     if scope and not call.has_scope(scope):
-        raise Forbidden(f"Insufficient privileges: the token lacks the scope '{scope}'.", code=20001)
+        raise Forbidden(f"Insufficient privileges: the token lacks the scope '{scope}'.", code=codes.REST.INSUFFICIENT_SCOPE)
     return call
 
 
@@ -52,7 +53,7 @@ def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 400 with SFMC's malformed-JSON code."""
     data = request.get_json(silent=True, force=True)
     if data is None:
-        raise Invalid("Malformed JSON in request body.", code=10004)
+        raise Invalid("Malformed JSON in request body.", code=codes.REST.MALFORMED_JSON)
     if not isinstance(data, dict):
-        raise Invalid("The request body must be a JSON object.", code=10003)
+        raise Invalid("The request body must be a JSON object.", code=codes.REST.NOT_AN_OBJECT)
     return data

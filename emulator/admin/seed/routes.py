@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from ...domain import codes
 from ...domain.errors import Invalid, NotFound
 from ...rest.common import emulator, json_body
 from ...store.audience import SubscriberRecord
@@ -25,9 +26,9 @@ def list_members():
         list_id, count = int(body["list_id"]), int(body["count"])
         mid = int(body.get("mid") or emu.enterprise_mid)
     except (KeyError, TypeError, ValueError) as exc:
-        raise Invalid(f"list_id and count (integers) are required: {exc}", code=10005) from exc
+        raise Invalid(f"list_id and count (integers) are required: {exc}", code=codes.REST.INVALID_VALUE) from exc
     if emu.objects.find_one(mid, "List", "ID", list_id) is None:
-        raise NotFound(f"No List {list_id} in business unit {mid}.", code=13000)
+        raise NotFound(f"No List {list_id} in business unit {mid}.", code=codes.SOAP.LIST_NOT_FOUND)
     prefix, domain = str(body.get("prefix") or "seed"), str(body.get("domain") or "example.com")
     attributes = {str(k): str(v) for k, v in (body.get("attributes") or {}).items()}
     now = emu.clock.now().timestamp()

@@ -13,6 +13,7 @@ import pkgutil
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .. import codes
 from ..errors import NotFound, Unsupported
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class Behaviour:
     # (a Client fault, as .NET's deserializer does), so the behaviour never sees it.
     invalid_value_code: int | None = None
     # ErrorCode for a Create whose CustomerKey another object of the type already has.
-    duplicate_key_code = 1
+    duplicate_key_code: int = codes.SOAP.DUPLICATE_CUSTOMER_KEY
     # The Create request's Options (set by ObjectService.create; SaveOptions matter to some types).
     options: dict[str, Any] = {}
 
@@ -65,7 +66,7 @@ class Behaviour:
 
     def not_found(self, what: str) -> Exception:
         """The error for an update/delete that matches nothing (types override it with SFMC's code)."""
-        return NotFound(f"Unable to find the {self.type_name} with {what}.", code=2)
+        return NotFound(f"Unable to find the {self.type_name} with {what}.", code=codes.SOAP.ERROR)
 
     # -- whole-operation overrides (types with their own tables) ----------
     def create(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
@@ -97,12 +98,12 @@ class Behaviour:
 
     def perform(self, ctx: CallContext, mid: int, action: str, props: dict[str, Any],
                 options: dict[str, Any]) -> PerformOutcome:
-        raise Unsupported(f"The Perform method is not supported for the {self.type_name} object", code=100)
+        raise Unsupported(f"The Perform method is not supported for the {self.type_name} object", code=codes.SOAP.UNSUPPORTED_ACTION)
 
     def schedule(self, ctx: CallContext, mid: int, action: str, props: dict[str, Any],
                  run_at: float) -> PerformOutcome:
         """The SOAP Schedule method: `action` on this interaction once the emulator clock reaches run_at."""
-        raise Unsupported(f"The Schedule method is not supported for the {self.type_name} object", code=100)
+        raise Unsupported(f"The Schedule method is not supported for the {self.type_name} object", code=codes.SOAP.UNSUPPORTED_ACTION)
 
 
 def behaviour(type_name: str, *more: str) -> Callable[[type[Behaviour]], type[Behaviour]]:

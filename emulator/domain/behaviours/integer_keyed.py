@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import codes
 from ..context import CallContext
 from ..errors import Invalid, NotFound
 from . import Behaviour, behaviour
@@ -18,11 +19,11 @@ class ListBehaviour(Behaviour):
     def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
         name = props.get("ListName") or ""
         if len(name) > MAX_LIST_NAME:
-            raise Invalid("List Name Too Long", code=13010)
+            raise Invalid("List Name Too Long", code=codes.SOAP.LIST_NAME_TOO_LONG)
         return props
 
     def not_found(self, what: str) -> Exception:
-        return NotFound(f"List Not Found: no List with {what}.", code=13000)
+        return NotFound(f"List Not Found: no List with {what}.", code=codes.SOAP.LIST_NOT_FOUND)
 
 
 @behaviour("Email")
@@ -30,7 +31,7 @@ class EmailBehaviour(Behaviour):
     id_style = "int"
 
     def not_found(self, what: str) -> Exception:
-        return NotFound(f"Email Does Not Exist: no Email with {what}.", code=4001)
+        return NotFound(f"Email Does Not Exist: no Email with {what}.", code=codes.SOAP.EMAIL_NOT_FOUND)
 
 
 @behaviour("DataFolder")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import codes
 from ..context import CallContext
 from ..errors import Invalid, NotFound
 from . import Behaviour, behaviour
@@ -18,46 +19,46 @@ def reference(stored: dict[str, Any]) -> dict[str, Any]:
 class SenderProfileBehaviour(Behaviour):
     def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
         if not props.get("Name"):
-            raise Invalid("SP_Name Invalid", code=40104)
+            raise Invalid("SP_Name Invalid", code=codes.SOAP.SP_NAME_INVALID)
         if not props.get("FromName"):
-            raise Invalid("SP_From Name Not Specified", code=40101)
+            raise Invalid("SP_From Name Not Specified", code=codes.SOAP.SP_FROM_NAME_NOT_SPECIFIED)
         if not props.get("FromAddress"):
-            raise Invalid("SP_From Address Not Specified", code=40102)
+            raise Invalid("SP_From Address Not Specified", code=codes.SOAP.SP_FROM_ADDRESS_NOT_SPECIFIED)
         if "@" not in props["FromAddress"]:
-            raise Invalid("SP_From Address Invalid", code=40106)
+            raise Invalid("SP_From Address Invalid", code=codes.SOAP.SP_FROM_ADDRESS_INVALID)
         return props
 
     def not_found(self, what: str) -> Exception:
-        return NotFound(f"SP_Sender Profile Not Found: {what}", code=40100)
+        return NotFound(f"SP_Sender Profile Not Found: {what}", code=codes.SOAP.SP_NOT_FOUND)
 
 
 @behaviour("DeliveryProfile")
 class DeliveryProfileBehaviour(Behaviour):
     def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
         if not props.get("Name"):
-            raise Invalid("DP_Name Invalid", code=41105)
+            raise Invalid("DP_Name Invalid", code=codes.SOAP.DP_NAME_INVALID)
         props.setdefault("SourceAddressType", "DefaultPrivateIPAddress")
         return props
 
     def not_found(self, what: str) -> Exception:
-        return NotFound(f"DP_Delivery Profile Not Found: {what}", code=41301)
+        return NotFound(f"DP_Delivery Profile Not Found: {what}", code=codes.SOAP.DP_NOT_FOUND)
 
 
 @behaviour("SendClassification")
 class SendClassificationBehaviour(Behaviour):
     def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
         if not props.get("Name"):
-            raise Invalid("SC_Name Invalid", code=24104)
-        for prop, type_name, code, text in (
-            ("SenderProfile", "SenderProfile", 24101, "SC_Sender Profile Not Found"),
-            ("DeliveryProfile", "DeliveryProfile", 24102, "SC_Delivery Profile Not Found"),
+            raise Invalid("SC_Name Invalid", code=codes.SOAP.SC_NAME_INVALID)
+        for prop, type_name, code in (
+            ("SenderProfile", "SenderProfile", codes.SOAP.SC_SENDER_PROFILE_NOT_FOUND),
+            ("DeliveryProfile", "DeliveryProfile", codes.SOAP.SC_DELIVERY_PROFILE_NOT_FOUND),
         ):
             if props.get(prop):
                 stored = self.service.emu.sends.find(mid, type_name, props[prop])
                 if stored is None:
-                    raise NotFound(text, code=code)
+                    raise NotFound(code.message, code=code)
                 props[prop] = reference(stored)
         return props
 
     def not_found(self, what: str) -> Exception:
-        return NotFound(f"SC_SendClassificationNot Found: {what}", code=24100)
+        return NotFound(f"SC_SendClassificationNot Found: {what}", code=codes.SOAP.SC_NOT_FOUND)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import subscribers
+from .. import codes, subscribers
 from ..context import CallContext
 from ..errors import NotFound
 from ..objects import ObjectResult, save_action
@@ -58,7 +58,7 @@ class SubscriberBehaviour(Behaviour):
         return subscribers.subscriber_rows(self.service.emu, mids, with_lists=with_lists)
 
     def not_found(self, what: str) -> Exception:
-        return NotFound("SubscriberNotFound", code=12001)
+        return NotFound("SubscriberNotFound", code=codes.SOAP.SUBSCRIBER_NOT_FOUND)
 
 
 @behaviour("ListSubscriber")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import codes
 from ..context import CallContext
 from ..errors import Invalid, NotFound, Unsupported
 from ..jobs import FIRST_JOB_ID
@@ -21,9 +22,8 @@ TRANSITIONS = {
     "Inactive": {"Inactive", "Active", "Canceled", "Deleted"},
     "Moved": {"Moved", "Active", "Inactive", "Canceled", "Deleted"},
 }
-TRANSITION_ERRORS = {"Active": (17000, "Triggered Send Definition Cannot Be Activated"),
-                     "Canceled": (17001, "Triggered Send Definition Cannot Be Canceled"),
-                     "Inactive": (17002, "Triggered Send Definition Cannot Be Deactivated")}
+TRANSITION_ERRORS = {"Active": codes.SOAP.TSD_CANNOT_ACTIVATE, "Canceled": codes.SOAP.TSD_CANNOT_CANCEL,
+                     "Inactive": codes.SOAP.TSD_CANNOT_DEACTIVATE}
 # What may change while a definition is Active; anything else needs pausing first (as in SFMC's UI).
 LIVE_CHANGES = {"TriggeredSendStatus", "Name", "Description", "RefreshContent", "CustomerKey", "ModifiedDate"}
 
@@ -35,17 +35,17 @@ def _sends(behaviour: Behaviour) -> SendService:
 @behaviour("TriggeredSendDefinition")
 class TriggeredSendDefinitionBehaviour(Behaviour):
     def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
-        check_key(self.service, mid, self.type_name, props.get("CustomerKey"), 17100,
+        check_key(self.service, mid, self.type_name, props.get("CustomerKey"), codes.SOAP.TSD_KEY_INVALID,
                   "Triggered Send Definition ")
         if not (props.get("Name") or "").strip():
-            raise Invalid("Triggered Send Definition Name Invalid: Name is required.", code=17101)
+            raise Invalid("Triggered Send Definition Name Invalid: Name is required.", code=codes.SOAP.TSD_NAME_INVALID)
         if not has_identifier(props.get("Email"), ("ID", "ObjectID", "CustomerKey")):
             raise Invalid("Triggered Send Definition Email ID or Partner Key Not Found: the definition needs an "
-                          "Email.", code=17013)
+                          "Email.", code=codes.SOAP.TSD_EMAIL_NOT_SPECIFIED)
         status = props.setdefault("TriggeredSendStatus", "New")
         if status not in ("New", "Active", "Inactive"):
             raise Invalid(f"Triggered Send Definition Cannot Be Updated: a new definition cannot be {status}.",
-                          code=17003)
+                          code=codes.SOAP.TSD_CANNOT_UPDATE)
         props.setdefault("SendClassification",
                          {"__type__": "SendClassification", "CustomerKey": "Default Transactional"})
         props.setdefault("TriggeredSendType", "Continuous")
@@ -61,46 +61,46 @@ class TriggeredSendDefinitionBehaviour(Behaviour):
                        changes: dict[str, Any]) -> dict[str, Any]:
         status = current.get("TriggeredSendStatus") or "New"
         if status in ("Canceled", "Deleted"):
-            raise Invalid(f"Triggered Send Definition Cannot Be Updated: it is {status}.", code=17003)
+            raise Invalid(f"Triggered Send Definition Cannot Be Updated: it is {status}.", code=codes.SOAP.TSD_CANNOT_UPDATE)
         wanted = changes.get("TriggeredSendStatus")
         if wanted:
             self.check_transition(status, wanted)
-        check_key(self.service, mid, self.type_name, changes.get("CustomerKey"), 17100,
+        check_key(self.service, mid, self.type_name, changes.get("CustomerKey"), codes.SOAP.TSD_KEY_INVALID,
                   "Triggered Send Definition ", current.get("CustomerKey"))
         content = set(changes) - LIVE_CHANGES
         if status == "Active" and wanted in (None, "Active") and content:
             raise Invalid("Triggered Send Definition Cannot Be Updated while Active: pause it (TriggeredSendStatus "
-                          f"Inactive) first; changed: {', '.join(sorted(content))}.", code=17003)
+                          f"Inactive) first; changed: {', '.join(sorted(content))}.", code=codes.SOAP.TSD_CANNOT_UPDATE)
         self._references(mid, changes)
         return changes
 
     @staticmethod
     def check_transition(status: str, wanted: str) -> None:
         if wanted not in TRANSITIONS.get(status, set()):
-            code, text = TRANSITION_ERRORS.get(wanted, (17003, "Triggered Send Definition Cannot Be Updated"))
-            raise Invalid(f"{text}: it is {status}.", code=code)
+            code = TRANSITION_ERRORS.get(wanted, codes.SOAP.TSD_CANNOT_UPDATE)
+            raise Invalid(f"{code.message}: it is {status}.", code=code)
 
     def not_found(self, what: str) -> Exception:
-        return NotFound(f"Triggered Send Definition Not Found: no TriggeredSendDefinition with {what}.", code=17015)
+        return NotFound(f"Triggered Send Definition Not Found: no TriggeredSendDefinition with {what}.", code=codes.SOAP.TSD_NOT_FOUND)
 
     def _references(self, mid: int, props: dict[str, Any]) -> None:
         sends = _sends(self)
-        resolve_references(sends, mid, props, (17016, "Triggered Send Definition Email Not Found"),
-                           (17014, "Triggered Send Definition Send Classification Not Found"))
+        resolve_references(sends, mid, props, codes.SOAP.TSD_EMAIL_NOT_FOUND,
+                           codes.SOAP.TSD_CLASSIFICATION_NOT_FOUND)
         if props.get("List"):
             found = sends.find(mid, "List", props["List"], ("ID", "ObjectID", "CustomerKey"))
             if found is None:
                 raise NotFound(f"Triggered Send Definition List Not Found: no List with {ref_text(props['List'])}.",
-                               code=17017)
+                               code=codes.SOAP.TSD_LIST_NOT_FOUND)
             props["List"] = {"__type__": "List", "ID": found["ID"]}
 
     def perform(self, ctx: CallContext, mid: int, action: str, props: dict[str, Any],
                 options: dict[str, Any]) -> PerformOutcome:
         if action not in ("start", "pause", "publish"):
             raise Unsupported(f"The Perform action '{action}' is not supported for the TriggeredSendDefinition "
-                              "object (supported: start, pause, publish).", code=100)
+                              "object (supported: start, pause, publish).", code=codes.SOAP.UNSUPPORTED_ACTION)
         if not has_identifier(props, ("ObjectID", "CustomerKey")):
-            raise Invalid("Triggered Send Definition Object ID or Customer Key Not Found", code=17010)
+            raise Invalid("Triggered Send Definition Object ID or Customer Key Not Found", code=codes.SOAP.TSD_KEY_NOT_SPECIFIED)
         with self.service.emu.store.transaction():
             existing = self.service.find_existing(mid, self.type_name, props)
             if existing is None:
@@ -108,11 +108,11 @@ class TriggeredSendDefinitionBehaviour(Behaviour):
             status = existing.data.get("TriggeredSendStatus") or "New"
             if action == "publish":
                 if status in ("Canceled", "Deleted"):
-                    raise Invalid(f"Triggered Send Definition Content Cannot Be Refreshed: it is {status}.", code=17005)
+                    raise Invalid(f"Triggered Send Definition Content Cannot Be Refreshed: it is {status}.", code=codes.SOAP.TSD_CANNOT_REFRESH)
             else:
                 wanted = "Active" if action == "start" else "Inactive"
                 if action == "pause" and status != "Active":
-                    raise Invalid(f"Triggered Send Definition Cannot Be Deactivated: it is {status}.", code=17002)
+                    raise Invalid(f"Triggered Send Definition Cannot Be Deactivated: it is {status}.", code=codes.SOAP.TSD_CANNOT_DEACTIVATE)
                 self.check_transition(status, wanted)
                 existing.data["TriggeredSendStatus"] = wanted
             existing.data["ModifiedDate"] = self.service.now_iso()
@@ -137,23 +137,23 @@ class TriggeredSendBehaviour(Behaviour):
         props["Subscribers"] = subscribers or [{"__type__": "Subscriber"}]
         if not has_identifier(ref, ("ObjectID", "CustomerKey")):
             raise Invalid("The Triggered Send Object must contain the Triggered Send ID or the Customer Key",
-                          code=18002)
+                          code=codes.SOAP.TS_DEFINITION_INVALID)
         with emu.store.transaction():
             existing = self.service.find_existing(mid, "TriggeredSendDefinition", ref)
             if existing is None:
-                raise Invalid(f"Invalid Customer Key: no TriggeredSendDefinition with {ref_text(ref)}.", code=18002)
+                raise Invalid(f"Invalid Customer Key: no TriggeredSendDefinition with {ref_text(ref)}.", code=codes.SOAP.TS_DEFINITION_INVALID)
             tsd = existing.data
             status = tsd.get("TriggeredSendStatus") or "New"
             if status == "New":
                 raise Invalid("The Triggered Send Definition is not completely configured or in a new status",
-                              code=18001)
+                              code=codes.SOAP.TS_NOT_CONFIGURED)
             if status != "Active":
-                raise Invalid(f"Triggered Send must be in an Active status to send (it is {status}).", code=18002)
+                raise Invalid(f"Triggered Send must be in an Active status to send (it is {status}).", code=codes.SOAP.TS_DEFINITION_INVALID)
             if not subscribers:
-                raise Invalid("The Triggered Send Object must have subscribers associated with it", code=180007)
+                raise Invalid("The Triggered Send Object must have subscribers associated with it", code=codes.SOAP.TS_NO_SUBSCRIBERS)
             email = sends.plan_email(mid, tsd.get("Email"), Invalid(
                 "The Triggered Send Definition is not completely configured: its Email no longer exists.",
-                code=18001))
+                code=codes.SOAP.TS_NOT_CONFIGURED))
             classification = sends.find(mid, "SendClassification", tsd.get("SendClassification"),
                                         ("ObjectID", "CustomerKey", "Name"))
             from_name, from_address, honour = sends.sender(mid, classification, tsd.get("SenderProfile"))
@@ -170,7 +170,7 @@ class TriggeredSendBehaviour(Behaviour):
             "__type__": "TriggeredSendDefinition", "ObjectID": tsd["ObjectID"], "CustomerKey": tsd["CustomerKey"]},
             "Subscribers": subscribers}
         if len(failures) == len(subscribers):
-            return ObjectResult(ok=False, error_code=180008, object=echo, extra=result_type,
+            return ObjectResult(ok=False, error_code=codes.SOAP.TS_NOT_QUEUED, object=echo, extra=result_type,
                                 message="Unable to queue Triggered Send request. There are no valid subscribers.")
         return ObjectResult(ok=True, message="Created TriggeredSend", new_id=0, object=echo, extra=result_type)
 
@@ -187,7 +187,7 @@ class TriggeredSendBehaviour(Behaviour):
             address = (sub.get("EmailAddress") or "").strip()
             key = sub.get("SubscriberKey") or address
             if not address or "@" not in address:
-                failures.append(_failure(sub, ordinal, "180008", "The subscriber has no valid EmailAddress."))
+                failures.append(_failure(sub, ordinal, codes.SOAP.TS_NOT_QUEUED, "The subscriber has no valid EmailAddress."))
                 continue
             known = emu.audience.get_subscriber(mid, key)
             event = {"mid": mid, "job_id": send_id, "subscriber_key": key, "email": address, "event_date": now,
@@ -201,7 +201,7 @@ class TriggeredSendBehaviour(Behaviour):
                     **event["detail"], "reason": f"subscriber status {known.status if known else 'Held'}"}})
                 continue
             if magic == "error":
-                failures.append(_failure(sub, ordinal, "18006", "Unhandled exception related to TriggeredSend "
+                failures.append(_failure(sub, ordinal, codes.SOAP.TS_SUBSCRIBER_ERROR, "Unhandled exception related to TriggeredSend "
                                          "subscriber processing (magic error address)."))
                 events.append({**event, "event_type": "NotSent"})
                 continue
@@ -233,8 +233,8 @@ class TriggeredSendBehaviour(Behaviour):
         return failures
 
 
-def _failure(sub: dict[str, Any], ordinal: int, code: str, description: str) -> dict[str, Any]:
+def _failure(sub: dict[str, Any], ordinal: int, code: codes.SOAP, description: str) -> dict[str, Any]:
     return {"__type__": "SubscriberResult",
             "Subscriber": {"__type__": "Subscriber", **{k: sub[k] for k in ("EmailAddress", "SubscriberKey")
                                                         if sub.get(k)}},
-            "ErrorCode": code, "ErrorDescription": description, "Ordinal": ordinal}
+            "ErrorCode": str(int(code)), "ErrorDescription": description, "Ordinal": ordinal}
