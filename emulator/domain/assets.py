@@ -8,16 +8,15 @@ customerKey.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..clock import SFMC_TZ
+from ..clock import SFMC_TZ, Clock
+from ..ids import IdSource
+from ..store.db import Store
 from ..store.rest_documents import Document, RestDocumentRepository
 from . import codes
 from .context import CallContext
 from .errors import Invalid, NotFound
-
-if TYPE_CHECKING:
-    from ..core import Emulator
 
 KIND = "asset"
 FIRST_ASSET_ID = 10001
@@ -35,9 +34,10 @@ def _asset_time(ts: float) -> str:
 
 
 class AssetService:
-    def __init__(self, emu: Emulator) -> None:
-        self.emu = emu
-        self.docs = RestDocumentRepository(emu.store)
+    def __init__(self, store: Store, clock: Clock, ids: IdSource, docs: RestDocumentRepository,
+                 enterprise_mid: int) -> None:
+        self.store, self.clock, self.ids, self.docs = store, clock, ids, docs
+        self.enterprise_mid = enterprise_mid
 
     def _get(self, mid: int, asset_id: int) -> Document:
         doc = self.docs.get(mid, KIND, str(asset_id))
@@ -91,16 +91,16 @@ class AssetService:
 
     def create(self, ctx: CallContext, body: dict[str, Any]) -> dict[str, Any]:
         mid = ctx.mid
-        now = self.emu.clock.now().timestamp()
-        with self.emu.store.transaction():
+        now = self.clock.now().timestamp()
+        with self.store.transaction():
             fields = self._check(mid, body, creating=True)
-            asset_id = self.emu.store.next_value("id:asset", FIRST_ASSET_ID)
+            asset_id = self.store.next_value("id:asset", FIRST_ASSET_ID)
             data = {
-                "id": asset_id, "customerKey": fields.pop("customerKey", None) or self.emu.ids.guid(),
-                "objectID": self.emu.ids.guid(), "assetType": fields.pop("assetType"), "name": fields.pop("name"),
+                "id": asset_id, "customerKey": fields.pop("customerKey", None) or self.ids.guid(),
+                "objectID": self.ids.guid(), "assetType": fields.pop("assetType"), "name": fields.pop("name"),
                 "description": fields.pop("description", ""), "category": fields.pop("category", {"id": 0}),
                 "views": fields.pop("views", {}), **fields,
-                "status": {"id": 1, "name": "Draft"}, "memberId": mid, "enterpriseId": self.emu.enterprise_mid,
+                "status": {"id": 1, "name": "Draft"}, "memberId": mid, "enterpriseId": self.enterprise_mid,
                 "modelVersion": 2,
             }
             doc = self.docs.insert(mid, KIND, str(asset_id), data, now)
@@ -110,7 +110,7 @@ class AssetService:
         return self._public(self._get(ctx.mid, asset_id))
 
     def update(self, ctx: CallContext, asset_id: int, body: dict[str, Any]) -> dict[str, Any]:
-        with self.emu.store.transaction():
+        with self.store.transaction():
             doc = self._get(ctx.mid, asset_id)
             if body.get("id") not in (None, asset_id):
                 raise Invalid("id cannot be changed.", code=codes.REST.INVALID_VALUE)
@@ -118,11 +118,11 @@ class AssetService:
             if "views" in fields:  # views merge one by one, as a PATCH of one view keeps the others
                 fields["views"] = {**(doc.data.get("views") or {}), **fields["views"]}
             doc.data.update(fields)
-            self.docs.replace(doc, self.emu.clock.now().timestamp())
+            self.docs.replace(doc, self.clock.now().timestamp())
         return self._public(doc)
 
     def delete(self, ctx: CallContext, asset_id: int) -> None:
-        with self.emu.store.transaction():
+        with self.store.transaction():
             self.docs.delete(self._get(ctx.mid, asset_id))
 
 
@@ -145,10 +145,3 @@ def _asset_type(value: Any) -> dict[str, Any]:
     if name is not None and name != EMAIL_TYPES[resolved]:
         raise Invalid(f"assetType.name '{name}' does not match assetType.id {resolved}.", code=codes.REST.INVALID_VALUE)
     return {"id": resolved, "name": EMAIL_TYPES[resolved], "displayName": EMAIL_TYPES[resolved]}
-
-
-def service(emu: Emulator) -> AssetService:
-    found = emu.services.get("assets")
-    if found is None:
-        found = emu.services.setdefault("assets", AssetService(emu))
-    return found

@@ -85,11 +85,11 @@ def split_object_type(object_type: str) -> tuple[str, str | None]:
 
 
 class ObjectService:
-    def __init__(self, emu: Emulator) -> None:
-        self.emu = emu
+    def __init__(self, emu: Emulator, continuations: ContinuationRepository) -> None:
+        self.emu = emu  # the behaviours reach the other services through it
         self.schema = emu.schema
         self.repo = emu.objects
-        self.continuations = ContinuationRepository(emu.store)
+        self.continuations = continuations
 
     # -- helpers ----------------------------------------------------------
     def behaviour_for(self, type_name: str) -> Behaviour:

@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 from ..clock import iso_utc
 from ..store.sends import BOUNCED, DUPLICATE, ERRORED, EXCLUDED, PENDING, SENT, SendRepository
 from . import codes, filters
+from .delivery import Batch, Event, Message, email_content
 from .errors import Invalid, NotFound
-from .render import ALIASES, compile_template, html_to_text
+from .render import ALIASES
 from .subscribers import ALL_SUBSCRIBERS
 
 if TYPE_CHECKING:
@@ -98,9 +99,9 @@ class Substitutions:
 
 
 class SendService:
-    def __init__(self, emu: Emulator) -> None:
+    def __init__(self, emu: Emulator, repo: SendRepository) -> None:
         self.emu = emu
-        self.repo = SendRepository(emu.store)
+        self.repo = repo
         self.crash_after_batches: int | None = None  # test hook: raise SimulatedCrash after N batches
 
     # -- look-ups shared by the behaviours ---------------------------------------
@@ -218,16 +219,8 @@ class SendService:
     def sender(self, mid: int, classification: dict[str, Any] | None,
                profile_ref: dict[str, Any] | None) -> tuple[str, str, bool]:
         """(from name, from address, honour unsubscribes) from a classification and/or sender profile."""
-        honour = True
-        profile = None
-        if classification:
-            honour = classification.get("SendClassificationType") != "Operational"
-            profile = self.find(mid, "SenderProfile", classification.get("SenderProfile"))
-        if profile_ref:
-            profile = self.find(mid, "SenderProfile", profile_ref) or profile
-        if profile is None:
-            profile = self.find(mid, "SenderProfile", {"CustomerKey": "Default"}) or {}
-        return profile.get("FromName") or "", profile.get("FromAddress") or "", honour
+        sender = self.emu.delivery.sender(mid, classification, profile_ref)
+        return sender.name, sender.address, sender.honour_unsubscribe
 
     def start(self, mid: int, plan: dict[str, Any], extra: dict[str, Any] | None = None,
               run_at: float | None = None) -> int:
@@ -366,49 +359,37 @@ class SendService:
 
     def _deliver(self, job_id: int, mid: int, plan: dict[str, Any]) -> None:
         email = plan["email"]
-        subject = compile_template(plan.get("subject") or email.get("Subject"))
-        html = compile_template(email.get("HTMLBody"))
-        text = compile_template(email.get("TextBody"))
-        derive_text = not email.get("TextBody") and plan.get("is_multipart", True)
-        values = Substitutions({**subject.names, **html.names, **text.names}, {
+        content = email_content(email, plan.get("subject"), {})
+        derive_text = plan.get("is_multipart", True)
+        values = Substitutions({**content.subject.names, **content.html.names, **content.text.names}, {
             "JobID": job_id, "_JobSubscriberBatchID": 1, "_EmailID": email.get("ID"), "emailname_": email.get("Name"),
             "MemberID": mid, "replyname": plan.get("from_name"), "replyemailaddress": plan.get("from_address")})
         batches = 0
-        for batch in self.repo.pending_batches(job_id, BATCH):
+        for rows in self.repo.pending_batches(job_id, BATCH):
             now_dt = self.emu.clock.now()
             now, now_iso = now_dt.timestamp(), iso_utc(now_dt)
-            messages, events, exceptions = [], [], []
+            batch, exceptions = Batch(), []
             counts = {"NumberSent": 0, "NumberErrored": 0, "HardBounces": 0}
-            for r in batch:
+            for r in rows:
                 magic = magic_kind(r["email"])
-                event = {"mid": mid, "job_id": job_id, "subscriber_key": r["subscriber_key"], "email": r["email"],
-                         "event_date": now, "batch_id": 1}
+                event = Event(mid, job_id, r["subscriber_key"], r["email"], "Sent", now)
                 if magic == "error":
                     exceptions.append((ERRORED, "error building the email (magic address)", r["pk"]))
-                    events.append({**event, "event_type": "NotSent", "detail": {"reason": "magic error address"}})
+                    batch.events.append(event.but("NotSent", reason="magic error address"))
                     counts["NumberErrored"] += 1
                     continue
                 table = values.table(r["attributes"], r["row"], {
                     "subscriberkey": r["subscriber_key"], "emailaddress": r["email"],
                     "subscriberid": r["subscriber_id"]})
-                body = html(table)
-                messages.append({
-                    "mid": mid, "job_id": job_id, "message_key": None,
-                    "definition_key": plan.get("definition_key"), "subscriber_key": r["subscriber_key"],
-                    "to_addr": r["email"], "from_name": plan.get("from_name"),
-                    "from_addr": plan.get("from_address"), "subject": subject(table), "html": body,
-                    "text": text(table) if not derive_text else html_to_text(body),
-                    "source": {"email_id": email.get("ID"), "email_key": email.get("CustomerKey"),
-                               "send_definition": plan.get("definition_key"), "audience": r["source"],
-                               "values": values.used(table)},
-                    "created": now,
-                })
-                events.append({**event, "event_type": "Sent"})
+                subject, html, text = content.render(table, derive_text)
+                batch.sent(Message(
+                    mid, r["email"], r["subscriber_key"], subject, html, text, plan.get("from_name"),
+                    plan.get("from_address"), {"email_id": email.get("ID"), "email_key": email.get("CustomerKey"),
+                                               "send_definition": plan.get("definition_key"), "audience": r["source"],
+                                               "values": values.used(table)},
+                    now, job_id=job_id, definition_key=plan.get("definition_key")), event, bounce=magic == "bounce")
                 counts["NumberSent"] += 1
                 if magic == "bounce":
-                    events.append({**event, "event_type": "HardBounce",
-                                   "detail": {"SMTPCode": "550", "BounceCategory": "Hard bounce",
-                                              "SMTPReason": "550 5.1.1 user unknown (magic address)"}})
                     counts["HardBounces"] += 1
                     exceptions.append((BOUNCED, None, r["pk"]))
             with self.emu.store.transaction():  # the batch's messages, events, states and counts: all or nothing
@@ -416,10 +397,9 @@ class SendService:
                 if job is None or job["status"] in STOPPED:  # paused or canceled meanwhile
                     return
                 detail = job["detail"]
-                self.emu.outbox.add_many(messages)
-                self.repo.add_events(events)
+                self.emu.delivery.deliver(batch)
                 self.repo.mark(exceptions)
-                self.repo.mark_sent(job_id, batch[0]["pk"], batch[-1]["pk"])
+                self.repo.mark_sent(job_id, rows[0]["pk"], rows[-1]["pk"])
                 self.emu.jobs.update(job_id, **{k: detail.get(k, 0) + v for k, v in counts.items()},
                                      SentDate=now_iso)
             batches += 1

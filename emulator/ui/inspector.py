@@ -14,7 +14,6 @@ from ..domain import codes
 from ..domain.errors import NotFound
 from ..domain.jobs import FINISHED
 from ..journal import entry_json
-from ..store.inspect import InspectRepository
 
 if TYPE_CHECKING:
     from ..core import Emulator
@@ -53,7 +52,7 @@ def _ref(value: Any) -> dict[str, Any]:
 class Inspector:
     def __init__(self, emu: Emulator) -> None:
         self.emu = emu
-        self.repo = InspectRepository(emu.store)
+        self.repo = emu.inspect
 
     # -- business units --------------------------------------------------------
     def bus(self) -> list[dict[str, Any]]:

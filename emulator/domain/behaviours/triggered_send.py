@@ -1,17 +1,24 @@
-"""TriggeredSendDefinition (17000-range codes, status machine, the shared definition quota) and
-TriggeredSend (FuelSDK's ET_TriggeredSend.send(): one rendered message per subscriber, while Active)."""
+"""TriggeredSendDefinition (17000-range codes, status machine, the shared definition quota),
+TriggeredSend (FuelSDK's ET_TriggeredSend.send(): one rendered message per subscriber, while Active), and
+the same definition sent over REST (messageDefinitionSends)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from ...clock import Clock
+from ...ids import IdSource
+from ...store.audience import AudienceRepository
+from ...store.objects import ObjectRepository
 from .. import codes
 from ..context import CallContext
+from ..delivery import Batch, Delivery, Event, Message, Sender, email_content
 from ..errors import Invalid, NotFound, Unsupported
 from ..jobs import FIRST_JOB_ID
 from ..objects import ObjectResult, PerformOutcome
-from ..render import compile_template, html_to_text, lookup_table
+from ..render import lookup_table
 from ..sends import UNDELIVERABLE_STATUSES, SendService, magic_kind, ref_text
+from ..transactional.common import DEFAULT_CLASSIFICATION, EMAIL, invalid
 from . import Behaviour, behaviour
 from .email_send_definition import check_key, has_identifier, resolve_references
 
@@ -178,58 +185,45 @@ class TriggeredSendBehaviour(Behaviour):
                    send_attributes: list[dict[str, Any]], sender: tuple[str, str],
                    honour: bool) -> list[dict[str, Any]]:
         emu = self.service.emu
-        subject = compile_template(tsd.get("EmailSubject") or tsd.get("DynamicEmailSubject") or email["Subject"])
-        html, text = compile_template(email["HTMLBody"]), compile_template(email["TextBody"])
+        content = email_content(email, tsd.get("EmailSubject") or tsd.get("DynamicEmailSubject"))
         now = emu.clock.now().timestamp()
-        send_id, messages, events, failures = tsd["_send_id"], [], [], []
+        send_id, batch, failures = tsd["_send_id"], Batch(), []
         shared = {a.get("Name"): a.get("Value") for a in send_attributes if a.get("Name")}
         for ordinal, sub in enumerate(subscribers):
             address = (sub.get("EmailAddress") or "").strip()
             key = sub.get("SubscriberKey") or address
             if not address or "@" not in address:
-                failures.append(_failure(sub, ordinal, codes.SOAP.TS_NOT_QUEUED, "The subscriber has no valid EmailAddress."))
+                failures.append(_failure(sub, ordinal, codes.SOAP.TS_NOT_QUEUED, "The subscriber has no valid "
+                                         "EmailAddress."))
                 continue
             known = emu.audience.get_subscriber(mid, key)
-            event = {"mid": mid, "job_id": send_id, "subscriber_key": key, "email": address, "event_date": now,
-                     "triggered_send_key": tsd["CustomerKey"], "batch_id": 1,
-                     "detail": {"tsd_object_id": tsd["ObjectID"]}}
+            event = Event(mid, send_id, key, address, "Sent", now, triggered_send_key=tsd["CustomerKey"],
+                          detail={"tsd_object_id": tsd["ObjectID"]})
             magic = magic_kind(address)
             skip = (known and (known.status in UNDELIVERABLE_STATUSES or
                                (honour and known.status == "Unsubscribed"))) or magic == "held"
             if skip:  # SFMC accepts the request and suppresses the message: a NotSent event, no outbox row
-                events.append({**event, "event_type": "NotSent", "detail": {
-                    **event["detail"], "reason": f"subscriber status {known.status if known else 'Held'}"}})
+                batch.events.append(event.but("NotSent", reason=f"subscriber status {known.status if known else 'Held'}"))
                 continue
             if magic == "error":
-                failures.append(_failure(sub, ordinal, codes.SOAP.TS_SUBSCRIBER_ERROR, "Unhandled exception related to TriggeredSend "
-                                         "subscriber processing (magic error address)."))
-                events.append({**event, "event_type": "NotSent"})
+                failures.append(_failure(sub, ordinal, codes.SOAP.TS_SUBSCRIBER_ERROR, "Unhandled exception related "
+                                         "to TriggeredSend subscriber processing (magic error address)."))
+                batch.events.append(event.but("NotSent"))
                 continue
             values = {**(known.attributes if known else {}), **shared,
                       **{a.get("Name"): a.get("Value") for a in sub.get("Attributes") or [] if a.get("Name")},
                       "EmailAddress": address, "SubscriberKey": key, "JobID": send_id, "_EmailID": email["ID"],
                       "emailname_": email["Name"], "MemberID": mid}
             owner = sub.get("Owner") or {}
-            table = lookup_table(values)
-            body = html(table)
-            messages.append({
-                "mid": mid, "job_id": send_id, "message_key": None, "definition_key": tsd["CustomerKey"],
-                "subscriber_key": key, "to_addr": address,
-                "from_name": owner.get("FromName") or sender[0], "from_addr": owner.get("FromAddress") or sender[1],
-                "subject": subject(table), "html": body,
-                "text": text(table) if email["TextBody"] else html_to_text(body),
-                "source": {"email_id": email["ID"], "email_key": email["CustomerKey"],
-                           "triggered_send_definition": tsd["CustomerKey"], "audience": "triggered",
-                           "values": {k: v for k, v in values.items() if v is not None}},
-                "created": now,
-            })
-            events.append({**event, "event_type": "Sent"})
-            if magic == "bounce":
-                events.append({**event, "event_type": "HardBounce", "detail": {
-                    **event["detail"], "SMTPCode": "550", "BounceCategory": "Hard bounce",
-                    "SMTPReason": "550 5.1.1 user unknown (magic address)"}})
-        emu.outbox.add_many(messages)
-        _sends(self).repo.add_events(events)
+            subject, html, text = content.render(lookup_table(values), derive_text=True)
+            batch.sent(Message(
+                mid, address, key, subject, html, text, owner.get("FromName") or sender[0],
+                owner.get("FromAddress") or sender[1],
+                {"email_id": email["ID"], "email_key": email["CustomerKey"],
+                 "triggered_send_definition": tsd["CustomerKey"], "audience": "triggered",
+                 "values": {k: v for k, v in values.items() if v is not None}},
+                now, job_id=send_id, definition_key=tsd["CustomerKey"]), event, bounce=magic == "bounce")
+        emu.delivery.deliver(batch)
         return failures
 
 
@@ -238,3 +232,76 @@ def _failure(sub: dict[str, Any], ordinal: int, code: codes.SOAP, description: s
             "Subscriber": {"__type__": "Subscriber", **{k: sub[k] for k in ("EmailAddress", "SubscriberKey")
                                                         if sub.get(k)}},
             "ErrorCode": str(int(code)), "ErrorDescription": description, "Ordinal": ordinal}
+
+
+class TriggeredSendOverRest:
+    """POST /messaging/v1/messageDefinitionSends/{key:K | ObjectID}/send: the classic triggered send of a
+    SOAP TriggeredSendDefinition, one recipient, answered in REST's shape (no tracking events)."""
+
+    def __init__(self, objects: ObjectRepository, audience: AudienceRepository, ids: IdSource, clock: Clock,
+                 delivery: Delivery) -> None:
+        self.objects, self.audience, self.ids, self.clock, self.delivery = objects, audience, ids, clock, delivery
+
+    def send(self, ctx: CallContext, ref: str, body: dict[str, Any]) -> dict[str, Any]:
+        mid = ctx.mid
+        # key:<CustomerKey>, or the ObjectID bare or as id:<ObjectID> [swag messageDefinitionSends]
+        prop, value = ("CustomerKey", ref[4:]) if ref.startswith("key:") else ("ObjectID", ref.removeprefix("id:"))
+        tsd = self.objects.find_one(mid, "TriggeredSendDefinition", prop, value)
+        if tsd is None:
+            raise NotFound(f"Triggered Send Definition Not Found: no TriggeredSendDefinition with {prop} "
+                           f"'{value}'.", code=codes.REST.NOT_FOUND)
+        request_id = send_id = self.ids.guid()
+        to = body.get("To")
+        if not isinstance(to, dict) or not isinstance(to.get("Address"), str) or not EMAIL.match(to["Address"]):
+            # The documented answer is this bare item, with no requestId/responses wrapper [doc:messageDefinitionSends]
+            return {"recipientSendId": "", "hasErrors": True, "messages": ["InvalidOrMissingToAddress"]}
+        key = to.get("SubscriberKey") or to["Address"]
+        if tsd.data.get("TriggeredSendStatus") != "Active":
+            return _rest_error(request_id, send_id, "Unable to queue Triggered Send request. The Triggered "
+                               "Send Definition is not active.")
+        email_ref = tsd.data.get("Email") or {}
+        email = None
+        for prop_name in ("ObjectID", "CustomerKey", "ID"):
+            if email_ref.get(prop_name) not in (None, ""):
+                email = self.objects.find_one(mid, "Email", prop_name, email_ref[prop_name])
+                break
+        if email is None:
+            return _rest_error(request_id, send_id, "Unable to queue Triggered Send request. The email of "
+                               "the Triggered Send Definition does not exist.")
+        subscriber = self.audience.get_subscriber(mid, key)
+        if subscriber is not None and subscriber.status in ("Unsubscribed", "Held", "Bounced"):
+            return _rest_error(request_id, send_id, "Unable to queue Triggered Send request. There are no "
+                               "valid subscribers.")
+        attributes = ((to.get("ContactAttributes") or {}).get("SubscriberAttributes") or {})
+        if not isinstance(attributes, dict):
+            raise invalid(codes.REST.INVALID_DATA_TYPE, "To.ContactAttributes.SubscriberAttributes must be an "
+                          "object.")
+        content = email_content(email.data)
+        values = {**(subscriber.attributes if subscriber else {}), **attributes, "SubscriberKey": key,
+                  "EmailAddress": to["Address"]}
+        subject, html, text = content.render(lookup_table(values))
+        given = body.get("From") if isinstance(body.get("From"), dict) else {}
+        sender = self._sender(mid, tsd.data)
+        self.delivery.deliver(Batch([Message(
+            mid, to["Address"], key, subject, html, text, given.get("Name") or sender.name,
+            given.get("Address") or sender.address,
+            {**content.source, "triggered_send_key": tsd.data.get("CustomerKey"), "values": values},
+            self.clock.now().timestamp(), message_key=send_id, definition_key=tsd.data.get("CustomerKey"))]))
+        return {"requestId": request_id, "responses": [
+            {"recipientSendId": send_id, "hasErrors": False, "messages": ["Queued"]}]}
+
+    def _sender(self, mid: int, tsd: dict[str, Any]) -> Sender:
+        """The definition's own From name and address when it has both, else its classification's sender."""
+        if tsd.get("FromName") and tsd.get("FromAddress"):
+            return Sender(str(tsd["FromName"]), str(tsd["FromAddress"]))
+        classification = tsd.get("SendClassification") or {}
+        key = classification.get("CustomerKey")
+        if not key and classification.get("ObjectID"):
+            found = self.objects.find_one(mid, "SendClassification", "ObjectID", classification["ObjectID"])
+            key = found.data.get("CustomerKey") if found else None
+        return self.delivery.sender(mid, self.delivery.classification(mid, key or DEFAULT_CLASSIFICATION))
+
+
+def _rest_error(request_id: str, send_id: str, status: str) -> dict[str, Any]:
+    return {"requestId": request_id, "responses": [{"recipientSendId": send_id, "hasErrors": True, "messageErrors": [
+        {"messageErrorCode": codes.REST.TRIGGERED_NOT_QUEUED, "messageErrorStatus": status}]}]}
