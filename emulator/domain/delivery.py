@@ -139,7 +139,8 @@ class Delivery:
         self.objects = objects
         self.outbox = outbox
         self.events = events
-        # Called with each delivered Batch after it is committed (webhooks, live views).
+        # Called with each Batch once written (inside the caller's transaction, if there is one): webhooks,
+        # live views. A listener must not raise; what it does with the batch is its own business.
         self.listeners: list[Callable[[Batch], None]] = []
 
     def sender(self, mid: int, classification: dict[str, Any] | None,
