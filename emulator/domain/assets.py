@@ -62,7 +62,8 @@ class AssetService:
         if body.get("customerKey") is not None:
             key = body["customerKey"]
             if not isinstance(key, str) or not key.strip() or len(key) > 36:
-                raise Invalid("customerKey must be a string of 1 to 36 characters.", code=codes.REST.INVALID_VALUE)
+                raise Invalid("customerKey must be a string of 1 to 36 characters.",
+                              code=codes.REST.INVALID_VALUE)
             clash = self.docs.find(mid, KIND, "customerKey", key)
             if clash is not None and clash.pk != pk:
                 raise Invalid(f"Customer key '{key}' must be unique.", code=codes.REST.INVALID_VALUE)
@@ -75,7 +76,8 @@ class AssetService:
         if body.get("category") is not None:
             category = body["category"]
             if not isinstance(category, dict) or not isinstance(category.get("id", 0), int | float):
-                raise Invalid("category must be an object with a numeric id.", code=codes.REST.INVALID_DATA_TYPE)
+                raise Invalid("category must be an object with a numeric id.",
+                              code=codes.REST.INVALID_DATA_TYPE)
             out["category"] = {"id": category.get("id", 0)}
         if body.get("views") is not None:
             views = body["views"]
@@ -84,7 +86,8 @@ class AssetService:
             checked = {}
             for name, view in views.items():
                 if not isinstance(view, dict) or not isinstance(view.get("content", ""), str):
-                    raise Invalid(f"views.{name} must be an object whose content is a string.", code=codes.REST.INVALID_DATA_TYPE)
+                    raise Invalid(f"views.{name} must be an object whose content is a string.",
+                                  code=codes.REST.INVALID_DATA_TYPE)
                 checked[name] = view
             out["views"] = checked
         return out
@@ -141,7 +144,9 @@ def _asset_type(value: Any) -> dict[str, Any]:
         resolved = TYPE_IDS[name]
     else:
         raise Invalid(f"Asset type {type_id if type_id is not None else name} is not supported: the emulator "
-                      "serves email assets (htmlemail, templatebasedemail, textonlyemail).", code=codes.REST.INVALID_VALUE)
+                      "serves email assets (htmlemail, templatebasedemail, textonlyemail).",
+                      code=codes.REST.INVALID_VALUE)
     if name is not None and name != EMAIL_TYPES[resolved]:
-        raise Invalid(f"assetType.name '{name}' does not match assetType.id {resolved}.", code=codes.REST.INVALID_VALUE)
+        raise Invalid(f"assetType.name '{name}' does not match assetType.id {resolved}.",
+                      code=codes.REST.INVALID_VALUE)
     return {"id": resolved, "name": EMAIL_TYPES[resolved], "displayName": EMAIL_TYPES[resolved]}

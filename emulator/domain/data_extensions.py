@@ -153,14 +153,17 @@ def validate_fields(fields: list[dict[str, Any]]) -> None:
         if f.get("MaxLength") not in (None, ""):
             length = int(f["MaxLength"])
             if length < 1 or length > DEFAULT_TEXT_LENGTH:
-                raise Invalid(f"Field {name}: MaxLength must be between 1 and 4000.", code=codes.SOAP.DE_VALIDATION)
+                raise Invalid(f"Field {name}: MaxLength must be between 1 and 4000.",
+                              code=codes.SOAP.DE_VALIDATION)
         if _bool(f.get("IsPrimaryKey")) and f.get("IsRequired") is False:
-            raise Invalid(f"Field {name}: a primary key field must be required.", code=codes.SOAP.DE_VALIDATION)
+            raise Invalid(f"Field {name}: a primary key field must be required.",
+                          code=codes.SOAP.DE_VALIDATION)
         if f.get("DefaultValue") not in (None, ""):
             try:
                 coerce(column_of(f), f["DefaultValue"])
             except RowRejected as exc:
-                raise Invalid(f"Field {name}: the default value is not valid. {exc.message}", code=codes.SOAP.DE_VALIDATION) from exc
+                raise Invalid(f"Field {name}: the default value is not valid. {exc.message}",
+                              code=codes.SOAP.DE_VALIDATION) from exc
 
 
 # -- values ----------------------------------------------------------------------------------------

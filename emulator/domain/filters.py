@@ -42,7 +42,8 @@ def source_of(emu: Emulator, mid: int, data_source: dict[str, Any] | None) -> di
                     "CustomerKey": lst["CustomerKey"]}
         all_list = emu.objects.find_one(mid, "List", "CustomerKey", subscribers.ALL_SUBSCRIBERS)
         if all_list is None:
-            raise NotFound("List Not Found: this business unit has no All Subscribers list.", code=codes.SOAP.LIST_NOT_FOUND)
+            raise NotFound("List Not Found: this business unit has no All Subscribers list.",
+                           code=codes.SOAP.LIST_NOT_FOUND)
         return {"__type__": "List", "ID": all_list.data["ID"], "ObjectID": all_list.data["ObjectID"],
                 "CustomerKey": all_list.data["CustomerKey"]}
     if data_source.get("__type__") == "DataExtension":
@@ -52,7 +53,8 @@ def source_of(emu: Emulator, mid: int, data_source: dict[str, Any] | None) -> di
         de = des.find_de(emu, mid, key=data_source.get("CustomerKey"), object_id=data_source.get("ObjectID"),
                          name=data_source.get("Name"))
         if de is None:
-            raise NotFound("The data extension specified as DataSource was not found", code=codes.SOAP.FILTER_DATA_SOURCE_NOT_FOUND)
+            raise NotFound("The data extension specified as DataSource was not found",
+                           code=codes.SOAP.FILTER_DATA_SOURCE_NOT_FOUND)
         return {"__type__": "DataExtension", "ObjectID": de["ObjectID"], "CustomerKey": de["CustomerKey"],
                 "Name": de.get("Name")}
     raise Invalid(f"The type for {data_source.get('__type__')} does not allow the operation specified: "
@@ -74,11 +76,13 @@ def check_filter(emu: Emulator, mid: int, source: dict[str, Any], data_filter: d
             raise Invalid("Invalid filter part. Only filter parts of ComplexFilterPart and SimpleFilterPart are "
                           "allowed for filter definitions", code=codes.SOAP.FILTER_PART_INVALID)
         if part["__type__"] == "SimpleFilterPart" and kind_of(part.get("Property") or "") is None:
-            raise Invalid(f"The property provided could not be found: {part.get('Property')}", code=codes.SOAP.FILTER_PROPERTY_NOT_FOUND)
+            raise Invalid(f"The property provided could not be found: {part.get('Property')}",
+                          code=codes.SOAP.FILTER_PROPERTY_NOT_FOUND)
     try:
         FilterCompiler(kind_of).compile(data_filter)
     except DomainError as error:
-        raise Invalid(f"The DataFilter that was provided is invalid: {error.message}", code=codes.SOAP.FILTER_DATA_FILTER_INVALID) from error
+        raise Invalid(f"The DataFilter that was provided is invalid: {error.message}",
+                      code=codes.SOAP.FILTER_DATA_FILTER_INVALID) from error
 
 
 def member_dict(record: subscribers.SubscriberRecord, status: str) -> dict[str, Any]:
@@ -147,4 +151,5 @@ def find_filter_definition(emu: Emulator, mid: int, ref: dict[str, Any]) -> dict
             found = emu.objects.find_one(mid, "FilterDefinition", prop, ref[prop])
             if found is not None:
                 return found.data
-    raise NotFound("Filter definition was not found using either the ID or the name", code=codes.SOAP.FILTER_NOT_FOUND)
+    raise NotFound("Filter definition was not found using either the ID or the name",
+                   code=codes.SOAP.FILTER_NOT_FOUND)

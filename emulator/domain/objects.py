@@ -106,7 +106,8 @@ class ObjectService:
             return ctx.mid
         if not ctx.can_act_in(int(requested)):
             raise Forbidden(
-                f"The client ID {requested} is not accessible to the calling account {ctx.mid}.", code=codes.SOAP.CLIENT_NOT_ACCESSIBLE
+                f"The client ID {requested} is not accessible to the calling account {ctx.mid}.",
+                code=codes.SOAP.CLIENT_NOT_ACCESSIBLE
             )
         return int(requested)
 
@@ -145,7 +146,8 @@ class ObjectService:
 
     def _each(self, ctx, type_name, objects, operation) -> list[ObjectResult]:
         if len(objects) >= MAX_OBJECTS_PER_CALL:
-            raise Invalid("The number of objects in the request must be less than 32767.", code=codes.SOAP.TOO_MANY_OBJECTS)
+            raise Invalid("The number of objects in the request must be less than 32767.",
+                          code=codes.SOAP.TOO_MANY_OBJECTS)
         results = []
         for ordinal, props in enumerate(objects):
             props = dict(props)
@@ -218,7 +220,8 @@ class ObjectService:
             new_key = changes.get("CustomerKey")
             if new_key and new_key != existing.customer_key:
                 if self.repo.find_one(mid, b.type_name, "CustomerKey", new_key):
-                    raise Invalid(f"A {b.type_name} with CustomerKey '{new_key}' already exists.", code=codes.SOAP.DUPLICATE_CUSTOMER_KEY)
+                    raise Invalid(f"A {b.type_name} with CustomerKey '{new_key}' already exists.",
+                                  code=codes.SOAP.DUPLICATE_CUSTOMER_KEY)
             existing.data.update(changes)
             existing.data["ModifiedDate"] = self.now_iso()
             self.repo.replace(existing, self.emu.clock.now().timestamp())
@@ -369,7 +372,8 @@ def _one_time_start(schedule: dict[str, Any]) -> float:
         raise Unsupported("Schedule_Validation Error: recurring schedules are not emulated by sfmc-emulator; "
                           "schedule one occurrence.", code=codes.SOAP.SCHEDULE_VALIDATION)
     if not schedule.get("StartDateTime"):
-        raise Invalid("Schedule_Recurrence_Start DateTime Not Specified", code=codes.SOAP.SCHEDULE_START_NOT_SPECIFIED)
+        raise Invalid("Schedule_Recurrence_Start DateTime Not Specified",
+                      code=codes.SOAP.SCHEDULE_START_NOT_SPECIFIED)
     return parse_datetime(schedule["StartDateTime"]).timestamp()
 
 

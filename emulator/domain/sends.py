@@ -151,7 +151,8 @@ class SendService:
         if kind == "List":
             found = self.find(mid, "List", entry.get("List"), ("ID", "ObjectID", "CustomerKey"))
             if found is None:
-                raise NotFound(f"ESD_List Not Found: no List with {ref_text(entry.get('List'))}.", code=codes.SOAP.ESD_LIST_NOT_FOUND)
+                raise NotFound(f"ESD_List Not Found: no List with {ref_text(entry.get('List'))}.",
+                               code=codes.SOAP.ESD_LIST_NOT_FOUND)
             if found.get("CustomerKey") == ALL_SUBSCRIBERS:
                 return {"kind": "all", "label": ALL_SUBSCRIBERS, "list_id": found["ID"]}
             return {"kind": "list", "list_id": found["ID"], "label": found.get("ListName") or found.get("Name")}
@@ -160,12 +161,14 @@ class SendService:
                 mid, "DataExtension", {"CustomerKey": entry.get("CustomObjectID") or entry.get("CustomerKey")})
             if de is None:
                 raise NotFound("ESD_Custom Object Not Found: no DataExtension with ObjectID or CustomerKey "
-                               f"'{entry.get('CustomObjectID') or entry.get('CustomerKey')}'.", code=codes.SOAP.ESD_DATA_EXTENSION_NOT_FOUND)
+                               f"'{entry.get('CustomObjectID') or entry.get('CustomerKey')}'.",
+                               code=codes.SOAP.ESD_DATA_EXTENSION_NOT_FOUND)
             source = self._de_source(mid, de)
             if entry.get("List"):
                 publication = self.find(mid, "List", entry["List"], ("ID", "ObjectID", "CustomerKey"))
                 if publication is None:
-                    raise NotFound(f"ESD_List Not Found: no List with {ref_text(entry['List'])}.", code=codes.SOAP.ESD_LIST_NOT_FOUND)
+                    raise NotFound(f"ESD_List Not Found: no List with {ref_text(entry['List'])}.",
+                                   code=codes.SOAP.ESD_LIST_NOT_FOUND)
                 if publication.get("CustomerKey") != ALL_SUBSCRIBERS:
                     source["publication_list_id"] = publication["ID"]
             return source
@@ -173,9 +176,11 @@ class SendService:
             fd = self.find(mid, "FilterDefinition", entry.get("FilterDefinition"), ("ObjectID", "CustomerKey"))
             if fd is None:
                 raise NotFound("ESD_Send Definition List Invalid: no FilterDefinition with "
-                               f"{ref_text(entry.get('FilterDefinition'))}.", code=codes.SOAP.ESD_LIST_INVALID)
+                               f"{ref_text(entry.get('FilterDefinition'))}.",
+                               code=codes.SOAP.ESD_LIST_INVALID)
             return self._filter_source(mid, fd, entry.get("List"))
-        raise Invalid(f"ESD_Send Definition List Invalid: DataSourceTypeID '{kind}' is not supported.", code=codes.SOAP.ESD_LIST_INVALID)
+        raise Invalid(f"ESD_Send Definition List Invalid: DataSourceTypeID '{kind}' is not supported.",
+                      code=codes.SOAP.ESD_LIST_INVALID)
 
     def _de_source(self, mid: int, de: dict[str, Any]) -> dict[str, Any]:
         columns = self.sendable_columns(mid, de)
@@ -196,14 +201,16 @@ class SendService:
         if list_ref:
             found = self.find(mid, "List", list_ref, ("ID", "ObjectID", "CustomerKey"))
             if found is None:
-                raise NotFound(f"ESD_List Not Found: no List with {ref_text(list_ref)}.", code=codes.SOAP.ESD_LIST_NOT_FOUND)
+                raise NotFound(f"ESD_List Not Found: no List with {ref_text(list_ref)}.",
+                               code=codes.SOAP.ESD_LIST_NOT_FOUND)
             if found.get("CustomerKey") != ALL_SUBSCRIBERS:
                 base = {"kind": "list", "list_id": found["ID"]}
         if data_source.get("__type__") == "DataExtension" or data_source.get("CustomObjectID"):
             de = self.find(mid, "DataExtension", data_source)
             if de is None:
                 raise NotFound(f"ESD_Custom Object Not Found: the data source of FilterDefinition "
-                               f"'{fd.get('CustomerKey')}' no longer exists.", code=codes.SOAP.ESD_DATA_EXTENSION_NOT_FOUND)
+                               f"'{fd.get('CustomerKey')}' no longer exists.",
+                               code=codes.SOAP.ESD_DATA_EXTENSION_NOT_FOUND)
             base = self._de_source(mid, de)
         return {"kind": "filter", "filter_key": fd.get("CustomerKey"), "label": fd.get("Name"),
                 "filter": fd.get("DataFilter"), "base": base}
@@ -382,12 +389,12 @@ class SendService:
                     "subscriberkey": r["subscriber_key"], "emailaddress": r["email"],
                     "subscriberid": r["subscriber_id"]})
                 subject, html, text = content.render(table, derive_text)
-                batch.sent(Message(
-                    mid, r["email"], r["subscriber_key"], subject, html, text, plan.get("from_name"),
-                    plan.get("from_address"), {"email_id": email.get("ID"), "email_key": email.get("CustomerKey"),
-                                               "send_definition": plan.get("definition_key"), "audience": r["source"],
-                                               "values": values.used(table)},
-                    now, job_id=job_id, definition_key=plan.get("definition_key")), event, bounce=magic == "bounce")
+                source = {"email_id": email.get("ID"), "email_key": email.get("CustomerKey"),
+                          "send_definition": plan.get("definition_key"), "audience": r["source"],
+                          "values": values.used(table)}
+                batch.sent(Message(mid, r["email"], r["subscriber_key"], subject, html, text, plan.get("from_name"),
+                                   plan.get("from_address"), source, now, job_id=job_id,
+                                   definition_key=plan.get("definition_key")), event, bounce=magic == "bounce")
                 counts["NumberSent"] += 1
                 if magic == "bounce":
                     counts["HardBounces"] += 1
@@ -492,6 +499,7 @@ def audience_plan(service: SendService, mid: int, entries: list[dict[str, Any]],
             raise Invalid(f"ESD_Send Definition List Invalid: SendDefinitionListType '{kind}' is not supported.",
                           code=codes.SOAP.ESD_LIST_INVALID)
     if not sources:
-        raise Invalid("ESD_Send Definition List Invalid: the definition has no SourceList to send to.", code=codes.SOAP.ESD_LIST_INVALID)
+        raise Invalid("ESD_Send Definition List Invalid: the definition has no SourceList to send to.",
+                      code=codes.SOAP.ESD_LIST_INVALID)
     return sources, exclusions
 

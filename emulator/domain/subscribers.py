@@ -34,7 +34,8 @@ def valid_email(address: str | None) -> bool:
 def check_email(address: str | None) -> str:
     address = (address or "").strip()
     if not valid_email(address):
-        raise Invalid("InvalidEmailAddress", code=codes.SOAP.INVALID_EMAIL_ADDRESS, detail=f"'{address}' is not a valid email address")
+        raise Invalid("InvalidEmailAddress", code=codes.SOAP.INVALID_EMAIL_ADDRESS,
+                      detail=f"'{address}' is not a valid email address")
     return address
 
 
@@ -146,7 +147,8 @@ def update_subscriber(emu: Emulator, mid: int, props: dict[str, Any]) -> Subscri
             record.email = check_email(props["EmailAddress"])
         if props.get("Status"):
             if props["Status"] == "Deleted":
-                raise Invalid('Subscriber.Status: the status cannot be set to "Deleted"', code=codes.SOAP.SUBSCRIBER_STATUS_INVALID)
+                raise Invalid('Subscriber.Status: the status cannot be set to "Deleted"',
+                              code=codes.SOAP.SUBSCRIBER_STATUS_INVALID)
             record.status = props["Status"]
         if props.get("EmailTypePreference"):
             record.email_type = props["EmailTypePreference"]

@@ -92,7 +92,8 @@ def parse_rule(rule_id: int, body: dict[str, Any]) -> FaultRule:
     params = dict(spec) if isinstance(spec, dict) else {"type": spec}
     kind = str(params.pop("type", params.pop("kind", "rate_limit")))
     if kind not in KINDS:
-        raise Invalid(f"Unknown fault type '{kind}'; use one of {', '.join(KINDS)}.", code=codes.REST.INVALID_VALUE)
+        raise Invalid(f"Unknown fault type '{kind}'; use one of {', '.join(KINDS)}.",
+                      code=codes.REST.INVALID_VALUE)
     try:
         times = body.get("times")
         percent = body.get("percent")

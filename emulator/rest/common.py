@@ -30,7 +30,8 @@ def bearer_context(scope: str | None = None) -> CallContext:
     token = header[7:].strip() if header[:7].lower() == "bearer " else None
     call = emulator().auth.context_for_token(token, ("oauth2", "legacy"))
     if scope and not call.has_scope(scope):
-        raise Forbidden(f"Insufficient privileges: the token lacks the scope '{scope}'.", code=codes.REST.INSUFFICIENT_SCOPE)
+        raise Forbidden(f"Insufficient privileges: the token lacks the scope '{scope}'.",
+                        code=codes.REST.INSUFFICIENT_SCOPE)
     return call
 
 

@@ -1,5 +1,6 @@
 """Transactional Messaging REST (/messaging/v1/email/...) and the classic triggered send over REST
-(/messaging/v1/messageDefinitionSends/...). Translation only: behaviour lives in domain/transactional/ and domain/behaviours/triggered_send.py."""
+(/messaging/v1/messageDefinitionSends/...). Translation only: behaviour lives in domain/transactional/ and
+domain/behaviours/triggered_send.py."""
 
 from __future__ import annotations
 

@@ -153,7 +153,8 @@ class Inspector:
                         and (r["key"] or _ref(r["data"]).get("definitionKey")) == key), None)
             found = self._rest_definition(mid, row, counts) if row else None
         if found is None:
-            raise NotFound(f"No {api} {type_name} with key {key!r} in business unit {mid}.", code=codes.REST.NOT_FOUND)
+            raise NotFound(f"No {api} {type_name} with key {key!r} in business unit {mid}.",
+                           code=codes.REST.NOT_FOUND)
         job_ids = {i for i in per_job if i is not None} | {j["id"] for j in jobs if _names_key(j, key)}
         sent = [self.emu.jobs.get(i) for i in sorted(job_ids, reverse=True)]
         return {**found, "jobs": self._jobs([j for j in sent if j is not None]),

@@ -26,7 +26,8 @@ def list_members():
         list_id, count = int(body["list_id"]), int(body["count"])
         mid = int(body.get("mid") or emu.enterprise_mid)
     except (KeyError, TypeError, ValueError) as exc:
-        raise Invalid(f"list_id and count (integers) are required: {exc}", code=codes.REST.INVALID_VALUE) from exc
+        raise Invalid(f"list_id and count (integers) are required: {exc}",
+                      code=codes.REST.INVALID_VALUE) from exc
     if emu.objects.find_one(mid, "List", "ID", list_id) is None:
         raise NotFound(f"No List {list_id} in business unit {mid}.", code=codes.SOAP.LIST_NOT_FOUND)
     prefix, domain = str(body.get("prefix") or "seed"), str(body.get("domain") or "example.com")

@@ -70,7 +70,8 @@ class DataExtensionBehaviour(Behaviour):
                           "fields.", code=codes.SOAP.DE_VALIDATION)
         subscriber_field = (props.get("SendableSubscriberField") or {}).get("Name")
         if subscriber_field not in SENDABLE_SUBSCRIBER_FIELDS:
-            raise Invalid("SendableSubscriberField must be 'Subscriber Key' or 'Email Address'.", code=codes.SOAP.DE_VALIDATION)
+            raise Invalid("SendableSubscriberField must be 'Subscriber Key' or 'Email Address'.",
+                          code=codes.SOAP.DE_VALIDATION)
         field = names[send_field.casefold()]
         props["SendableDataExtensionField"] = {"__type__": "DataExtensionField", "Name": field["Name"],
                                                "FieldType": field.get("FieldType", "Text")}
@@ -79,7 +80,8 @@ class DataExtensionBehaviour(Behaviour):
                        changes: dict[str, Any]) -> dict[str, Any]:
         if changes.get("Name") and changes["Name"].casefold() != (current.get("Name") or "").casefold():
             if self.service.repo.find_one(mid, "DataExtension", "Name", changes["Name"]):
-                raise Invalid(f"A data extension named {changes['Name']} already exists.", code=codes.SOAP.DE_VALIDATION)
+                raise Invalid(f"A data extension named {changes['Name']} already exists.",
+                              code=codes.SOAP.DE_VALIDATION)
         if "Fields" in changes:
             # Fields on an update add columns (SFMC cannot change a column's type through the API).
             existing = des.fields_of(current)

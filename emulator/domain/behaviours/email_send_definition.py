@@ -54,7 +54,8 @@ def resolve_references(sends: SendService, mid: int, props: dict[str, Any], emai
     if "Email" in props:
         email = sends.find(mid, "Email", props["Email"], ("ID", "ObjectID", "CustomerKey"))
         if email is None:
-            raise NotFound(f"{email_error.message}: no Email with {ref_text(props['Email'])}.", code=email_error)
+            raise NotFound(f"{email_error.message}: no Email with {ref_text(props['Email'])}.",
+                           code=email_error)
         props["Email"] = {"__type__": "Email", "ID": email["ID"]}
     if "SendClassification" in props:
         found = sends.find(mid, "SendClassification", props["SendClassification"], ("CustomerKey", "ObjectID", "Name"))
@@ -62,7 +63,8 @@ def resolve_references(sends: SendService, mid: int, props: dict[str, Any], emai
             raise NotFound(f"{classification_error.message}: no SendClassification with "
                            f"{ref_text(props['SendClassification'])}.", code=classification_error)
         props["SendClassification"] = key_reference(found)
-    for prop, code in (("SenderProfile", codes.SOAP.SP_NOT_FOUND), ("DeliveryProfile", codes.SOAP.DP_NOT_FOUND)):
+    profiles = (("SenderProfile", codes.SOAP.SP_NOT_FOUND), ("DeliveryProfile", codes.SOAP.DP_NOT_FOUND))
+    for prop, code in profiles:
         ref = props.get(prop)
         if has_identifier(ref, ("ObjectID", "CustomerKey", "Name")):
             found = sends.find(mid, prop, ref, ("CustomerKey", "ObjectID", "Name"))
@@ -76,13 +78,16 @@ class EmailSendDefinitionBehaviour(Behaviour):
     # The issue asks for an Error result on a bad enum value; the enums an ESD carries live in its
     # SendDefinitionList (DataSourceTypeID, SendDefinitionListType): ESD_Send Definition List Invalid.
     invalid_value_code = codes.SOAP.ESD_LIST_INVALID
+    not_found_code = codes.SOAP.ESD_NOT_FOUND
+    not_found_text = "{message}: no {type} with {what}."
 
     @property
     def sends(self) -> SendService:
         return self.service.emu.sends
 
     def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
-        check_key(self.service, mid, self.type_name, props.get("CustomerKey"), codes.SOAP.ESD_KEY_INVALID, "ESD_")
+        check_key(self.service, mid, self.type_name, props.get("CustomerKey"), codes.SOAP.ESD_KEY_INVALID,
+                  "ESD_")
         if not (props.get("Name") or "").strip():
             raise Invalid("ESD_Name Invalid: Name is required.", code=codes.SOAP.ESD_NAME_INVALID)
         if not has_identifier(props.get("Email"), ("ID", "ObjectID", "CustomerKey")):
@@ -106,9 +111,6 @@ class EmailSendDefinitionBehaviour(Behaviour):
         self._references(mid, changes)
         return changes
 
-    def not_found(self, what: str) -> Exception:
-        return NotFound(f"ESD_Not Found: no EmailSendDefinition with {what}.", code=codes.SOAP.ESD_NOT_FOUND)
-
     def _references(self, mid: int, props: dict[str, Any]) -> None:
         """Resolve every reference the definition names; store them as SFMC echoes them."""
         resolve_references(self.sends, mid, props, codes.SOAP.ESD_EMAIL_NOT_FOUND,
@@ -124,7 +126,8 @@ class EmailSendDefinitionBehaviour(Behaviour):
         entry.setdefault("SendDefinitionListType", "SourceList")
         if entry["SendDefinitionListType"] not in ("SourceList", "ExclusionList"):
             raise Invalid("ESD_Send Definition List Invalid: SendDefinitionListType "
-                          f"'{entry['SendDefinitionListType']}' is not supported.", code=codes.SOAP.ESD_LIST_INVALID)
+                          f"'{entry['SendDefinitionListType']}' is not supported.",
+                          code=codes.SOAP.ESD_LIST_INVALID)
         source = self.sends.audience_source(mid, entry, honour_unsubscribe=True)  # raises 42007/42008/42110
         kind = entry["DataSourceTypeID"]
         if kind == "List" or entry.get("List"):
@@ -149,7 +152,8 @@ class EmailSendDefinitionBehaviour(Behaviour):
         clock reaches the schedule's StartDateTime (a time already past sends at once)."""
         if action != "start":
             raise Unsupported(f"The Schedule action '{action}' is not supported for the EmailSendDefinition "
-                              "object by sfmc-emulator (supported: start).", code=codes.SOAP.UNSUPPORTED_ACTION)
+                              "object by sfmc-emulator (supported: start).",
+                              code=codes.SOAP.UNSUPPORTED_ACTION)
         outcome = self.perform(ctx, mid, action, props, {}, run_at=run_at)
         outcome.message = "EmailSendDefinition scheduled"
         return outcome
@@ -160,10 +164,12 @@ class EmailSendDefinitionBehaviour(Behaviour):
             raise Unsupported(f"The Perform action '{action}' is not supported for the EmailSendDefinition object "
                               "by sfmc-emulator (supported: start).", code=codes.SOAP.UNSUPPORTED_ACTION)
         if not has_identifier(props, ("ObjectID", "CustomerKey")):
-            raise Invalid("ESD_Not Specified: give the definition's CustomerKey or ObjectID.", code=codes.SOAP.ESD_NOT_SPECIFIED)
+            raise Invalid("ESD_Not Specified: give the definition's CustomerKey or ObjectID.",
+                          code=codes.SOAP.ESD_NOT_SPECIFIED)
         stored = self.sends.find(mid, self.type_name, props, ("ObjectID", "CustomerKey"))
         if stored is None:
-            raise NotFound(f"ESD_Not Found: no EmailSendDefinition with {ref_text(props)}.", code=codes.SOAP.ESD_NOT_FOUND)
+            raise NotFound(f"ESD_Not Found: no EmailSendDefinition with {ref_text(props)}.",
+                           code=codes.SOAP.ESD_NOT_FOUND)
         override = sender_override(props.get("SenderProfile"))
         plan = self.plan(mid, stored, override)
         job_id = self.sends.start(mid, plan, run_at=run_at)
@@ -183,13 +189,15 @@ class EmailSendDefinitionBehaviour(Behaviour):
                                         ("ObjectID", "CustomerKey", "Name"))
             if classification is None:
                 raise NotFound("ESD_Send Classification Not Found: the definition's SendClassification "
-                               f"{ref_text(esd['SendClassification'])} no longer exists.", code=codes.SOAP.ESD_CLASSIFICATION_NOT_FOUND)
+                               f"{ref_text(esd['SendClassification'])} no longer exists.",
+                               code=codes.SOAP.ESD_CLASSIFICATION_NOT_FOUND)
         profile = esd.get("SenderProfile") if has_identifier(esd.get("SenderProfile"), ("ObjectID", "CustomerKey")) \
             else None
         from_name, from_address, honour = sends.sender(mid, classification, profile)
         inline = {**sender_override(esd.get("SenderProfile")), **override}
         email = sends.plan_email(mid, esd.get("Email"), NotFound(
-            f"ESD_Email Not Found: the definition's Email {ref_text(esd.get('Email'))} no longer exists.", code=codes.SOAP.ESD_EMAIL_NOT_FOUND))
+            f"ESD_Email Not Found: the definition's Email {ref_text(esd.get('Email'))} no longer exists.",
+            code=codes.SOAP.ESD_EMAIL_NOT_FOUND))
         sources, exclusions = audience_plan(sends, mid, esd.get("SendDefinitionList") or [], honour)
         return {
             "email": email, "subject": esd.get("EmailSubject") or esd.get("DynamicEmailSubject") or email["Subject"],
@@ -210,9 +218,11 @@ class SendBehaviour(Behaviour):
     def create(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
         sends: SendService = self.service.emu.sends
         if not has_identifier(props.get("Email"), ("ID", "ObjectID", "CustomerKey")):
-            raise Invalid("An email ID, Partner Key, or body must be specified", code=codes.SOAP.SEND_EMAIL_NOT_SPECIFIED)
+            raise Invalid("An email ID, Partner Key, or body must be specified",
+                          code=codes.SOAP.SEND_EMAIL_NOT_SPECIFIED)
         email = sends.plan_email(mid, props["Email"], NotFound(
-            f"Unable to load email: no Email with {ref_text(props['Email'])}.", code=codes.SOAP.SEND_EMAIL_NOT_LOADED))
+            f"Unable to load email: no Email with {ref_text(props['Email'])}.",
+            code=codes.SOAP.SEND_EMAIL_NOT_LOADED))
         lists = props.get("List") or []
         if not lists:
             raise Invalid("A list must be specified", code=codes.SOAP.SEND_LIST_NOT_SPECIFIED)
@@ -286,11 +296,14 @@ class TrackingEventBehaviour(Behaviour):
             _pushdown(query.filter, "SubscriberKey"), query.type_name)
 
     def create(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
-        raise Unsupported(f"Cannot perform Create on objects of type {self.type_name}", code=codes.SOAP.UNSUPPORTED_METHOD)
+        raise Unsupported(f"Cannot perform Create on objects of type {self.type_name}",
+                          code=codes.SOAP.UNSUPPORTED_METHOD)
 
     def update(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int,
                options: dict[str, Any]) -> ObjectResult:
-        raise Unsupported(f"Cannot perform Update on objects of type {self.type_name}", code=codes.SOAP.UNSUPPORTED_METHOD)
+        raise Unsupported(f"Cannot perform Update on objects of type {self.type_name}",
+                          code=codes.SOAP.UNSUPPORTED_METHOD)
 
     def delete(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
-        raise Unsupported(f"Cannot perform Delete on objects of type {self.type_name}", code=codes.SOAP.UNSUPPORTED_METHOD)
+        raise Unsupported(f"Cannot perform Delete on objects of type {self.type_name}",
+                          code=codes.SOAP.UNSUPPORTED_METHOD)

@@ -19,12 +19,15 @@ class FilterDefinitionBehaviour(Behaviour):
 
     def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
         if props.get("ObjectID"):
-            raise Invalid("Filter definition create calls cannot specify the ObjectID property", code=codes.SOAP.FILTER_OBJECT_ID_ON_CREATE)
+            raise Invalid("Filter definition create calls cannot specify the ObjectID property",
+                          code=codes.SOAP.FILTER_OBJECT_ID_ON_CREATE)
         name = (props.get("Name") or "").strip()
         if not name:
-            raise Invalid("Filter definition name is required for Create calls", code=codes.SOAP.FILTER_NAME_REQUIRED)
+            raise Invalid("Filter definition name is required for Create calls",
+                          code=codes.SOAP.FILTER_NAME_REQUIRED)
         if self.service.repo.find_one(mid, "FilterDefinition", "Name", name):
-            raise Invalid("Filter definition name already exists. Please specify a unique name", code=codes.SOAP.FILTER_NAME_EXISTS)
+            raise Invalid("Filter definition name already exists. Please specify a unique name",
+                          code=codes.SOAP.FILTER_NAME_EXISTS)
         key = props.get("CustomerKey")
         if key and self.service.repo.find_one(mid, "FilterDefinition", "CustomerKey", key):
             raise Invalid("Filter definition customer key already exists. Please specify a unique customer key",
@@ -47,4 +50,5 @@ class FilterDefinitionBehaviour(Behaviour):
         return changes
 
     def not_found(self, what: str) -> Exception:
-        return NotFound("Filter definition was not found using either the ID or the name", code=codes.SOAP.FILTER_NOT_FOUND)
+        return NotFound("Filter definition was not found using either the ID or the name",
+                        code=codes.SOAP.FILTER_NOT_FOUND)

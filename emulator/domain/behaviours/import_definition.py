@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import codes, imports
 from ..context import CallContext
-from ..errors import Invalid, NotFound, Unsupported
+from ..errors import Invalid, Unsupported
 from ..objects import PerformOutcome
 from . import Behaviour, behaviour
 from .retrieve_only import RetrieveOnly
@@ -30,8 +30,7 @@ class ImportDefinitionBehaviour(Behaviour):
         imports.check_definition(self.service.emu, mid, {**current, **changes})
         return changes
 
-    def not_found(self, what: str) -> Exception:
-        return NotFound(f"ImportDefinition Not Found: {what}", code=codes.SOAP.IMPORT_NOT_FOUND)
+    not_found_code = codes.SOAP.IMPORT_NOT_FOUND
 
     def perform(self, ctx: CallContext, mid: int, action: str, props: dict[str, Any],
                 options: dict[str, Any]) -> PerformOutcome:
@@ -39,7 +38,8 @@ class ImportDefinitionBehaviour(Behaviour):
             raise Unsupported(f"The Perform method does not support the action '{action}' for ImportDefinition.",
                               code=codes.SOAP.UNSUPPORTED_ACTION)
         if not any(props.get(k) for k in ("ObjectID", "CustomerKey")):
-            raise Invalid("ImportDefinition Customer Key Not Specified", code=codes.SOAP.IMPORT_KEY_NOT_SPECIFIED)
+            raise Invalid("ImportDefinition Customer Key Not Specified",
+                          code=codes.SOAP.IMPORT_KEY_NOT_SPECIFIED)
         stored = self.service.find_existing(mid, "ImportDefinition", props)
         if stored is None:
             raise self.not_found(self.service.identity(props))

@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import codes
 from ..context import CallContext
-from ..errors import Invalid, NotFound
+from ..errors import Invalid
 from . import Behaviour, behaviour
 
 MAX_LIST_NAME = 50  # error 13010 [doc:SOAP/13000_13099_list_object]
@@ -22,16 +22,15 @@ class ListBehaviour(Behaviour):
             raise Invalid("List Name Too Long", code=codes.SOAP.LIST_NAME_TOO_LONG)
         return props
 
-    def not_found(self, what: str) -> Exception:
-        return NotFound(f"List Not Found: no List with {what}.", code=codes.SOAP.LIST_NOT_FOUND)
+    not_found_code = codes.SOAP.LIST_NOT_FOUND
+    not_found_text = "{message}: no {type} with {what}."
 
 
 @behaviour("Email")
 class EmailBehaviour(Behaviour):
     id_style = "int"
-
-    def not_found(self, what: str) -> Exception:
-        return NotFound(f"Email Does Not Exist: no Email with {what}.", code=codes.SOAP.EMAIL_NOT_FOUND)
+    not_found_code = codes.SOAP.EMAIL_NOT_FOUND
+    not_found_text = "{message}: no {type} with {what}."
 
 
 @behaviour("DataFolder")

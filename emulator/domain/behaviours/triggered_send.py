@@ -41,11 +41,15 @@ def _sends(behaviour: Behaviour) -> SendService:
 
 @behaviour("TriggeredSendDefinition")
 class TriggeredSendDefinitionBehaviour(Behaviour):
+    not_found_code = codes.SOAP.TSD_NOT_FOUND
+    not_found_text = "{message}: no {type} with {what}."
+
     def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
         check_key(self.service, mid, self.type_name, props.get("CustomerKey"), codes.SOAP.TSD_KEY_INVALID,
                   "Triggered Send Definition ")
         if not (props.get("Name") or "").strip():
-            raise Invalid("Triggered Send Definition Name Invalid: Name is required.", code=codes.SOAP.TSD_NAME_INVALID)
+            raise Invalid("Triggered Send Definition Name Invalid: Name is required.",
+                          code=codes.SOAP.TSD_NAME_INVALID)
         if not has_identifier(props.get("Email"), ("ID", "ObjectID", "CustomerKey")):
             raise Invalid("Triggered Send Definition Email ID or Partner Key Not Found: the definition needs an "
                           "Email.", code=codes.SOAP.TSD_EMAIL_NOT_SPECIFIED)
@@ -68,7 +72,8 @@ class TriggeredSendDefinitionBehaviour(Behaviour):
                        changes: dict[str, Any]) -> dict[str, Any]:
         status = current.get("TriggeredSendStatus") or "New"
         if status in ("Canceled", "Deleted"):
-            raise Invalid(f"Triggered Send Definition Cannot Be Updated: it is {status}.", code=codes.SOAP.TSD_CANNOT_UPDATE)
+            raise Invalid(f"Triggered Send Definition Cannot Be Updated: it is {status}.",
+                          code=codes.SOAP.TSD_CANNOT_UPDATE)
         wanted = changes.get("TriggeredSendStatus")
         if wanted:
             self.check_transition(status, wanted)
@@ -77,7 +82,8 @@ class TriggeredSendDefinitionBehaviour(Behaviour):
         content = set(changes) - LIVE_CHANGES
         if status == "Active" and wanted in (None, "Active") and content:
             raise Invalid("Triggered Send Definition Cannot Be Updated while Active: pause it (TriggeredSendStatus "
-                          f"Inactive) first; changed: {', '.join(sorted(content))}.", code=codes.SOAP.TSD_CANNOT_UPDATE)
+                          f"Inactive) first; changed: {', '.join(sorted(content))}.",
+                          code=codes.SOAP.TSD_CANNOT_UPDATE)
         self._references(mid, changes)
         return changes
 
@@ -86,9 +92,6 @@ class TriggeredSendDefinitionBehaviour(Behaviour):
         if wanted not in TRANSITIONS.get(status, set()):
             code = TRANSITION_ERRORS.get(wanted, codes.SOAP.TSD_CANNOT_UPDATE)
             raise Invalid(f"{code.message}: it is {status}.", code=code)
-
-    def not_found(self, what: str) -> Exception:
-        return NotFound(f"Triggered Send Definition Not Found: no TriggeredSendDefinition with {what}.", code=codes.SOAP.TSD_NOT_FOUND)
 
     def _references(self, mid: int, props: dict[str, Any]) -> None:
         sends = _sends(self)
@@ -105,9 +108,11 @@ class TriggeredSendDefinitionBehaviour(Behaviour):
                 options: dict[str, Any]) -> PerformOutcome:
         if action not in ("start", "pause", "publish"):
             raise Unsupported(f"The Perform action '{action}' is not supported for the TriggeredSendDefinition "
-                              "object (supported: start, pause, publish).", code=codes.SOAP.UNSUPPORTED_ACTION)
+                              "object (supported: start, pause, publish).",
+                              code=codes.SOAP.UNSUPPORTED_ACTION)
         if not has_identifier(props, ("ObjectID", "CustomerKey")):
-            raise Invalid("Triggered Send Definition Object ID or Customer Key Not Found", code=codes.SOAP.TSD_KEY_NOT_SPECIFIED)
+            raise Invalid("Triggered Send Definition Object ID or Customer Key Not Found",
+                          code=codes.SOAP.TSD_KEY_NOT_SPECIFIED)
         with self.service.emu.store.transaction():
             existing = self.service.find_existing(mid, self.type_name, props)
             if existing is None:
@@ -115,11 +120,13 @@ class TriggeredSendDefinitionBehaviour(Behaviour):
             status = existing.data.get("TriggeredSendStatus") or "New"
             if action == "publish":
                 if status in ("Canceled", "Deleted"):
-                    raise Invalid(f"Triggered Send Definition Content Cannot Be Refreshed: it is {status}.", code=codes.SOAP.TSD_CANNOT_REFRESH)
+                    raise Invalid(f"Triggered Send Definition Content Cannot Be Refreshed: it is {status}.",
+                                  code=codes.SOAP.TSD_CANNOT_REFRESH)
             else:
                 wanted = "Active" if action == "start" else "Inactive"
                 if action == "pause" and status != "Active":
-                    raise Invalid(f"Triggered Send Definition Cannot Be Deactivated: it is {status}.", code=codes.SOAP.TSD_CANNOT_DEACTIVATE)
+                    raise Invalid(f"Triggered Send Definition Cannot Be Deactivated: it is {status}.",
+                                  code=codes.SOAP.TSD_CANNOT_DEACTIVATE)
                 self.check_transition(status, wanted)
                 existing.data["TriggeredSendStatus"] = wanted
             existing.data["ModifiedDate"] = self.service.now_iso()
@@ -148,16 +155,19 @@ class TriggeredSendBehaviour(Behaviour):
         with emu.store.transaction():
             existing = self.service.find_existing(mid, "TriggeredSendDefinition", ref)
             if existing is None:
-                raise Invalid(f"Invalid Customer Key: no TriggeredSendDefinition with {ref_text(ref)}.", code=codes.SOAP.TS_DEFINITION_INVALID)
+                raise Invalid(f"Invalid Customer Key: no TriggeredSendDefinition with {ref_text(ref)}.",
+                              code=codes.SOAP.TS_DEFINITION_INVALID)
             tsd = existing.data
             status = tsd.get("TriggeredSendStatus") or "New"
             if status == "New":
                 raise Invalid("The Triggered Send Definition is not completely configured or in a new status",
                               code=codes.SOAP.TS_NOT_CONFIGURED)
             if status != "Active":
-                raise Invalid(f"Triggered Send must be in an Active status to send (it is {status}).", code=codes.SOAP.TS_DEFINITION_INVALID)
+                raise Invalid(f"Triggered Send must be in an Active status to send (it is {status}).",
+                              code=codes.SOAP.TS_DEFINITION_INVALID)
             if not subscribers:
-                raise Invalid("The Triggered Send Object must have subscribers associated with it", code=codes.SOAP.TS_NO_SUBSCRIBERS)
+                raise Invalid("The Triggered Send Object must have subscribers associated with it",
+                              code=codes.SOAP.TS_NO_SUBSCRIBERS)
             email = sends.plan_email(mid, tsd.get("Email"), Invalid(
                 "The Triggered Send Definition is not completely configured: its Email no longer exists.",
                 code=codes.SOAP.TS_NOT_CONFIGURED))
@@ -203,7 +213,8 @@ class TriggeredSendBehaviour(Behaviour):
             skip = (known and (known.status in UNDELIVERABLE_STATUSES or
                                (honour and known.status == "Unsubscribed"))) or magic == "held"
             if skip:  # SFMC accepts the request and suppresses the message: a NotSent event, no outbox row
-                batch.events.append(event.but("NotSent", reason=f"subscriber status {known.status if known else 'Held'}"))
+                status = known.status if known else "Held"
+                batch.events.append(event.but("NotSent", reason=f"subscriber status {status}"))
                 continue
             if magic == "error":
                 failures.append(_failure(sub, ordinal, codes.SOAP.TS_SUBSCRIBER_ERROR, "Unhandled exception related "
