@@ -1,7 +1,10 @@
-"""The emulator backend: one object holding the store, the clock, the id source and the domain services.
+"""The emulator backend and composition root: the store, the clock, the id source, every repository and
+every domain service, each a typed attribute built here (and only here).
 
 Like moto's per-account backends, everything the protocol adapters need hangs off this object; the Flask
-app (app.py) holds one, and tests can hold several side by side.
+app (app.py) holds one, and tests can hold several side by side. Services receive what they use; the older
+ones (objects, sends, jobs, auth) still take the emulator, through which their behaviours reach each other.
+``services`` is only for plug-ins that register themselves (the seed file, fault rules).
 """
 
 from __future__ import annotations
@@ -13,20 +16,29 @@ from typing import Any
 
 from .clock import Clock
 from .config import Config
+from .domain.assets import AssetService
 from .domain.auth import AuthService
+from .domain.behaviours.triggered_send import TriggeredSendOverRest
+from .domain.delivery import Delivery
 from .domain.jobs import JobRunner
 from .domain.objects import ObjectService
 from .domain.quota import DefinitionQuota
 from .domain.schema import partner_schema
 from .domain.sends import SendService
 from .domain.tenants import seed_tenant
+from .domain.transactional import TransactionalService, TxDeps
+from .ftp.folder import ImportFolder
 from .ids import IdSource
 from .store.audience import AudienceRepository
 from .store.db import Store
 from .store.inspect import InspectRepository
+from .store.jobs import ContinuationRepository, JobRepository
 from .store.journal import JournalRepository
 from .store.objects import ObjectRepository
 from .store.outbox import OutboxRepository
+from .store.quota import QuotaRepository
+from .store.rest_documents import RestDocumentRepository, TxMessageRepository
+from .store.sends import SendRepository
 from .store.tenants import TenantRepository
 from .store.tokens import TokenRepository
 
@@ -47,20 +59,36 @@ class Emulator:
         self.ids = IdSource(self.config.id_seed)
         self.schema = partner_schema()
         self.tenant: dict[str, Any] = self.config.tenant()
-        self.store = Store(db_path)
-        self.objects = ObjectRepository(self.store)
-        self.tokens = TokenRepository(self.store)
-        self.tenants = TenantRepository(self.store)
-        self.outbox = OutboxRepository(self.store)
-        self.audience = AudienceRepository(self.store)
-        self.journal = JournalRepository(self.store)
-        self.inspect = InspectRepository(self.store)  # the web inspector's read-only queries
-        self.object_service = ObjectService(self)
-        self.auth = AuthService(self)
-        self.jobs = JobRunner(self)
-        self.quota = DefinitionQuota(self)
         self.base_url = self.config.public_base_url or f"http://{self.config.host}:{self.config.port}"
-        # Extension points for later capabilities (journal, faults...) register here by name.
+        # -- state: the store's repositories, and the Import folder on disk
+        store = self.store = Store(db_path)
+        self.objects = ObjectRepository(store)
+        self.tokens = TokenRepository(store)
+        self.tenants = TenantRepository(store)
+        self.outbox = OutboxRepository(store)
+        self.audience = AudienceRepository(store)
+        self.journal = JournalRepository(store)
+        self.job_rows = JobRepository(store)
+        self.continuations = ContinuationRepository(store)
+        self.quota_rows = QuotaRepository(store)
+        self.send_rows = SendRepository(store)
+        self.documents = RestDocumentRepository(store)
+        self.tx_messages = TxMessageRepository(store)
+        self.inspect = InspectRepository(store)
+        self.import_folder = ImportFolder(self.state_dir / "ftp" / "Import")
+        # -- services
+        self.object_service = ObjectService(self, self.continuations)
+        self.auth = AuthService(self)
+        self.jobs = JobRunner(self, self.job_rows)
+        self.quota = DefinitionQuota(store, self.clock, self.config, self.quota_rows)
+        self.delivery = Delivery(store, self.objects, self.outbox, self.send_rows)
+        self.assets = AssetService(store, self.clock, self.ids, self.documents, self.enterprise_mid)
+        self.transactional = TransactionalService(TxDeps(
+            store, self.clock, self.ids, self.objects, self.audience, self.documents, self.tx_messages,
+            self.quota, self.delivery, self.base_url))
+        self.triggered_sends = TriggeredSendOverRest(self.objects, self.audience, self.ids, self.clock,
+                                                     self.delivery)
+        # Plug-ins that register themselves by name (the seed file, fault rules); reset() resets them.
         self.services: dict[str, Any] = {}
         self._fresh: tuple[sqlite3.Connection, Any] | None = None  # see reset()
         # Unexpected exceptions answered by the last-resort guard (middleware/guard.py); hostile-input
@@ -68,7 +96,7 @@ class Emulator:
         self.guard_hits = 0
         if not self.tenants.bus():
             seed_tenant(self, self.tenant)
-        self.sends = SendService(self)
+        self.sends = SendService(self, self.send_rows)
         self.sends.recover()  # sends a previous process left unfinished continue (README: sends)
 
     @property
@@ -96,6 +124,7 @@ class Emulator:
             self.store.wipe(keep=("token",))
             seed_tenant(self, self.tenant)
             self._fresh = (self.store.snapshot(), random_source.getstate() if random_source else None)
+        self.import_folder.reset()
         for service in self.services.values():
             if hasattr(service, "reset"):
                 service.reset()

@@ -27,6 +27,7 @@ from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .config import Config
+from .domain import codes
 from .domain.context import CallContext
 from .domain.errors import (
     Conflict,
@@ -49,13 +50,13 @@ DOCUMENTATION = "https://developer.salesforce.com/docs/atlas.en-us.mc-apis.meta/
 
 # domain error -> (HTTP status, errorcode when the error carries none)   [doc:error-handling]
 DOMAIN_STATUS: dict[type[DomainError], tuple[int, int]] = {
-    Invalid: (400, 10000),
-    Unsupported: (400, 30001),
-    NotFound: (404, 30003),
-    Conflict: (409, 30004),
-    Forbidden: (403, 20000),
-    Unauthorized: (401, 0),
-    QuotaExceeded: (429, 50100),
+    Invalid: (400, codes.REST.VALIDATION),
+    Unsupported: (400, codes.REST.INVALID_OPERATION),
+    NotFound: (404, codes.REST.NOT_FOUND),
+    Conflict: (409, codes.REST.ALREADY_EXISTS),
+    Forbidden: (403, codes.REST.FORBIDDEN),
+    Unauthorized: (401, codes.REST.NOT_AUTHORIZED),
+    QuotaExceeded: (429, codes.REST.RATE_LIMITED),
 }
 
 
@@ -75,7 +76,7 @@ def bearer_context(scope: str | None = None) -> CallContext:
     token = header[7:].strip() if header[:7].lower() == "bearer " else None
     call = emulator().auth.context_for_token(token, ("oauth2", "legacy"))
     if scope and not call.has_scope(scope):
-        raise Forbidden(f"Insufficient privileges: the token lacks the scope '{scope}'.", code=20001)
+        raise Forbidden(f"Insufficient privileges: the token lacks the scope '{scope}'.", code=codes.REST.INSUFFICIENT_SCOPE)
     return call
 
 
@@ -98,9 +99,9 @@ def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 400 with SFMC's malformed-JSON code."""
     data = request.get_json(silent=True, force=True)
     if data is None:
-        raise Invalid("Malformed JSON in request body.", code=10004)
+        raise Invalid("Malformed JSON in request body.", code=codes.REST.MALFORMED_JSON)
     if not isinstance(data, dict):
-        raise Invalid("The request body must be a JSON object.", code=10003)
+        raise Invalid("The request body must be a JSON object.", code=codes.REST.NOT_AN_OBJECT)
     return data
 
 
@@ -120,7 +121,7 @@ def error_response(status: int, message: str, errorcode: int, documentation: str
 
 def domain_error_response(error: DomainError) -> Response:
     status, default_code = next((mapping for cls, mapping in DOMAIN_STATUS.items() if isinstance(error, cls)),
-                                (400, 10000))
+                                (400, codes.REST.VALIDATION))
     extra = {k: v for k, v in error.extra.items() if k in ("additionalErrors",)}
     documentation = DOCUMENTATION if status == 401 else ""
     return error_response(status, error.message, error.code if error.code is not None else default_code,
@@ -143,9 +144,9 @@ def install_error_handlers(app: Flask) -> None:
         if error.code == 413:
             return error_response(413, f"Request Entity Too Large: {error.description}", 413)
         if error.code == 415:
-            return error_response(415, "Unsupported Media Type", 10000)
+            return error_response(415, "Unsupported Media Type", codes.REST.VALIDATION)
         if error.code == 400:
-            return error_response(400, error.description or "Bad Request", 10000)
+            return error_response(400, error.description or "Bad Request", codes.REST.VALIDATION)
         return error_response(error.code or 500, error.name, error.code or 500)
 
 

@@ -9,6 +9,7 @@ from email.utils import format_datetime, formataddr
 from flask import Blueprint, Response, jsonify, redirect, request
 
 from ..clock import iso_from_timestamp, iso_utc, parse_datetime
+from ..domain import codes
 from ..domain.errors import Invalid, NotFound
 from ..web import emulator
 
@@ -25,8 +26,8 @@ def click():
     """Where options.trackLinks sends a link (render.wrap_links): on to the original http(s) URL."""
     target = request.args.get("url", "")
     if not target.lower().startswith(("http://", "https://")):
-        raise Invalid("The click redirect needs an http(s) url.", code=10005)
-    return redirect(target, code=302)
+        raise Invalid("The click redirect needs an http(s) url.", code=codes.REST.INVALID_VALUE)
+    return redirect(target)  # 302 Found
 
 
 @bp.post("/reset")
@@ -58,7 +59,7 @@ def clock_post():
         if body.get("reset"):
             clock.reset()
     except (TypeError, ValueError) as exc:
-        raise Invalid(f"Invalid clock change: {exc}", code=10005) from exc
+        raise Invalid(f"Invalid clock change: {exc}", code=codes.REST.INVALID_VALUE) from exc
     return jsonify(now=iso_utc(clock.now()), frozen=clock.frozen)
 
 
@@ -82,7 +83,7 @@ def job(job_id: int):
     wait = request.args.get("wait", type=float)
     found = emu.jobs.wait(job_id, timeout=min(wait, 120.0)) if wait else emu.jobs.get(job_id)
     if found is None:
-        raise NotFound(f"No job {job_id}.", code=30003)
+        raise NotFound(f"No job {job_id}.", code=codes.REST.NOT_FOUND)
     return jsonify(_job_json(found))
 
 
@@ -112,7 +113,7 @@ def outbox():
 def _outbox_row(message_id: int) -> dict:
     row = emulator().outbox.get(message_id)
     if row is None:
-        raise NotFound(f"No message {message_id} in the outbox.", code=30003)
+        raise NotFound(f"No message {message_id} in the outbox.", code=codes.REST.NOT_FOUND)
     return row
 
 

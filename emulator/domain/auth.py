@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..store.tokens import TokenRecord
+from . import codes
 from .context import CallContext
 from .errors import Unauthorized
 from .tenants import child_mids
@@ -69,7 +70,7 @@ class AuthService:
     def context_for_token(self, token: str | None, kinds: tuple[str, ...]) -> CallContext:
         record = self.emu.tokens.get(token) if token else None
         if record is None or record.kind not in kinds or record.expires_at <= self.emu.clock.now().timestamp():
-            raise Unauthorized("Not Authorized", code=0)
+            raise Unauthorized("Not Authorized", code=codes.REST.NOT_AUTHORIZED)
         return CallContext(record.mid, record.client_id, frozenset(record.scope.split()),
                            child_mids(self.emu, record.mid), scoped=record.kind == "oauth2")
 

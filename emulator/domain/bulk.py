@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..store.audience import SubscriberRecord
+from . import codes
 from .errors import NotFound
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ def add_list_members(emu: Emulator, mid: int, list_id: int, count: int, prefix: 
     """Create subscribers `<prefix>-<n>` / `<prefix>-<n>@<domain>` (attribute values rendered with {n}) as
     Active members of List `list_id` in BU `mid`; returns how many. NotFound when the List does not exist."""
     if emu.objects.find_one(mid, "List", "ID", list_id) is None:
-        raise NotFound(f"No List {list_id} in business unit {mid}.", code=13000)
+        raise NotFound(f"No List {list_id} in business unit {mid}.", code=codes.SOAP.LIST_NOT_FOUND)
     attributes = attributes or {}
     now = emu.clock.now().timestamp()
     for start in range(0, count, CHUNK):

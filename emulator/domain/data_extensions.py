@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from . import codes
 from .errors import Invalid, NotFound
 from .subscribers import valid_email
 
@@ -142,24 +143,27 @@ def validate_fields(fields: list[dict[str, Any]]) -> None:
     for f in fields:
         name = (f.get("Name") or "").strip()
         if not name:
-            raise Invalid("Data Extension Field Name is required.", code=310007)
+            raise Invalid("Data Extension Field Name is required.", code=codes.SOAP.DE_VALIDATION)
         if name.casefold() in seen:
-            raise Invalid(f"The field name {name} is used more than once.", code=310007)
+            raise Invalid(f"The field name {name} is used more than once.", code=codes.SOAP.DE_VALIDATION)
         seen.add(name.casefold())
         ftype = f.get("FieldType") or "Text"
         if ftype not in FIELD_TYPES:
-            raise Invalid(f"Field {name}: FieldType {ftype} is not supported.", code=310007)
+            raise Invalid(f"Field {name}: FieldType {ftype} is not supported.", code=codes.SOAP.DE_VALIDATION)
         if f.get("MaxLength") not in (None, ""):
             length = int(f["MaxLength"])
             if length < 1 or length > DEFAULT_TEXT_LENGTH:
-                raise Invalid(f"Field {name}: MaxLength must be between 1 and 4000.", code=310007)
+                raise Invalid(f"Field {name}: MaxLength must be between 1 and 4000.",
+                              code=codes.SOAP.DE_VALIDATION)
         if _bool(f.get("IsPrimaryKey")) and f.get("IsRequired") is False:
-            raise Invalid(f"Field {name}: a primary key field must be required.", code=310007)
+            raise Invalid(f"Field {name}: a primary key field must be required.",
+                          code=codes.SOAP.DE_VALIDATION)
         if f.get("DefaultValue") not in (None, ""):
             try:
                 coerce(column_of(f), f["DefaultValue"])
             except RowRejected as exc:
-                raise Invalid(f"Field {name}: the default value is not valid. {exc.message}", code=310007) from exc
+                raise Invalid(f"Field {name}: the default value is not valid. {exc.message}",
+                              code=codes.SOAP.DE_VALIDATION) from exc
 
 
 # -- values ----------------------------------------------------------------------------------------

@@ -1,15 +1,18 @@
 """Typed domain errors. Each protocol adapter maps them once: SOAP turns them into an Error result or a
 fault (soap/operations.py, soap/service.py), REST into an HTTP status and SFMC's JSON error (web.py).
 
-``code`` is SFMC's numeric error code for the failing case where SFMC documents one (SOAP ``ErrorCode``,
-REST ``errorcode``); ``message`` is the text SFMC would show.
+``code`` is SFMC's error code for the failing case where SFMC documents one, named from its table in
+domain/codes.py (SOAP ``ErrorCode``, REST ``errorcode``); ``message`` is the text SFMC would show, by default
+the code's own: ``raise NotFound(code=codes.SOAP.SUBSCRIBER_NOT_FOUND)``.
 """
 
 from __future__ import annotations
 
 
 class DomainError(Exception):
-    def __init__(self, message: str, code: int | None = None, **extra: object) -> None:
+    def __init__(self, message: str | None = None, code: int | None = None, **extra: object) -> None:
+        if message is None:
+            message = str(getattr(code, "message", "") or type(self).__name__)
         super().__init__(message)
         self.message = message
         self.code = code

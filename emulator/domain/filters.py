@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from . import codes, subscribers
 from . import data_extensions as des
-from . import subscribers
 from .errors import DomainError, Invalid, NotFound
 from .query import FilterCompiler
 
@@ -42,21 +42,23 @@ def source_of(emu: Emulator, mid: int, data_source: dict[str, Any] | None) -> di
                     "CustomerKey": lst["CustomerKey"]}
         all_list = emu.objects.find_one(mid, "List", "CustomerKey", subscribers.ALL_SUBSCRIBERS)
         if all_list is None:
-            raise NotFound("List Not Found: this business unit has no All Subscribers list.", code=13000)
+            raise NotFound("List Not Found: this business unit has no All Subscribers list.",
+                           code=codes.SOAP.LIST_NOT_FOUND)
         return {"__type__": "List", "ID": all_list.data["ID"], "ObjectID": all_list.data["ObjectID"],
                 "CustomerKey": all_list.data["CustomerKey"]}
     if data_source.get("__type__") == "DataExtension":
         if not (data_source.get("ObjectID") or data_source.get("CustomerKey") or data_source.get("Name")):
             raise Invalid("Either object ID or customer key is required for the DataSource if the DataSource is "
-                          "a data extension", code=373001)
+                          "a data extension", code=codes.SOAP.FILTER_DATA_SOURCE_ID_REQUIRED)
         de = des.find_de(emu, mid, key=data_source.get("CustomerKey"), object_id=data_source.get("ObjectID"),
                          name=data_source.get("Name"))
         if de is None:
-            raise NotFound("The data extension specified as DataSource was not found", code=373002)
+            raise NotFound("The data extension specified as DataSource was not found",
+                           code=codes.SOAP.FILTER_DATA_SOURCE_NOT_FOUND)
         return {"__type__": "DataExtension", "ObjectID": de["ObjectID"], "CustomerKey": de["CustomerKey"],
                 "Name": de.get("Name")}
     raise Invalid(f"The type for {data_source.get('__type__')} does not allow the operation specified: "
-                  "FilterDefinition DataSource", code=373010)
+                  "FilterDefinition DataSource", code=codes.SOAP.FILTER_DATA_SOURCE_TYPE)
 
 
 def _kind_of(emu: Emulator, mid: int, source: dict[str, Any]) -> Callable[[str], str | None]:
@@ -67,18 +69,20 @@ def _kind_of(emu: Emulator, mid: int, source: dict[str, Any]) -> Callable[[str],
 
 def check_filter(emu: Emulator, mid: int, source: dict[str, Any], data_filter: dict[str, Any] | None) -> None:
     if not data_filter:
-        raise Invalid("DataFilter is required for Create calls", code=373008)
+        raise Invalid("DataFilter is required for Create calls", code=codes.SOAP.FILTER_DATA_FILTER_REQUIRED)
     kind_of = _kind_of(emu, mid, source)
     for part in _parts(data_filter):
         if part.get("__type__") not in ("SimpleFilterPart", "ComplexFilterPart"):
             raise Invalid("Invalid filter part. Only filter parts of ComplexFilterPart and SimpleFilterPart are "
-                          "allowed for filter definitions", code=373012)
+                          "allowed for filter definitions", code=codes.SOAP.FILTER_PART_INVALID)
         if part["__type__"] == "SimpleFilterPart" and kind_of(part.get("Property") or "") is None:
-            raise Invalid(f"The property provided could not be found: {part.get('Property')}", code=373011)
+            raise Invalid(f"The property provided could not be found: {part.get('Property')}",
+                          code=codes.SOAP.FILTER_PROPERTY_NOT_FOUND)
     try:
         FilterCompiler(kind_of).compile(data_filter)
     except DomainError as error:
-        raise Invalid(f"The DataFilter that was provided is invalid: {error.message}", code=373009) from error
+        raise Invalid(f"The DataFilter that was provided is invalid: {error.message}",
+                      code=codes.SOAP.FILTER_DATA_FILTER_INVALID) from error
 
 
 def member_dict(record: subscribers.SubscriberRecord, status: str) -> dict[str, Any]:
@@ -147,4 +151,5 @@ def find_filter_definition(emu: Emulator, mid: int, ref: dict[str, Any]) -> dict
             found = emu.objects.find_one(mid, "FilterDefinition", prop, ref[prop])
             if found is not None:
                 return found.data
-    raise NotFound("Filter definition was not found using either the ID or the name", code=373007)
+    raise NotFound("Filter definition was not found using either the ID or the name",
+                   code=codes.SOAP.FILTER_NOT_FOUND)

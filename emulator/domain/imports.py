@@ -1,8 +1,9 @@
-"""Imports: ImportDefinition validation, the Import folder, and the import job itself.
+"""Imports: ImportDefinition validation and the import job itself.
 
-The Enhanced FTP "Import" folder is a real directory, ``<state_dir>/ftp/Import``; clients drop files there
-through the admin API (emulator/ftp/routes.py). A started import is a job (emu.jobs): its id is the Task ID
-/ AsyncID, and its status and counts are what ImportResultsSummary retrieves.
+The Enhanced FTP "Import" folder is filesystem state (emulator/ftp/folder.py) that core.py injects as
+``emu.import_folder``; clients drop files there through the admin API (emulator/ftp/routes.py). A started
+import is a job (emu.jobs): its id is the Task ID / AsyncID, and its status and counts are what
+ImportResultsSummary retrieves.
 
 Counting: every non-blank data line of the file is one of TotalRows, and lands in exactly one bucket:
 NumberSuccessful (written), NumberErrors (refused, with a reason), or NumberDuplicated (its key already
@@ -13,20 +14,17 @@ Rows are written one transaction per batch, so a crash never leaves half a batch
 from __future__ import annotations
 
 import csv
-import fnmatch
 import io
-import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, BinaryIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..clock import iso_utc
 from ..store.audience import SubscriberRecord
+from . import codes, subscribers
 from . import data_extensions as des
-from . import subscribers
 from .errors import Invalid, NotFound
 
 if TYPE_CHECKING:
@@ -34,7 +32,7 @@ if TYPE_CHECKING:
 
 BATCH = 5000
 MAX_REASONS = 1000  # rejected-row reasons kept per import (the counts are always complete)
-VALIDATION = 43060  # ImportDefinition Validation Error [doc:SOAP/43000_43999_importdefinition_object]
+VALIDATION = codes.SOAP.IMPORT_VALIDATION  # [doc:SOAP/43000_43999_importdefinition_object]
 ENHANCED_FTP = "ExactTarget Enhanced FTP"  # the Import folder's FileTransferLocation key [seed:002]
 EMAIL_COLUMNS = ("email address", "emailaddress", "email")
 KEY_COLUMNS = ("subscriber key", "subscriberkey", "subscriber_key")
@@ -44,71 +42,6 @@ UPDATE_TYPES = ("AddAndUpdate", "AddAndDoNotUpdate", "UpdateButDoNotAdd", "Merge
 QUEUED, IMPORTING, COMPLETED, ERROR = "Queued", "Importing", "Completed", "Error"
 
 csv.field_size_limit(10 * 1024 * 1024)
-
-
-# -- the Import folder -------------------------------------------------------------------------------
-class ImportFolder:
-    """The folder as an emulator service, so ``emu.reset()`` empties it with the rest of the state."""
-
-    def __init__(self, emu: Emulator) -> None:
-        self.path = Path(emu.state_dir) / "ftp" / "Import"
-
-    def reset(self) -> None:
-        if self.path.is_dir():
-            shutil.rmtree(self.path)
-        self.path.mkdir(parents=True, exist_ok=True)
-
-
-def import_folder(emu: Emulator) -> Path:
-    service = emu.services.get("ftp-import")
-    if service is None:
-        service = emu.services.setdefault("ftp-import", ImportFolder(emu))
-    service.path.mkdir(parents=True, exist_ok=True)
-    return service.path
-
-
-def safe_name(name: str | None) -> str:
-    """A FileSpec / upload name that stays inside the Import folder, or Invalid (43060) saying why."""
-    name = (name or "").strip()
-    if not name:
-        raise Invalid("ImportDefinition Validation Error: FileSpec is required.", code=VALIDATION)
-    if "\\" in name or "\x00" in name:
-        raise Invalid(f"ImportDefinition Validation Error: FileSpec '{name}' may not contain backslashes.",
-                      code=VALIDATION)
-    path = PurePosixPath(name)
-    if path.is_absolute() or (len(name) > 1 and name[1] == ":"):
-        raise Invalid(f"ImportDefinition Validation Error: FileSpec '{name}' must be relative to the Import "
-                      "folder.", code=VALIDATION)
-    if any(part in ("..", ".") for part in path.parts) or not path.parts:
-        raise Invalid(f"ImportDefinition Validation Error: FileSpec '{name}' may not leave the Import folder.",
-                      code=VALIDATION)
-    return str(path)
-
-
-def resolve_in_folder(folder: Path, name: str) -> Path:
-    """The real path of a name inside the folder; refuses links (or anything) resolving outside it."""
-    candidate = folder / safe_name(name)
-    real = candidate.resolve()
-    if not real.is_relative_to(folder.resolve()):
-        raise Invalid(f"ImportDefinition Validation Error: '{name}' resolves outside the Import folder.",
-                      code=VALIDATION)
-    return candidate
-
-
-def find_import_file(emu: Emulator, file_spec: str) -> Path:
-    """The file a FileSpec names; a spec with * or ? picks the newest matching file."""
-    folder = import_folder(emu)
-    name = safe_name(file_spec)
-    if any(c in name for c in "*?["):
-        matches = [p for p in folder.rglob("*") if p.is_file()
-                   and fnmatch.fnmatch(p.relative_to(folder).as_posix(), name)]
-        if not matches:
-            raise NotFound(f"No file in the Import folder matches '{file_spec}'.", code=VALIDATION)
-        name = max(matches, key=lambda p: p.stat().st_mtime).relative_to(folder).as_posix()
-    path = resolve_in_folder(folder, name)
-    if not path.is_file():
-        raise NotFound(f"The file '{file_spec}' was not found in the Import folder.", code=VALIDATION)
-    return path
 
 
 # -- definitions -------------------------------------------------------------------------------------
@@ -140,7 +73,7 @@ def check_definition(emu: Emulator, mid: int, props: dict[str, Any]) -> dict[str
         destination_of(emu, mid, props["DestinationObject"])
     else:
         raise Invalid("ImportDefinition Validation Error: DestinationObject is required.", code=VALIDATION)
-    safe_name(props.get("FileSpec"))
+    emu.import_folder.safe_name(props.get("FileSpec"))
     location = (props.get("RetrieveFileTransferLocation") or {}).get("CustomerKey")
     # The docs mark the location required; the emulator has one, the Enhanced FTP Import folder, so an
     # omitted location means it, and a location it does not have is refused rather than read from here.
@@ -243,7 +176,7 @@ def run_import(emu: Emulator, mid: int, definition: dict[str, Any], job_id: int)
     emu.jobs.update(job_id, status=IMPORTING)
     try:
         dest = destination_of(emu, mid, definition.get("DestinationObject"))
-        path = find_import_file(emu, definition.get("FileSpec") or "")
+        path = emu.import_folder.find(definition.get("FileSpec") or "")
         records = read_records(path, _delimiter(definition))
         if dest["__type__"] == "DataExtension":
             _import_de(emu, mid, definition, dest, records, stats)
@@ -533,39 +466,3 @@ def _reasons(detail: dict[str, Any]) -> list[dict[str, Any]] | None:
     pairs = [("ImportError", detail["error"])] if detail.get("error") else []
     pairs += [("RejectedRow", reason) for reason in detail.get("rejected") or []]
     return [{"__type__": "APIProperty", "Name": name, "Value": value} for name, value in pairs] or None
-
-
-def write_upload(emu: Emulator, name: str, data: bytes | BinaryIO) -> Path:
-    """Store an uploaded file (bytes or a stream, copied in chunks) in the Import folder, atomically: a
-    poller never sees half a file."""
-    folder = import_folder(emu)
-    path = resolve_in_folder(folder, name)
-    if path.is_symlink():
-        raise Invalid(f"'{name}' is a link; links are not replaced.", code=VALIDATION)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    resolve_in_folder(folder, name)  # the parent directories may be links too
-    tmp = path.with_name(f".{path.name}.upload")
-    try:
-        with open(tmp, "wb") as out:
-            if isinstance(data, bytes | bytearray):
-                out.write(data)
-            else:
-                shutil.copyfileobj(data, out, 1024 * 1024)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
-def list_uploads(emu: Emulator) -> list[dict[str, Any]]:
-    folder = import_folder(emu)
-    inside = folder.resolve()
-    out = []
-    for path in sorted(folder.rglob("*")):
-        # A link out of the folder is not one of its files: listing it would tell its target's size.
-        if path.is_file() and not path.name.startswith(".") and path.resolve().is_relative_to(inside):
-            stat = path.stat()
-            out.append({"name": path.relative_to(folder).as_posix(), "size": stat.st_size,
-                        "modified": iso_utc(datetime.fromtimestamp(stat.st_mtime, tz=UTC))})
-    return out
-

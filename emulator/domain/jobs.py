@@ -22,12 +22,12 @@ FINISHED = ("Complete", "Completed", "Error", "Canceled")
 
 
 class JobRunner:
-    def __init__(self, emu: Emulator) -> None:
+    def __init__(self, emu: Emulator, repo: JobRepository) -> None:
         self.emu = emu
         self._queue: queue.Queue[tuple[int, Callable[[int], None]] | None] = queue.Queue()
         self._done = threading.Condition()
         self._pending = 0
-        self.repo = JobRepository(emu.store)
+        self.repo = repo
         self._worker: threading.Thread | None = None
         self._timer: threading.Thread | None = None
         self._scheduled: dict[int, tuple[float, Callable[[int], None]]] = {}

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..clock import iso_utc, parse_datetime
 from ..store.jobs import ContinuationRepository
 from ..store.objects import LOOKUP_COLUMNS
+from . import codes
 from .behaviours import Behaviour, behaviour_class
 from .context import CallContext
 from .errors import DomainError, Forbidden, Invalid, Unsupported
@@ -84,11 +85,11 @@ def split_object_type(object_type: str) -> tuple[str, str | None]:
 
 
 class ObjectService:
-    def __init__(self, emu: Emulator) -> None:
-        self.emu = emu
+    def __init__(self, emu: Emulator, continuations: ContinuationRepository) -> None:
+        self.emu = emu  # the behaviours reach the other services through it
         self.schema = emu.schema
         self.repo = emu.objects
-        self.continuations = ContinuationRepository(emu.store)
+        self.continuations = continuations
 
     # -- helpers ----------------------------------------------------------
     def behaviour_for(self, type_name: str) -> Behaviour:
@@ -105,14 +106,15 @@ class ObjectService:
             return ctx.mid
         if not ctx.can_act_in(int(requested)):
             raise Forbidden(
-                f"The client ID {requested} is not accessible to the calling account {ctx.mid}.", code=11
+                f"The client ID {requested} is not accessible to the calling account {ctx.mid}.",
+                code=codes.SOAP.CLIENT_NOT_ACCESSIBLE
             )
         return int(requested)
 
     def check_type(self, type_name: str) -> None:
         if (not self.schema.has_type(type_name) or not self.schema.is_api_object(type_name)
                 or type_name == "APIObject"):
-            raise Invalid(f"Unsupported APIObject type: {type_name}", code=8)
+            raise Invalid(f"Unsupported APIObject type: {type_name}", code=codes.SOAP.UNSUPPORTED_TYPE)
 
     def find_existing(self, mid: int, type_name: str, props: dict[str, Any]) -> Any:
         """The stored object an update/delete names, by ObjectID, CustomerKey or ID."""
@@ -144,7 +146,8 @@ class ObjectService:
 
     def _each(self, ctx, type_name, objects, operation) -> list[ObjectResult]:
         if len(objects) >= MAX_OBJECTS_PER_CALL:
-            raise Invalid("The number of objects in the request must be less than 32767.", code=218)
+            raise Invalid("The number of objects in the request must be less than 32767.",
+                          code=codes.SOAP.TOO_MANY_OBJECTS)
         results = []
         for ordinal, props in enumerate(objects):
             props = dict(props)
@@ -217,7 +220,8 @@ class ObjectService:
             new_key = changes.get("CustomerKey")
             if new_key and new_key != existing.customer_key:
                 if self.repo.find_one(mid, b.type_name, "CustomerKey", new_key):
-                    raise Invalid(f"A {b.type_name} with CustomerKey '{new_key}' already exists.", code=1)
+                    raise Invalid(f"A {b.type_name} with CustomerKey '{new_key}' already exists.",
+                                  code=codes.SOAP.DUPLICATE_CUSTOMER_KEY)
             existing.data.update(changes)
             existing.data["ModifiedDate"] = self.now_iso()
             self.repo.replace(existing, self.emu.clock.now().timestamp())
@@ -366,9 +370,10 @@ def _one_time_start(schedule: dict[str, Any]) -> float:
     # Occurrences 1. More occurrences, or a range that ends on a date, would recur.
     if (schedule.get("Occurrences") or 1) != 1 or schedule.get("RecurrenceRangeType") == "EndOn":
         raise Unsupported("Schedule_Validation Error: recurring schedules are not emulated by sfmc-emulator; "
-                          "schedule one occurrence.", code=140)
+                          "schedule one occurrence.", code=codes.SOAP.SCHEDULE_VALIDATION)
     if not schedule.get("StartDateTime"):
-        raise Invalid("Schedule_Recurrence_Start DateTime Not Specified", code=151)
+        raise Invalid("Schedule_Recurrence_Start DateTime Not Specified",
+                      code=codes.SOAP.SCHEDULE_START_NOT_SPECIFIED)
     return parse_datetime(schedule["StartDateTime"]).timestamp()
 
 

@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..clock import iso_utc
 from ..store.sends import BOUNCED, DUPLICATE, ERRORED, EXCLUDED, PENDING, SENT, SendRepository
-from . import filters
+from . import codes, filters
+from .delivery import Batch, Event, Message, email_content
 from .errors import Invalid, NotFound
-from .render import ALIASES, compile_template, html_to_text
+from .render import ALIASES
 from .subscribers import ALL_SUBSCRIBERS
 
 if TYPE_CHECKING:
@@ -98,9 +99,9 @@ class Substitutions:
 
 
 class SendService:
-    def __init__(self, emu: Emulator) -> None:
+    def __init__(self, emu: Emulator, repo: SendRepository) -> None:
         self.emu = emu
-        self.repo = SendRepository(emu.store)
+        self.repo = repo
         self.crash_after_batches: int | None = None  # test hook: raise SimulatedCrash after N batches
 
     # -- look-ups shared by the behaviours ---------------------------------------
@@ -150,7 +151,8 @@ class SendService:
         if kind == "List":
             found = self.find(mid, "List", entry.get("List"), ("ID", "ObjectID", "CustomerKey"))
             if found is None:
-                raise NotFound(f"ESD_List Not Found: no List with {ref_text(entry.get('List'))}.", code=42007)
+                raise NotFound(f"ESD_List Not Found: no List with {ref_text(entry.get('List'))}.",
+                               code=codes.SOAP.ESD_LIST_NOT_FOUND)
             if found.get("CustomerKey") == ALL_SUBSCRIBERS:
                 return {"kind": "all", "label": ALL_SUBSCRIBERS, "list_id": found["ID"]}
             return {"kind": "list", "list_id": found["ID"], "label": found.get("ListName") or found.get("Name")}
@@ -159,12 +161,14 @@ class SendService:
                 mid, "DataExtension", {"CustomerKey": entry.get("CustomObjectID") or entry.get("CustomerKey")})
             if de is None:
                 raise NotFound("ESD_Custom Object Not Found: no DataExtension with ObjectID or CustomerKey "
-                               f"'{entry.get('CustomObjectID') or entry.get('CustomerKey')}'.", code=42008)
+                               f"'{entry.get('CustomObjectID') or entry.get('CustomerKey')}'.",
+                               code=codes.SOAP.ESD_DATA_EXTENSION_NOT_FOUND)
             source = self._de_source(mid, de)
             if entry.get("List"):
                 publication = self.find(mid, "List", entry["List"], ("ID", "ObjectID", "CustomerKey"))
                 if publication is None:
-                    raise NotFound(f"ESD_List Not Found: no List with {ref_text(entry['List'])}.", code=42007)
+                    raise NotFound(f"ESD_List Not Found: no List with {ref_text(entry['List'])}.",
+                                   code=codes.SOAP.ESD_LIST_NOT_FOUND)
                 if publication.get("CustomerKey") != ALL_SUBSCRIBERS:
                     source["publication_list_id"] = publication["ID"]
             return source
@@ -172,16 +176,18 @@ class SendService:
             fd = self.find(mid, "FilterDefinition", entry.get("FilterDefinition"), ("ObjectID", "CustomerKey"))
             if fd is None:
                 raise NotFound("ESD_Send Definition List Invalid: no FilterDefinition with "
-                               f"{ref_text(entry.get('FilterDefinition'))}.", code=42110)
+                               f"{ref_text(entry.get('FilterDefinition'))}.",
+                               code=codes.SOAP.ESD_LIST_INVALID)
             return self._filter_source(mid, fd, entry.get("List"))
-        raise Invalid(f"ESD_Send Definition List Invalid: DataSourceTypeID '{kind}' is not supported.", code=42110)
+        raise Invalid(f"ESD_Send Definition List Invalid: DataSourceTypeID '{kind}' is not supported.",
+                      code=codes.SOAP.ESD_LIST_INVALID)
 
     def _de_source(self, mid: int, de: dict[str, Any]) -> dict[str, Any]:
         columns = self.sendable_columns(mid, de)
         if columns is None:
             raise Invalid(f"ESD_Send Definition List Invalid: the data extension '{de.get('CustomerKey')}' is not "
                           "sendable (no SendableDataExtensionField and no SubscriberKey/EmailAddress column).",
-                          code=42110)
+                          code=codes.SOAP.ESD_LIST_INVALID)
         return {"kind": "de", "de_key": de["CustomerKey"], "label": de.get("Name") or de["CustomerKey"],
                 "key_column": columns[0], "email_column": columns[1]}
 
@@ -195,14 +201,16 @@ class SendService:
         if list_ref:
             found = self.find(mid, "List", list_ref, ("ID", "ObjectID", "CustomerKey"))
             if found is None:
-                raise NotFound(f"ESD_List Not Found: no List with {ref_text(list_ref)}.", code=42007)
+                raise NotFound(f"ESD_List Not Found: no List with {ref_text(list_ref)}.",
+                               code=codes.SOAP.ESD_LIST_NOT_FOUND)
             if found.get("CustomerKey") != ALL_SUBSCRIBERS:
                 base = {"kind": "list", "list_id": found["ID"]}
         if data_source.get("__type__") == "DataExtension" or data_source.get("CustomObjectID"):
             de = self.find(mid, "DataExtension", data_source)
             if de is None:
                 raise NotFound(f"ESD_Custom Object Not Found: the data source of FilterDefinition "
-                               f"'{fd.get('CustomerKey')}' no longer exists.", code=42008)
+                               f"'{fd.get('CustomerKey')}' no longer exists.",
+                               code=codes.SOAP.ESD_DATA_EXTENSION_NOT_FOUND)
             base = self._de_source(mid, de)
         return {"kind": "filter", "filter_key": fd.get("CustomerKey"), "label": fd.get("Name"),
                 "filter": fd.get("DataFilter"), "base": base}
@@ -218,16 +226,8 @@ class SendService:
     def sender(self, mid: int, classification: dict[str, Any] | None,
                profile_ref: dict[str, Any] | None) -> tuple[str, str, bool]:
         """(from name, from address, honour unsubscribes) from a classification and/or sender profile."""
-        honour = True
-        profile = None
-        if classification:
-            honour = classification.get("SendClassificationType") != "Operational"
-            profile = self.find(mid, "SenderProfile", classification.get("SenderProfile"))
-        if profile_ref:
-            profile = self.find(mid, "SenderProfile", profile_ref) or profile
-        if profile is None:
-            profile = self.find(mid, "SenderProfile", {"CustomerKey": "Default"}) or {}
-        return profile.get("FromName") or "", profile.get("FromAddress") or "", honour
+        sender = self.emu.delivery.sender(mid, classification, profile_ref)
+        return sender.name, sender.address, sender.honour_unsubscribe
 
     def start(self, mid: int, plan: dict[str, Any], extra: dict[str, Any] | None = None,
               run_at: float | None = None) -> int:
@@ -255,7 +255,7 @@ class SendService:
             job = self.emu.jobs.get(job_id)
             if job is None or job["status"] not in allowed:
                 raise Invalid(f"The send {job_id} cannot be {action}d: it is {job['status'] if job else 'unknown'}.",
-                              code=7009)
+                              code=codes.SOAP.SEND_CANNOT_CHANGE)
             status = {"cancel": "Canceled", "pause": "Paused"}.get(
                 action, "Sending" if job["detail"].get("materialized") else "Scheduled")
             self.emu.jobs.update(job_id, status=status, ModifiedDate=iso_utc(self.emu.clock.now()))
@@ -366,49 +366,37 @@ class SendService:
 
     def _deliver(self, job_id: int, mid: int, plan: dict[str, Any]) -> None:
         email = plan["email"]
-        subject = compile_template(plan.get("subject") or email.get("Subject"))
-        html = compile_template(email.get("HTMLBody"))
-        text = compile_template(email.get("TextBody"))
-        derive_text = not email.get("TextBody") and plan.get("is_multipart", True)
-        values = Substitutions({**subject.names, **html.names, **text.names}, {
+        content = email_content(email, plan.get("subject"), {})
+        derive_text = plan.get("is_multipart", True)
+        values = Substitutions({**content.subject.names, **content.html.names, **content.text.names}, {
             "JobID": job_id, "_JobSubscriberBatchID": 1, "_EmailID": email.get("ID"), "emailname_": email.get("Name"),
             "MemberID": mid, "replyname": plan.get("from_name"), "replyemailaddress": plan.get("from_address")})
         batches = 0
-        for batch in self.repo.pending_batches(job_id, BATCH):
+        for rows in self.repo.pending_batches(job_id, BATCH):
             now_dt = self.emu.clock.now()
             now, now_iso = now_dt.timestamp(), iso_utc(now_dt)
-            messages, events, exceptions = [], [], []
+            batch, exceptions = Batch(), []
             counts = {"NumberSent": 0, "NumberErrored": 0, "HardBounces": 0}
-            for r in batch:
+            for r in rows:
                 magic = magic_kind(r["email"])
-                event = {"mid": mid, "job_id": job_id, "subscriber_key": r["subscriber_key"], "email": r["email"],
-                         "event_date": now, "batch_id": 1}
+                event = Event(mid, job_id, r["subscriber_key"], r["email"], "Sent", now)
                 if magic == "error":
                     exceptions.append((ERRORED, "error building the email (magic address)", r["pk"]))
-                    events.append({**event, "event_type": "NotSent", "detail": {"reason": "magic error address"}})
+                    batch.events.append(event.but("NotSent", reason="magic error address"))
                     counts["NumberErrored"] += 1
                     continue
                 table = values.table(r["attributes"], r["row"], {
                     "subscriberkey": r["subscriber_key"], "emailaddress": r["email"],
                     "subscriberid": r["subscriber_id"]})
-                body = html(table)
-                messages.append({
-                    "mid": mid, "job_id": job_id, "message_key": None,
-                    "definition_key": plan.get("definition_key"), "subscriber_key": r["subscriber_key"],
-                    "to_addr": r["email"], "from_name": plan.get("from_name"),
-                    "from_addr": plan.get("from_address"), "subject": subject(table), "html": body,
-                    "text": text(table) if not derive_text else html_to_text(body),
-                    "source": {"email_id": email.get("ID"), "email_key": email.get("CustomerKey"),
-                               "send_definition": plan.get("definition_key"), "audience": r["source"],
-                               "values": values.used(table)},
-                    "created": now,
-                })
-                events.append({**event, "event_type": "Sent"})
+                subject, html, text = content.render(table, derive_text)
+                source = {"email_id": email.get("ID"), "email_key": email.get("CustomerKey"),
+                          "send_definition": plan.get("definition_key"), "audience": r["source"],
+                          "values": values.used(table)}
+                batch.sent(Message(mid, r["email"], r["subscriber_key"], subject, html, text, plan.get("from_name"),
+                                   plan.get("from_address"), source, now, job_id=job_id,
+                                   definition_key=plan.get("definition_key")), event, bounce=magic == "bounce")
                 counts["NumberSent"] += 1
                 if magic == "bounce":
-                    events.append({**event, "event_type": "HardBounce",
-                                   "detail": {"SMTPCode": "550", "BounceCategory": "Hard bounce",
-                                              "SMTPReason": "550 5.1.1 user unknown (magic address)"}})
                     counts["HardBounces"] += 1
                     exceptions.append((BOUNCED, None, r["pk"]))
             with self.emu.store.transaction():  # the batch's messages, events, states and counts: all or nothing
@@ -416,10 +404,9 @@ class SendService:
                 if job is None or job["status"] in STOPPED:  # paused or canceled meanwhile
                     return
                 detail = job["detail"]
-                self.emu.outbox.add_many(messages)
-                self.repo.add_events(events)
+                self.emu.delivery.deliver(batch)
                 self.repo.mark(exceptions)
-                self.repo.mark_sent(job_id, batch[0]["pk"], batch[-1]["pk"])
+                self.repo.mark_sent(job_id, rows[0]["pk"], rows[-1]["pk"])
                 self.emu.jobs.update(job_id, **{k: detail.get(k, 0) + v for k, v in counts.items()},
                                      SentDate=now_iso)
             batches += 1
@@ -510,8 +497,9 @@ def audience_plan(service: SendService, mid: int, entries: list[dict[str, Any]],
             exclusions.append(source)
         else:
             raise Invalid(f"ESD_Send Definition List Invalid: SendDefinitionListType '{kind}' is not supported.",
-                          code=42110)
+                          code=codes.SOAP.ESD_LIST_INVALID)
     if not sources:
-        raise Invalid("ESD_Send Definition List Invalid: the definition has no SourceList to send to.", code=42110)
+        raise Invalid("ESD_Send Definition List Invalid: the definition has no SourceList to send to.",
+                      code=codes.SOAP.ESD_LIST_INVALID)
     return sources, exclusions
 

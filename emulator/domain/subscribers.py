@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..clock import iso_from_timestamp
 from ..store.audience import SubscriberRecord
+from . import codes
 from .errors import Invalid, NotFound
 
 if TYPE_CHECKING:
@@ -33,7 +34,8 @@ def valid_email(address: str | None) -> bool:
 def check_email(address: str | None) -> str:
     address = (address or "").strip()
     if not valid_email(address):
-        raise Invalid("InvalidEmailAddress", code=12000, detail=f"'{address}' is not a valid email address")
+        raise Invalid("InvalidEmailAddress", code=codes.SOAP.INVALID_EMAIL_ADDRESS,
+                      detail=f"'{address}' is not a valid email address")
     return address
 
 
@@ -49,13 +51,13 @@ def find_list(emu: Emulator, mid: int, ref: dict[str, Any]) -> dict[str, Any]:
             found = emu.objects.find_one(mid, "List", prop, int(value) if prop == "ID" else value)
             if found:
                 return found.data
-            raise NotFound(f"List Not Found: no List with {prop} '{value}'.", code=13000)
+            raise NotFound(f"List Not Found: no List with {prop} '{value}'.", code=codes.SOAP.LIST_NOT_FOUND)
     if ref.get("ListName"):
         found = emu.objects.find_one(mid, "List", "Name", ref["ListName"])
         if found:
             return found.data
-        raise NotFound(f"List Not Found: no List named '{ref['ListName']}'.", code=13000)
-    raise Invalid("List ID Not Specified", code=13001)
+        raise NotFound(f"List Not Found: no List named '{ref['ListName']}'.", code=codes.SOAP.LIST_NOT_FOUND)
+    raise Invalid("List ID Not Specified", code=codes.SOAP.LIST_ID_NOT_SPECIFIED)
 
 
 def is_all_subscribers(list_obj: dict[str, Any]) -> bool:
@@ -113,7 +115,7 @@ def _apply_lists(emu: Emulator, mid: int, key: str, lists: list[dict[str, Any]],
             continue
         status = entry.get("Status") or default_status
         if status not in STATUSES:
-            raise Invalid("Invalid List Status", code=13014)
+            raise Invalid("Invalid List Status", code=codes.SOAP.LIST_STATUS_INVALID)
         emu.audience.set_membership(mid, int(list_obj["ID"]), key, status, now)
 
 
@@ -123,11 +125,11 @@ def create_subscriber(emu: Emulator, mid: int, props: dict[str, Any]) -> Subscri
     status = props.get("Status") or "Active"
     if status in ("Bounced", "Deleted"):
         raise Invalid(f'Subscriber.Status: when creating a subscriber the status cannot be "{status}"',
-                      code=12016)
+                      code=codes.SOAP.SUBSCRIBER_STATUS_INVALID)
     now = emu.clock.now().timestamp()
     with emu.store.transaction():
         if emu.audience.get_subscriber(mid, key) is not None:
-            raise Invalid("SubscriberAlreadyExists", code=12014)
+            raise Invalid("SubscriberAlreadyExists", code=codes.SOAP.SUBSCRIBER_ALREADY_EXISTS)
         record = SubscriberRecord(subscriber_key=key, email=email, status=status, attributes=_attributes(props),
                                   email_type=props.get("EmailTypePreference") or "HTML")
         emu.audience.put_subscriber(mid, record, now)
@@ -140,12 +142,13 @@ def update_subscriber(emu: Emulator, mid: int, props: dict[str, Any]) -> Subscri
     with emu.store.transaction():
         record = find_subscriber(emu, mid, props)
         if record is None:
-            raise NotFound("SubscriberNotFound", code=12001)
+            raise NotFound("SubscriberNotFound", code=codes.SOAP.SUBSCRIBER_NOT_FOUND)
         if props.get("EmailAddress"):
             record.email = check_email(props["EmailAddress"])
         if props.get("Status"):
             if props["Status"] == "Deleted":
-                raise Invalid('Subscriber.Status: the status cannot be set to "Deleted"', code=12016)
+                raise Invalid('Subscriber.Status: the status cannot be set to "Deleted"',
+                              code=codes.SOAP.SUBSCRIBER_STATUS_INVALID)
             record.status = props["Status"]
         if props.get("EmailTypePreference"):
             record.email_type = props["EmailTypePreference"]
@@ -159,7 +162,7 @@ def delete_subscriber(emu: Emulator, mid: int, props: dict[str, Any]) -> Subscri
     with emu.store.transaction():
         record = find_subscriber(emu, mid, props)
         if record is None:
-            raise NotFound("SubscriberNotFound", code=12001)
+            raise NotFound("SubscriberNotFound", code=codes.SOAP.SUBSCRIBER_NOT_FOUND)
         emu.audience.delete_subscriber(mid, record.subscriber_key)
     return record
 

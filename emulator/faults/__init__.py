@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..domain import codes
 from ..domain.errors import Invalid
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class FaultRule:
 def parse_rule(rule_id: int, body: dict[str, Any]) -> FaultRule:
     """A rule from the admin API's JSON; bad input raises Invalid (a 400 in SFMC's JSON shape)."""
     if not isinstance(body, dict):
-        raise Invalid("A fault rule must be a JSON object.", code=10003)
+        raise Invalid("A fault rule must be a JSON object.", code=codes.REST.NOT_AN_OBJECT)
     default: Any = "rate_limit"
     if "status" in body:  # shorthand: {"operation": "Create", "status": 503}
         default = {"type": "http", "status": body["status"], **({"body": body["body"]} if "body" in body else {})}
@@ -77,7 +78,8 @@ def parse_rule(rule_id: int, body: dict[str, Any]) -> FaultRule:
     params = dict(spec) if isinstance(spec, dict) else {"type": spec}
     kind = str(params.pop("type", params.pop("kind", "rate_limit")))
     if kind not in KINDS:
-        raise Invalid(f"Unknown fault type '{kind}'; use one of {', '.join(KINDS)}.", code=10005)
+        raise Invalid(f"Unknown fault type '{kind}'; use one of {', '.join(KINDS)}.",
+                      code=codes.REST.INVALID_VALUE)
     try:
         times = body.get("times")
         percent = body.get("percent")
@@ -93,11 +95,11 @@ def parse_rule(rule_id: int, body: dict[str, Any]) -> FaultRule:
         if rule.path_regex:
             rule._regex = re.compile(rule.path_regex)
     except (TypeError, ValueError, re.error) as exc:
-        raise Invalid(f"Invalid fault rule: {exc}", code=10005) from exc
+        raise Invalid(f"Invalid fault rule: {exc}", code=codes.REST.INVALID_VALUE) from exc
     if rule.percent is not None and not 0 <= rule.percent <= 100:
-        raise Invalid("percent must be between 0 and 100.", code=10005)
+        raise Invalid("percent must be between 0 and 100.", code=codes.REST.INVALID_VALUE)
     if rule.times is not None and rule.times < 1:
-        raise Invalid("times must be at least 1.", code=10005)
+        raise Invalid("times must be at least 1.", code=codes.REST.INVALID_VALUE)
     rule._random = random.Random(rule.seed)
     return rule
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from ..domain import codes
 from ..domain.errors import Invalid, NotFound
 from ..web import emulator
 from . import faults_of
@@ -15,7 +16,7 @@ bp = Blueprint("faults", __name__, url_prefix="/_emulator")
 def add_fault():
     body = request.get_json(silent=True, force=True)
     if body is None:
-        raise Invalid("Malformed JSON in request body.", code=10004)
+        raise Invalid("Malformed JSON in request body.", code=codes.REST.MALFORMED_JSON)
     rules = body if isinstance(body, list) else [body]
     added = [faults_of(emulator()).add(rule).public() for rule in rules]
     return jsonify(added if isinstance(body, list) else added[0]), 201
@@ -34,5 +35,5 @@ def clear_faults():
 @bp.delete("/faults/<int:rule_id>")
 def remove_fault(rule_id: int):
     if not faults_of(emulator()).remove(rule_id):
-        raise NotFound(f"No fault rule {rule_id}.", code=30003)
+        raise NotFound(f"No fault rule {rule_id}.", code=codes.REST.NOT_FOUND)
     return jsonify(removed=rule_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from ..domain import codes
 from ..domain.errors import NotFound
 from ..journal import entry_json
 from ..web import emulator
@@ -32,7 +33,7 @@ def journal_list():
 def journal_entry(entry_id: int):
     row = emulator().journal.get(entry_id)
     if row is None:
-        raise NotFound(f"No journal entry {entry_id}.", code=30003)
+        raise NotFound(f"No journal entry {entry_id}.", code=codes.REST.NOT_FOUND)
     return jsonify(entry_json(row))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify
 
-from ..domain.assets import service
 from ..web import emulator, json_body, requires_token
 
 bp = Blueprint("assets", __name__, url_prefix="/asset/v1/content/assets")
@@ -14,7 +13,7 @@ READ, WRITE = "saved_content_read", "saved_content_write"
 
 
 def _assets():
-    return service(emulator())
+    return emulator().assets
 
 
 @bp.post("", strict_slashes=False)

@@ -1,11 +1,11 @@
 """Transactional Messaging REST (/messaging/v1/email/...) and the classic triggered send over REST
-(/messaging/v1/messageDefinitionSends/...). Translation only: behaviour lives in domain/transactional.py."""
+(/messaging/v1/messageDefinitionSends/...). Translation only: behaviour lives in domain/transactional/ and
+domain/behaviours/triggered_send.py."""
 
 from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
 
-from ..domain.transactional import service
 from ..web import emulator, json_body, requires_token
 
 bp = Blueprint("transactional", __name__, url_prefix="/messaging/v1")
@@ -14,7 +14,7 @@ READ, WRITE, SEND = "email_read", "email_write", "email_send"
 
 
 def _tx():
-    return service(emulator())
+    return emulator().transactional
 
 
 def _answer(body: dict, status: int = 200):
@@ -96,4 +96,4 @@ def not_sent():
 @bp.post("/messageDefinitionSends/<path:ref>/send")
 @requires_token(SEND)
 def message_definition_send(ref: str):
-    return _answer(_tx().send_triggered(g.call, ref, json_body()), 202)
+    return _answer(emulator().triggered_sends.send(g.call, ref, json_body()), 202)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from ..domain import codes
 from ..domain.behaviours import behaviour_class
 from ..domain.context import CallContext
 from ..domain.errors import DomainError, Invalid
@@ -46,7 +47,7 @@ def _result_dict(result: ObjectResult, kind: str) -> dict[str, Any]:
         "OrdinalID": result.ordinal,
     }
     if not result.ok:
-        out["ErrorCode"] = result.error_code if result.error_code is not None else 2
+        out["ErrorCode"] = result.error_code if result.error_code is not None else codes.SOAP.ERROR
     if kind == "Create":
         out["NewID"] = result.new_id or 0  # required by the schema, 0 on errors
         if result.ok and result.new_object_id:
@@ -144,7 +145,7 @@ def _outcomes_body(emu: Emulator, outcomes, object_of) -> dict[str, Any]:
         result: dict[str, Any] = {"StatusCode": "OK" if outcome.ok else "Error",
                                   "StatusMessage": outcome.message}
         if not outcome.ok:
-            result["ErrorCode"] = outcome.error_code if outcome.error_code is not None else 2
+            result["ErrorCode"] = outcome.error_code if outcome.error_code is not None else codes.SOAP.ERROR
         result["Object"] = object_of(outcome)
         # Task is required by the schema: the job's id when one was started, the outcome otherwise.
         if outcome.ok:

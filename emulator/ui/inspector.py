@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..clock import iso_from_timestamp
+from ..domain import codes
 from ..domain.errors import NotFound
 from ..domain.jobs import FINISHED
 from ..journal import entry_json
@@ -62,7 +63,7 @@ class Inspector:
         mid = self.emu.enterprise_mid if mid is None else mid
         found = self.emu.tenants.bu(mid)
         if found is None:
-            raise NotFound(f"No business unit with MID {mid}.", code=30003)
+            raise NotFound(f"No business unit with MID {mid}.", code=codes.REST.NOT_FOUND)
         return found
 
     def overview(self, mid: int) -> dict[str, Any]:
@@ -152,7 +153,8 @@ class Inspector:
                         and (r["key"] or _ref(r["data"]).get("definitionKey")) == key), None)
             found = self._rest_definition(mid, row, counts) if row else None
         if found is None:
-            raise NotFound(f"No {api} {type_name} with key {key!r} in business unit {mid}.", code=30003)
+            raise NotFound(f"No {api} {type_name} with key {key!r} in business unit {mid}.",
+                           code=codes.REST.NOT_FOUND)
         job_ids = {i for i in per_job if i is not None} | {j["id"] for j in jobs if _names_key(j, key)}
         sent = [self.emu.jobs.get(i) for i in sorted(job_ids, reverse=True)]
         return {**found, "jobs": self._jobs([j for j in sent if j is not None]),
@@ -170,7 +172,7 @@ class Inspector:
     def job(self, job_id: int) -> dict[str, Any]:
         found = self.emu.jobs.get(job_id)
         if found is None:
-            raise NotFound(f"No job {job_id}.", code=30003)
+            raise NotFound(f"No job {job_id}.", code=codes.REST.NOT_FOUND)
         return self._jobs([found])[0]
 
     def _jobs(self, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -205,7 +207,7 @@ class Inspector:
     def message(self, message_id: int) -> dict[str, Any]:
         row = self.emu.outbox.get(message_id)
         if row is None:
-            raise NotFound(f"No message {message_id} in the outbox.", code=30003)
+            raise NotFound(f"No message {message_id} in the outbox.", code=codes.REST.NOT_FOUND)
         return {**_message_summary(row), "html": row["html"], "text": row["text"], "source": row["source"],
                 "from_name": row["from_name"], "from_address": row["from_addr"]}
 

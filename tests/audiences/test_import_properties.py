@@ -58,7 +58,7 @@ def test_generated_files_reconcile(soap, mc, rows, bom, crlf, blank_every, mangl
         header = ["Email Address", "Name", "Age"]
         dest = {"__type__": "List", "ID": list_id}
     data = render(rows, header, bom, crlf, blank_every, mangled)
-    imports.write_upload(emu, "gen.csv", data)
+    emu.import_folder.write("gen.csv", data)
     definition = {"CustomerKey": "gen", "DestinationObject": dest, "FieldMappingType": "InferFromColumnHeadings",
                   "FileSpec": "gen.csv", "FileType": "CSV", "UpdateType": update_type}
     job = mc.wait_for_job(imports.start_import(emu, mid, imports.check_definition(emu, mid, definition)))

@@ -297,8 +297,8 @@ def test_a_crash_never_leaves_half_a_batch(soap, mc, monkeypatch):
 
     emu, mid = mc.emu, mc.parent_mid
     list_id = make_list(soap, "Crash")
-    imports.write_upload(emu, "crash.csv", b"Email Address,Subscriber Key\n"
-                         + b"".join(b"c%d@example.com,c%d\n" % (i, i) for i in range(6)))
+    emu.import_folder.write("crash.csv", b"Email Address,Subscriber Key\n"
+                            + b"".join(b"c%d@example.com,c%d\n" % (i, i) for i in range(6)))
     definition = imports.check_definition(emu, mid, {"CustomerKey": "crash", "FileSpec": "crash.csv",
                                                      "DestinationObject": {"__type__": "List", "ID": list_id}})
     monkeypatch.setattr(imports, "BATCH", 2)

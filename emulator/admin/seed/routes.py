@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from ...domain import codes
 from ...domain.bulk import add_list_members
 from ...domain.errors import Invalid
 from ...web import emulator, json_body
@@ -25,7 +26,8 @@ def list_members():
         list_id, count = int(body["list_id"]), int(body["count"])
         mid = int(body.get("mid") or emu.enterprise_mid)
     except (KeyError, TypeError, ValueError) as exc:
-        raise Invalid(f"list_id and count (integers) are required: {exc}", code=10005) from exc
+        raise Invalid(f"list_id and count (integers) are required: {exc}",
+                      code=codes.REST.INVALID_VALUE) from exc
     attributes = {str(k): str(v) for k, v in (body.get("attributes") or {}).items()}
     created = add_list_members(emu, mid, list_id, count, str(body.get("prefix") or "seed"),
                                str(body.get("domain") or "example.com"), attributes)

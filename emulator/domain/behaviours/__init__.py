@@ -13,7 +13,8 @@ import pkgutil
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import NotFound, Unsupported
+from .. import codes
+from ..errors import Invalid, NotFound, Unsupported
 
 if TYPE_CHECKING:
     from ..context import CallContext
@@ -35,7 +36,11 @@ class Behaviour:
     # (a Client fault, as .NET's deserializer does), so the behaviour never sees it.
     invalid_value_code: int | None = None
     # ErrorCode for a Create whose CustomerKey another object of the type already has.
-    duplicate_key_code = 1
+    duplicate_key_code: int = codes.SOAP.DUPLICATE_CUSTOMER_KEY
+    # SFMC's code for an update/delete/perform that matches nothing, and how its message reads ({message}:
+    # the code's text, {type}: the type, {what}: how the request named it); None: the generic Error.
+    not_found_code: codes.SOAP | None = None
+    not_found_text = "{message}: {what}"
     # The Create request's Options (set by ObjectService.create; SaveOptions matter to some types).
     options: dict[str, Any] = {}
 
@@ -64,8 +69,13 @@ class Behaviour:
         """Raise to refuse the delete; clean up dependants otherwise."""
 
     def not_found(self, what: str) -> Exception:
-        """The error for an update/delete that matches nothing (types override it with SFMC's code)."""
-        return NotFound(f"Unable to find the {self.type_name} with {what}.", code=2)
+        """The error for an update/delete that matches nothing (types name SFMC's code in not_found_code)."""
+        code = self.not_found_code
+        if code is None:
+            return NotFound(f"Unable to find the {self.type_name} with {what}.", code=codes.SOAP.ERROR)
+        text = self.not_found_text.format(message=code.message, type=self.type_name, what=what)
+        return NotFound(text, code=code)
+
 
     # -- whole-operation overrides (types with their own tables) ----------
     def create(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
@@ -97,12 +107,14 @@ class Behaviour:
 
     def perform(self, ctx: CallContext, mid: int, action: str, props: dict[str, Any],
                 options: dict[str, Any]) -> PerformOutcome:
-        raise Unsupported(f"The Perform method is not supported for the {self.type_name} object", code=100)
+        raise Unsupported(f"The Perform method is not supported for the {self.type_name} object",
+                          code=codes.SOAP.UNSUPPORTED_ACTION)
 
     def schedule(self, ctx: CallContext, mid: int, action: str, props: dict[str, Any],
                  run_at: float) -> PerformOutcome:
         """The SOAP Schedule method: `action` on this interaction once the emulator clock reaches run_at."""
-        raise Unsupported(f"The Schedule method is not supported for the {self.type_name} object", code=100)
+        raise Unsupported(f"The Schedule method is not supported for the {self.type_name} object",
+                          code=codes.SOAP.UNSUPPORTED_ACTION)
 
 
 def behaviour(type_name: str, *more: str) -> Callable[[type[Behaviour]], type[Behaviour]]:
@@ -128,3 +140,10 @@ def load_all() -> None:
 def behaviour_class(type_name: str) -> type[Behaviour]:
     load_all()
     return _REGISTRY.get(type_name, Behaviour)
+
+
+def require(props: dict[str, Any], *checks: tuple[str, codes.SOAP]) -> None:
+    """Refuse a create missing one of these properties, with its code's own message."""
+    for prop, code in checks:
+        if not props.get(prop):
+            raise Invalid(code.message, code=code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .. import codes
 from .. import data_extensions as des
 from ..context import CallContext
 from ..errors import DomainError, Invalid, NotFound
@@ -33,7 +34,7 @@ def _prepare_fields(fields: list[dict[str, Any]], first_ordinal: int = 0) -> lis
 
 @behaviour("DataExtension")
 class DataExtensionBehaviour(Behaviour):
-    duplicate_key_code = 310007
+    duplicate_key_code = codes.SOAP.DE_VALIDATION
 
     def message(self, operation: str) -> str:
         return {"created": "Data Extension created.", "updated": "Data Extension updated.",
@@ -44,13 +45,13 @@ class DataExtensionBehaviour(Behaviour):
             props["SendableSubscriberField"].setdefault("Value", "")
         if props.get("ObjectID"):
             raise Invalid("DataExtensionProcessValidationErrorAddWithObjectID: ObjectID cannot be specified "
-                          "on create.", code=310005)
+                          "on create.", code=codes.SOAP.DE_OBJECT_ID_ON_CREATE)
         name = (props.get("Name") or "").strip()
         if not name:
             raise Invalid("DataExtensionStubValidationErrorNoKeyFound: a data extension needs a Name.",
-                          code=310001)
+                          code=codes.SOAP.DE_NO_NAME)
         if self.service.repo.find_one(mid, "DataExtension", "Name", name):
-            raise Invalid(f"A data extension named {name} already exists.", code=310007)
+            raise Invalid(f"A data extension named {name} already exists.", code=codes.SOAP.DE_VALIDATION)
         fields = des.fields_of(props)
         des.validate_fields(fields)
         props["Fields"] = {"Field": _prepare_fields(fields)}
@@ -66,10 +67,11 @@ class DataExtensionBehaviour(Behaviour):
         names = {f["Name"].casefold(): f for f in des.fields_of(props)}
         if not send_field or send_field.casefold() not in names:
             raise Invalid("A sendable data extension needs a SendableDataExtensionField that names one of its "
-                          "fields.", code=310007)
+                          "fields.", code=codes.SOAP.DE_VALIDATION)
         subscriber_field = (props.get("SendableSubscriberField") or {}).get("Name")
         if subscriber_field not in SENDABLE_SUBSCRIBER_FIELDS:
-            raise Invalid("SendableSubscriberField must be 'Subscriber Key' or 'Email Address'.", code=310007)
+            raise Invalid("SendableSubscriberField must be 'Subscriber Key' or 'Email Address'.",
+                          code=codes.SOAP.DE_VALIDATION)
         field = names[send_field.casefold()]
         props["SendableDataExtensionField"] = {"__type__": "DataExtensionField", "Name": field["Name"],
                                                "FieldType": field.get("FieldType", "Text")}
@@ -78,7 +80,8 @@ class DataExtensionBehaviour(Behaviour):
                        changes: dict[str, Any]) -> dict[str, Any]:
         if changes.get("Name") and changes["Name"].casefold() != (current.get("Name") or "").casefold():
             if self.service.repo.find_one(mid, "DataExtension", "Name", changes["Name"]):
-                raise Invalid(f"A data extension named {changes['Name']} already exists.", code=310007)
+                raise Invalid(f"A data extension named {changes['Name']} already exists.",
+                              code=codes.SOAP.DE_VALIDATION)
         if "Fields" in changes:
             # Fields on an update add columns (SFMC cannot change a column's type through the API).
             existing = des.fields_of(current)
@@ -88,7 +91,7 @@ class DataExtensionBehaviour(Behaviour):
             for f in added:
                 if des._bool(f.get("IsPrimaryKey")):
                     raise Invalid(f"Field {f['Name']}: a primary key cannot be added to an existing data "
-                                  "extension.", code=310007)
+                                  "extension.", code=codes.SOAP.DE_VALIDATION)
             changes["Fields"] = {"Field": existing + _prepare_fields(added, len(existing))}
         if changes.get("CustomerKey") and changes["CustomerKey"] != current.get("CustomerKey"):
             self.service.emu.audience.rename_rows(mid, current["CustomerKey"], changes["CustomerKey"])
@@ -103,7 +106,7 @@ class DataExtensionBehaviour(Behaviour):
 
     def not_found(self, what: str) -> Exception:
         return NotFound(f"DataExtensionProcessValidationErrorDeleteObjectNotFound: no data extension with {what}.",
-                        code=310007)
+                        code=codes.SOAP.DE_VALIDATION)
 
 
 @behaviour("DataExtensionField")
@@ -151,7 +154,7 @@ class DataExtensionObjectBehaviour(Behaviour):
         name = props.get("Name")
         if not key and not name:
             raise NotFound("Custom Object Null Or Empty: the DataExtensionObject names no data extension "
-                           "(CustomerKey or Name).", code=70004)
+                           "(CustomerKey or Name).", code=codes.SOAP.DE_NOT_NAMED)
         return des.load_schema(self.service.emu, mid, key=key, name=name)
 
     def _run(self, kind: str, props: dict[str, Any], work) -> ObjectResult:

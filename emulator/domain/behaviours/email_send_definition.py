@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from .. import codes
 from ..context import CallContext
 from ..errors import Invalid, NotFound, Unsupported
 from ..objects import ObjectResult, PerformOutcome
@@ -35,7 +36,7 @@ def sender_override(ref: Any) -> dict[str, str]:
     return {k: ref[k] for k in ("FromName", "FromAddress") if ref.get(k)}
 
 
-def check_key(service: ObjectService, mid: int, type_name: str, key: Any, code: int, prefix: str,
+def check_key(service: ObjectService, mid: int, type_name: str, key: Any, code: codes.SOAP, prefix: str,
               current_key: str | None = None) -> None:
     if key is None:
         return
@@ -46,23 +47,24 @@ def check_key(service: ObjectService, mid: int, type_name: str, key: Any, code: 
                       code=code)
 
 
-def resolve_references(sends: SendService, mid: int, props: dict[str, Any], email_error: tuple[int, str],
-                       classification_error: tuple[int, str]) -> None:
+def resolve_references(sends: SendService, mid: int, props: dict[str, Any], email_error: codes.SOAP,
+                       classification_error: codes.SOAP) -> None:
     """A send definition's Email, SendClassification, SenderProfile and DeliveryProfile, resolved and stored as
     SFMC echoes them; a missing one raises NotFound with the definition type's code and text."""
     if "Email" in props:
         email = sends.find(mid, "Email", props["Email"], ("ID", "ObjectID", "CustomerKey"))
         if email is None:
-            code, text = email_error
-            raise NotFound(f"{text}: no Email with {ref_text(props['Email'])}.", code=code)
+            raise NotFound(f"{email_error.message}: no Email with {ref_text(props['Email'])}.",
+                           code=email_error)
         props["Email"] = {"__type__": "Email", "ID": email["ID"]}
     if "SendClassification" in props:
         found = sends.find(mid, "SendClassification", props["SendClassification"], ("CustomerKey", "ObjectID", "Name"))
         if found is None:
-            code, text = classification_error
-            raise NotFound(f"{text}: no SendClassification with {ref_text(props['SendClassification'])}.", code=code)
+            raise NotFound(f"{classification_error.message}: no SendClassification with "
+                           f"{ref_text(props['SendClassification'])}.", code=classification_error)
         props["SendClassification"] = key_reference(found)
-    for prop, code in (("SenderProfile", 40100), ("DeliveryProfile", 41301)):
+    profiles = (("SenderProfile", codes.SOAP.SP_NOT_FOUND), ("DeliveryProfile", codes.SOAP.DP_NOT_FOUND))
+    for prop, code in profiles:
         ref = props.get(prop)
         if has_identifier(ref, ("ObjectID", "CustomerKey", "Name")):
             found = sends.find(mid, prop, ref, ("CustomerKey", "ObjectID", "Name"))
@@ -75,19 +77,22 @@ def resolve_references(sends: SendService, mid: int, props: dict[str, Any], emai
 class EmailSendDefinitionBehaviour(Behaviour):
     # The issue asks for an Error result on a bad enum value; the enums an ESD carries live in its
     # SendDefinitionList (DataSourceTypeID, SendDefinitionListType): ESD_Send Definition List Invalid.
-    invalid_value_code = 42110
+    invalid_value_code = codes.SOAP.ESD_LIST_INVALID
+    not_found_code = codes.SOAP.ESD_NOT_FOUND
+    not_found_text = "{message}: no {type} with {what}."
 
     @property
     def sends(self) -> SendService:
         return self.service.emu.sends
 
     def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
-        check_key(self.service, mid, self.type_name, props.get("CustomerKey"), 42100, "ESD_")
+        check_key(self.service, mid, self.type_name, props.get("CustomerKey"), codes.SOAP.ESD_KEY_INVALID,
+                  "ESD_")
         if not (props.get("Name") or "").strip():
-            raise Invalid("ESD_Name Invalid: Name is required.", code=42101)
+            raise Invalid("ESD_Name Invalid: Name is required.", code=codes.SOAP.ESD_NAME_INVALID)
         if not has_identifier(props.get("Email"), ("ID", "ObjectID", "CustomerKey")):
             raise Invalid("ESD_Email Not Specified: the definition needs an Email (ID, ObjectID or CustomerKey).",
-                          code=42005)
+                          code=codes.SOAP.ESD_EMAIL_NOT_SPECIFIED)
         props.setdefault("SendClassification", {"__type__": "SendClassification", "CustomerKey": "Default Commercial"})
         self._references(mid, props)
         for prop, value in (("IsMultipart", False), ("IsWrapped", True), ("DeduplicateByEmail", False),
@@ -99,20 +104,17 @@ class EmailSendDefinitionBehaviour(Behaviour):
 
     def prepare_update(self, ctx: CallContext, mid: int, current: dict[str, Any],
                        changes: dict[str, Any]) -> dict[str, Any]:
-        check_key(self.service, mid, self.type_name, changes.get("CustomerKey"), 42100, "ESD_",
+        check_key(self.service, mid, self.type_name, changes.get("CustomerKey"), codes.SOAP.ESD_KEY_INVALID, "ESD_",
                   current.get("CustomerKey"))
         if "Name" in changes and not (changes.get("Name") or "").strip():
-            raise Invalid("ESD_Name Invalid: Name cannot be empty.", code=42101)
+            raise Invalid("ESD_Name Invalid: Name cannot be empty.", code=codes.SOAP.ESD_NAME_INVALID)
         self._references(mid, changes)
         return changes
 
-    def not_found(self, what: str) -> Exception:
-        return NotFound(f"ESD_Not Found: no EmailSendDefinition with {what}.", code=42002)
-
     def _references(self, mid: int, props: dict[str, Any]) -> None:
         """Resolve every reference the definition names; store them as SFMC echoes them."""
-        resolve_references(self.sends, mid, props, (42004, "ESD_Email Not Found"),
-                           (42003, "ESD_Send Classification Not Found"))
+        resolve_references(self.sends, mid, props, codes.SOAP.ESD_EMAIL_NOT_FOUND,
+                           codes.SOAP.ESD_CLASSIFICATION_NOT_FOUND)
         if "SendDefinitionList" in props:
             props["SendDefinitionList"] = [self._list_entry(mid, e) for e in props["SendDefinitionList"] or []]
 
@@ -124,7 +126,8 @@ class EmailSendDefinitionBehaviour(Behaviour):
         entry.setdefault("SendDefinitionListType", "SourceList")
         if entry["SendDefinitionListType"] not in ("SourceList", "ExclusionList"):
             raise Invalid("ESD_Send Definition List Invalid: SendDefinitionListType "
-                          f"'{entry['SendDefinitionListType']}' is not supported.", code=42110)
+                          f"'{entry['SendDefinitionListType']}' is not supported.",
+                          code=codes.SOAP.ESD_LIST_INVALID)
         source = self.sends.audience_source(mid, entry, honour_unsubscribe=True)  # raises 42007/42008/42110
         kind = entry["DataSourceTypeID"]
         if kind == "List" or entry.get("List"):
@@ -149,7 +152,8 @@ class EmailSendDefinitionBehaviour(Behaviour):
         clock reaches the schedule's StartDateTime (a time already past sends at once)."""
         if action != "start":
             raise Unsupported(f"The Schedule action '{action}' is not supported for the EmailSendDefinition "
-                              "object by sfmc-emulator (supported: start).", code=100)
+                              "object by sfmc-emulator (supported: start).",
+                              code=codes.SOAP.UNSUPPORTED_ACTION)
         outcome = self.perform(ctx, mid, action, props, {}, run_at=run_at)
         outcome.message = "EmailSendDefinition scheduled"
         return outcome
@@ -158,12 +162,14 @@ class EmailSendDefinitionBehaviour(Behaviour):
                 options: dict[str, Any], run_at: float | None = None) -> PerformOutcome:
         if action != "start":
             raise Unsupported(f"The Perform action '{action}' is not supported for the EmailSendDefinition object "
-                              "by sfmc-emulator (supported: start).", code=100)
+                              "by sfmc-emulator (supported: start).", code=codes.SOAP.UNSUPPORTED_ACTION)
         if not has_identifier(props, ("ObjectID", "CustomerKey")):
-            raise Invalid("ESD_Not Specified: give the definition's CustomerKey or ObjectID.", code=42001)
+            raise Invalid("ESD_Not Specified: give the definition's CustomerKey or ObjectID.",
+                          code=codes.SOAP.ESD_NOT_SPECIFIED)
         stored = self.sends.find(mid, self.type_name, props, ("ObjectID", "CustomerKey"))
         if stored is None:
-            raise NotFound(f"ESD_Not Found: no EmailSendDefinition with {ref_text(props)}.", code=42002)
+            raise NotFound(f"ESD_Not Found: no EmailSendDefinition with {ref_text(props)}.",
+                           code=codes.SOAP.ESD_NOT_FOUND)
         override = sender_override(props.get("SenderProfile"))
         plan = self.plan(mid, stored, override)
         job_id = self.sends.start(mid, plan, run_at=run_at)
@@ -183,13 +189,15 @@ class EmailSendDefinitionBehaviour(Behaviour):
                                         ("ObjectID", "CustomerKey", "Name"))
             if classification is None:
                 raise NotFound("ESD_Send Classification Not Found: the definition's SendClassification "
-                               f"{ref_text(esd['SendClassification'])} no longer exists.", code=42003)
+                               f"{ref_text(esd['SendClassification'])} no longer exists.",
+                               code=codes.SOAP.ESD_CLASSIFICATION_NOT_FOUND)
         profile = esd.get("SenderProfile") if has_identifier(esd.get("SenderProfile"), ("ObjectID", "CustomerKey")) \
             else None
         from_name, from_address, honour = sends.sender(mid, classification, profile)
         inline = {**sender_override(esd.get("SenderProfile")), **override}
         email = sends.plan_email(mid, esd.get("Email"), NotFound(
-            f"ESD_Email Not Found: the definition's Email {ref_text(esd.get('Email'))} no longer exists.", code=42004))
+            f"ESD_Email Not Found: the definition's Email {ref_text(esd.get('Email'))} no longer exists.",
+            code=codes.SOAP.ESD_EMAIL_NOT_FOUND))
         sources, exclusions = audience_plan(sends, mid, esd.get("SendDefinitionList") or [], honour)
         return {
             "email": email, "subject": esd.get("EmailSubject") or esd.get("DynamicEmailSubject") or email["Subject"],
@@ -210,12 +218,14 @@ class SendBehaviour(Behaviour):
     def create(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
         sends: SendService = self.service.emu.sends
         if not has_identifier(props.get("Email"), ("ID", "ObjectID", "CustomerKey")):
-            raise Invalid("An email ID, Partner Key, or body must be specified", code=7001)
+            raise Invalid("An email ID, Partner Key, or body must be specified",
+                          code=codes.SOAP.SEND_EMAIL_NOT_SPECIFIED)
         email = sends.plan_email(mid, props["Email"], NotFound(
-            f"Unable to load email: no Email with {ref_text(props['Email'])}.", code=7007))
+            f"Unable to load email: no Email with {ref_text(props['Email'])}.",
+            code=codes.SOAP.SEND_EMAIL_NOT_LOADED))
         lists = props.get("List") or []
         if not lists:
-            raise Invalid("A list must be specified", code=7002)
+            raise Invalid("A list must be specified", code=codes.SOAP.SEND_LIST_NOT_SPECIFIED)
         classification = sends.find(mid, "SendClassification", {"CustomerKey": "Default Commercial"})
         from_name, from_address, honour = sends.sender(mid, classification, None)
         sources = []
@@ -224,7 +234,7 @@ class SendBehaviour(Behaviour):
                 sources.append(sends.audience_source(mid, {"DataSourceTypeID": "List", "List": ref}, honour))
             except NotFound as error:
                 raise Invalid(f"Error creating/updating lists. List creations failed: List with {ref_text(ref)} "
-                              "not found", code=7004) from error
+                              "not found", code=codes.SOAP.SEND_LIST_FAILED) from error
         plan = {"email": email, "subject": props.get("Subject") or email["Subject"],
                 "from_name": props.get("FromName") or from_name, "from_address": props.get("FromAddress") or from_address,
                 "honour_unsubscribe": honour, "sources": sources, "exclusions": [],
@@ -243,15 +253,15 @@ class SendBehaviour(Behaviour):
         sends: SendService = self.service.emu.sends
         if action not in ("pause", "resume", "cancel"):
             raise Unsupported(f"The Perform action '{action}' is not supported for the Send object "
-                              "(supported: pause, resume, cancel).", code=100)
+                              "(supported: pause, resume, cancel).", code=codes.SOAP.UNSUPPORTED_ACTION)
         if props.get("ID") is None or not sends.repo.send_jobs([mid], int(props["ID"])):
-            raise NotFound(f"Send Not Found: no Send with ID '{props.get('ID')}'.", code=2)
+            raise NotFound(f"Send Not Found: no Send with ID '{props.get('ID')}'.", code=codes.SOAP.ERROR)
         status = sends.control(int(props["ID"]), action)
         return PerformOutcome(message="Send performed", task_id=int(props["ID"]),
                               object={"__type__": "Send", "ID": int(props["ID"]), "Status": status})
 
     def not_found(self, what: str) -> Exception:
-        return NotFound(f"Send Not Found: no Send with {what}.", code=2)
+        return NotFound(f"Send Not Found: no Send with {what}.", code=codes.SOAP.ERROR)
 
 
 def _pushdown(part: dict[str, Any] | None, prop: str) -> str | None:
@@ -286,11 +296,14 @@ class TrackingEventBehaviour(Behaviour):
             _pushdown(query.filter, "SubscriberKey"), query.type_name)
 
     def create(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
-        raise Unsupported(f"Cannot perform Create on objects of type {self.type_name}", code=5)
+        raise Unsupported(f"Cannot perform Create on objects of type {self.type_name}",
+                          code=codes.SOAP.UNSUPPORTED_METHOD)
 
     def update(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int,
                options: dict[str, Any]) -> ObjectResult:
-        raise Unsupported(f"Cannot perform Update on objects of type {self.type_name}", code=5)
+        raise Unsupported(f"Cannot perform Update on objects of type {self.type_name}",
+                          code=codes.SOAP.UNSUPPORTED_METHOD)
 
     def delete(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
-        raise Unsupported(f"Cannot perform Delete on objects of type {self.type_name}", code=5)
+        raise Unsupported(f"Cannot perform Delete on objects of type {self.type_name}",
+                          code=codes.SOAP.UNSUPPORTED_METHOD)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import filters
+from .. import codes, filters
 from ..context import CallContext
 from ..errors import Invalid, NotFound
 from . import Behaviour, behaviour
@@ -12,23 +12,26 @@ from . import Behaviour, behaviour
 
 @behaviour("FilterDefinition")
 class FilterDefinitionBehaviour(Behaviour):
-    duplicate_key_code = 373005
+    duplicate_key_code = codes.SOAP.FILTER_KEY_EXISTS
 
     def message(self, operation: str) -> str:
         return f"FilterDefinition {operation}"
 
     def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
         if props.get("ObjectID"):
-            raise Invalid("Filter definition create calls cannot specify the ObjectID property", code=373000)
+            raise Invalid("Filter definition create calls cannot specify the ObjectID property",
+                          code=codes.SOAP.FILTER_OBJECT_ID_ON_CREATE)
         name = (props.get("Name") or "").strip()
         if not name:
-            raise Invalid("Filter definition name is required for Create calls", code=373003)
+            raise Invalid("Filter definition name is required for Create calls",
+                          code=codes.SOAP.FILTER_NAME_REQUIRED)
         if self.service.repo.find_one(mid, "FilterDefinition", "Name", name):
-            raise Invalid("Filter definition name already exists. Please specify a unique name", code=373004)
+            raise Invalid("Filter definition name already exists. Please specify a unique name",
+                          code=codes.SOAP.FILTER_NAME_EXISTS)
         key = props.get("CustomerKey")
         if key and self.service.repo.find_one(mid, "FilterDefinition", "CustomerKey", key):
             raise Invalid("Filter definition customer key already exists. Please specify a unique customer key",
-                          code=373005)
+                          code=codes.SOAP.FILTER_KEY_EXISTS)
         # No DataSource: a filter on profile attributes, applied to whatever list a send names (or to every
         # subscriber); it stays without one. A given DataSource is checked and stored as a reference.
         source = filters.source_of(self.service.emu, mid, props.get("DataSource"))
@@ -47,4 +50,5 @@ class FilterDefinitionBehaviour(Behaviour):
         return changes
 
     def not_found(self, what: str) -> Exception:
-        return NotFound("Filter definition was not found using either the ID or the name", code=373007)
+        return NotFound("Filter definition was not found using either the ID or the name",
+                        code=codes.SOAP.FILTER_NOT_FOUND)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import imports
+from .. import codes, imports
 from ..context import CallContext
-from ..errors import Invalid, NotFound, Unsupported
+from ..errors import Invalid, Unsupported
 from ..objects import PerformOutcome
 from . import Behaviour, behaviour
 from .retrieve_only import RetrieveOnly
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 @behaviour("ImportDefinition")
 class ImportDefinitionBehaviour(Behaviour):
-    duplicate_key_code = 43030  # ImportDefinition Exists
+    duplicate_key_code = codes.SOAP.IMPORT_EXISTS
 
     def message(self, operation: str) -> str:
         return f"ImportDefinition {operation}."
@@ -30,16 +30,16 @@ class ImportDefinitionBehaviour(Behaviour):
         imports.check_definition(self.service.emu, mid, {**current, **changes})
         return changes
 
-    def not_found(self, what: str) -> Exception:
-        return NotFound(f"ImportDefinition Not Found: {what}", code=43010)
+    not_found_code = codes.SOAP.IMPORT_NOT_FOUND
 
     def perform(self, ctx: CallContext, mid: int, action: str, props: dict[str, Any],
                 options: dict[str, Any]) -> PerformOutcome:
         if action.lower() != "start":
             raise Unsupported(f"The Perform method does not support the action '{action}' for ImportDefinition.",
-                              code=100)
+                              code=codes.SOAP.UNSUPPORTED_ACTION)
         if not any(props.get(k) for k in ("ObjectID", "CustomerKey")):
-            raise Invalid("ImportDefinition Customer Key Not Specified", code=43000)
+            raise Invalid("ImportDefinition Customer Key Not Specified",
+                          code=codes.SOAP.IMPORT_KEY_NOT_SPECIFIED)
         stored = self.service.find_existing(mid, "ImportDefinition", props)
         if stored is None:
             raise self.not_found(self.service.identity(props))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import codes
 from ..context import CallContext
-from ..errors import Invalid, NotFound
+from ..errors import Invalid
 from . import Behaviour, behaviour
 
 MAX_LIST_NAME = 50  # error 13010 [doc:SOAP/13000_13099_list_object]
@@ -18,19 +19,18 @@ class ListBehaviour(Behaviour):
     def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
         name = props.get("ListName") or ""
         if len(name) > MAX_LIST_NAME:
-            raise Invalid("List Name Too Long", code=13010)
+            raise Invalid("List Name Too Long", code=codes.SOAP.LIST_NAME_TOO_LONG)
         return props
 
-    def not_found(self, what: str) -> Exception:
-        return NotFound(f"List Not Found: no List with {what}.", code=13000)
+    not_found_code = codes.SOAP.LIST_NOT_FOUND
+    not_found_text = "{message}: no {type} with {what}."
 
 
 @behaviour("Email")
 class EmailBehaviour(Behaviour):
     id_style = "int"
-
-    def not_found(self, what: str) -> Exception:
-        return NotFound(f"Email Does Not Exist: no Email with {what}.", code=4001)
+    not_found_code = codes.SOAP.EMAIL_NOT_FOUND
+    not_found_text = "{message}: no {type} with {what}."
 
 
 @behaviour("DataFolder")

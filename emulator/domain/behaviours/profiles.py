@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import codes
 from ..context import CallContext
 from ..errors import Invalid, NotFound
-from . import Behaviour, behaviour
+from . import Behaviour, behaviour, require
 
 
 def reference(stored: dict[str, Any]) -> dict[str, Any]:
@@ -16,48 +17,39 @@ def reference(stored: dict[str, Any]) -> dict[str, Any]:
 
 @behaviour("SenderProfile")
 class SenderProfileBehaviour(Behaviour):
-    def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
-        if not props.get("Name"):
-            raise Invalid("SP_Name Invalid", code=40104)
-        if not props.get("FromName"):
-            raise Invalid("SP_From Name Not Specified", code=40101)
-        if not props.get("FromAddress"):
-            raise Invalid("SP_From Address Not Specified", code=40102)
-        if "@" not in props["FromAddress"]:
-            raise Invalid("SP_From Address Invalid", code=40106)
-        return props
+    not_found_code = codes.SOAP.SP_NOT_FOUND
 
-    def not_found(self, what: str) -> Exception:
-        return NotFound(f"SP_Sender Profile Not Found: {what}", code=40100)
+    def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
+        require(props, ("Name", codes.SOAP.SP_NAME_INVALID), ("FromName", codes.SOAP.SP_FROM_NAME_NOT_SPECIFIED),
+                ("FromAddress", codes.SOAP.SP_FROM_ADDRESS_NOT_SPECIFIED))
+        if "@" not in props["FromAddress"]:
+            raise Invalid(code=codes.SOAP.SP_FROM_ADDRESS_INVALID)
+        return props
 
 
 @behaviour("DeliveryProfile")
 class DeliveryProfileBehaviour(Behaviour):
+    not_found_code = codes.SOAP.DP_NOT_FOUND
+
     def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
-        if not props.get("Name"):
-            raise Invalid("DP_Name Invalid", code=41105)
+        require(props, ("Name", codes.SOAP.DP_NAME_INVALID))
         props.setdefault("SourceAddressType", "DefaultPrivateIPAddress")
         return props
-
-    def not_found(self, what: str) -> Exception:
-        return NotFound(f"DP_Delivery Profile Not Found: {what}", code=41301)
 
 
 @behaviour("SendClassification")
 class SendClassificationBehaviour(Behaviour):
+    not_found_code = codes.SOAP.SC_NOT_FOUND
+
     def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
-        if not props.get("Name"):
-            raise Invalid("SC_Name Invalid", code=24104)
-        for prop, type_name, code, text in (
-            ("SenderProfile", "SenderProfile", 24101, "SC_Sender Profile Not Found"),
-            ("DeliveryProfile", "DeliveryProfile", 24102, "SC_Delivery Profile Not Found"),
+        require(props, ("Name", codes.SOAP.SC_NAME_INVALID))
+        for prop, type_name, code in (
+            ("SenderProfile", "SenderProfile", codes.SOAP.SC_SENDER_PROFILE_NOT_FOUND),
+            ("DeliveryProfile", "DeliveryProfile", codes.SOAP.SC_DELIVERY_PROFILE_NOT_FOUND),
         ):
             if props.get(prop):
                 stored = self.service.emu.sends.find(mid, type_name, props[prop])
                 if stored is None:
-                    raise NotFound(text, code=code)
+                    raise NotFound(code.message, code=code)
                 props[prop] = reference(stored)
         return props
-
-    def not_found(self, what: str) -> Exception:
-        return NotFound(f"SC_SendClassificationNot Found: {what}", code=24100)

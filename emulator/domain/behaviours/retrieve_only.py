@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import codes
 from ..context import CallContext
 from ..errors import Unsupported
 from ..objects import ObjectResult
@@ -15,7 +16,8 @@ class RetrieveOnly(Behaviour):
     hint = ""  # appended to the refusal, e.g. where to make the change instead
 
     def _refuse(self, method: str) -> ObjectResult:
-        raise Unsupported(f"Cannot perform {method} on objects of type {self.type_name}{self.hint}", code=5)
+        raise Unsupported(f"Cannot perform {method} on objects of type {self.type_name}{self.hint}",
+                          code=codes.SOAP.UNSUPPORTED_METHOD)
 
     def create(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
         return self._refuse("Create")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import subscribers
+from .. import codes, subscribers
 from ..context import CallContext
-from ..errors import NotFound
 from ..objects import ObjectResult, save_action
 from . import Behaviour, behaviour
 from .retrieve_only import RetrieveOnly
@@ -57,8 +56,8 @@ class SubscriberBehaviour(Behaviour):
         with_lists = any(p == "Lists" or p.startswith("Lists.") for p in query.properties)
         return subscribers.subscriber_rows(self.service.emu, mids, with_lists=with_lists)
 
-    def not_found(self, what: str) -> Exception:
-        return NotFound("SubscriberNotFound", code=12001)
+    not_found_code = codes.SOAP.SUBSCRIBER_NOT_FOUND
+    not_found_text = "{message}"
 
 
 @behaviour("ListSubscriber")

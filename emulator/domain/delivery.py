@@ -1,0 +1,177 @@
+"""The one delivery path: resolve the sender, render, write the outbox rows and their tracking events.
+
+Every way of sending (SOAP sends and triggered sends, REST transactional and classic triggered sends) ends
+here: it builds `Message`s (and `Event`s) with the helpers below and hands them to `Delivery.deliver` as one
+`Batch`: one executemany for the outbox and one for the events, in one transaction. A new channel (SMS) is
+a new `Message.channel`; a new event type (open, click, unsubscribe) is a new `Event.event_type`; whatever
+must react to a delivery (webhooks, live views) registers in `Delivery.listeners`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..store.db import Store
+from ..store.objects import ObjectRepository
+from ..store.outbox import OutboxRepository
+from ..store.sends import SendRepository
+from .render import Template, compile_template, html_to_text, wrap_links
+
+DEFAULT_PROFILE = "Default"  # the business unit's default SenderProfile (CustomerKey)
+PROFILE_REF = ("ObjectID", "CustomerKey", "ID", "Name")  # how a reference to a SenderProfile is resolved
+MAGIC_BOUNCE = {"SMTPCode": "550", "BounceCategory": "Hard bounce",
+                "SMTPReason": "550 5.1.1 user unknown (magic address)"}
+
+
+@dataclass(slots=True)
+class Message:
+    """One message as it lands in the outbox."""
+
+    mid: int
+    to: str | None
+    subscriber_key: str | None
+    subject: str
+    html: str
+    text: str
+    from_name: str | None
+    from_addr: str | None
+    source: dict[str, Any]
+    created: float
+    job_id: int | None = None
+    message_key: str | None = None
+    definition_key: str | None = None
+    channel: str = "email"  # the only one today; the outbox is the email channel's store
+
+    def row(self) -> dict[str, Any]:
+        return {"mid": self.mid, "job_id": self.job_id, "message_key": self.message_key,
+                "definition_key": self.definition_key, "subscriber_key": self.subscriber_key,
+                "to_addr": self.to, "from_name": self.from_name, "from_addr": self.from_addr,
+                "subject": self.subject, "html": self.html, "text": self.text, "source": self.source,
+                "created": self.created}
+
+
+@dataclass(slots=True)
+class Event:
+    """A tracking event of a send job (Sent, NotSent, HardBounce; retrieved as SentEvent, BounceEvent...)."""
+
+    mid: int
+    job_id: int
+    subscriber_key: str
+    email: str | None
+    event_type: str
+    event_date: float
+    batch_id: int = 1
+    triggered_send_key: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def row(self) -> dict[str, Any]:
+        return {"mid": self.mid, "job_id": self.job_id, "subscriber_key": self.subscriber_key,
+                "email": self.email, "event_type": self.event_type, "event_date": self.event_date,
+                "triggered_send_key": self.triggered_send_key, "batch_id": self.batch_id, "detail": self.detail}
+
+    def but(self, event_type: str, **detail: Any) -> Event:
+        """The same recipient's next event (a Sent's HardBounce), with more detail."""
+        return Event(self.mid, self.job_id, self.subscriber_key, self.email, event_type, self.event_date,
+                     self.batch_id, self.triggered_send_key, {**self.detail, **detail})
+
+
+@dataclass
+class Batch:
+    """What one delivery writes together."""
+
+    messages: list[Message] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    def sent(self, message: Message, event: Event | None = None, bounce: bool = False) -> None:
+        """A message out, with its Sent event (and a magic address's HardBounce) when the send tracks them."""
+        self.messages.append(message)
+        if event is not None:
+            self.events.append(event)
+            if bounce:
+                self.events.append(event.but("HardBounce", **MAGIC_BOUNCE))
+
+
+@dataclass(frozen=True)
+class Sender:
+    name: str
+    address: str
+    honour_unsubscribe: bool = True  # a non-Operational (commercial) classification honours unsubscribes
+
+
+@dataclass
+class Content:
+    """An email's templates, compiled once per send, and where it came from (kept in the outbox row)."""
+
+    subject: Template
+    html: Template
+    text: Template
+    source: dict[str, Any]
+    has_text: bool = True
+
+    def render(self, table: dict[str, str], derive_text: bool = False, track: tuple[str, str] | None = None
+               ) -> tuple[str, str, str]:
+        """(subject, html, text) for one recipient's `lookup_table`. `derive_text`: a missing text part is
+        derived from the HTML (multipart sends); `track`: (base URL, ref) wraps links for click tracking."""
+        html = self.html(table)
+        if track is not None:
+            html = wrap_links(html, *track)
+        text = html_to_text(html) if derive_text and not self.has_text else self.text(table)
+        return self.subject(table), html, text
+
+
+def email_content(email: dict[str, Any], subject: str | None = None, source: dict[str, Any] | None = None
+                  ) -> Content:
+    """The content of a SOAP Email object (`subject` overrides its Subject, as a definition may)."""
+    return Content(compile_template(subject or str(email.get("Subject") or "")),
+                   compile_template(str(email.get("HTMLBody") or "")),
+                   compile_template(str(email.get("TextBody") or "")),
+                   source if source is not None else {"email_id": email.get("ID"),
+                                                      "customer_key": email.get("CustomerKey")},
+                   has_text=bool(email.get("TextBody")))
+
+
+class Delivery:
+    def __init__(self, store: Store, objects: ObjectRepository, outbox: OutboxRepository,
+                 events: SendRepository) -> None:
+        self.store = store
+        self.objects = objects
+        self.outbox = outbox
+        self.events = events
+        # Called with each Batch once written (inside the caller's transaction, if there is one): webhooks,
+        # live views. A listener must not raise; what it does with the batch is its own business.
+        self.listeners: list[Callable[[Batch], None]] = []
+
+    def sender(self, mid: int, classification: dict[str, Any] | None,
+               profile_ref: dict[str, Any] | None = None) -> Sender:
+        """From name/address: the sender profile `profile_ref` names, else the classification's, else the
+        business unit's default profile."""
+        honour = True
+        profile = None
+        if classification:
+            honour = classification.get("SendClassificationType") != "Operational"
+            profile = self._profile(mid, classification.get("SenderProfile"))
+        if profile_ref:
+            profile = self._profile(mid, profile_ref) or profile
+        if profile is None:
+            profile = self._profile(mid, {"CustomerKey": DEFAULT_PROFILE}) or {}
+        return Sender(str(profile.get("FromName") or ""), str(profile.get("FromAddress") or ""), honour)
+
+    def classification(self, mid: int, key: str) -> dict[str, Any] | None:
+        found = self.objects.find_one(mid, "SendClassification", "CustomerKey", key)
+        return found.data if found else None
+
+    def _profile(self, mid: int, ref: Any) -> dict[str, Any] | None:
+        found = self.objects.find_named(mid, "SenderProfile", ref, PROFILE_REF) if isinstance(ref, dict) else None
+        return found.data if found else None
+
+    def deliver(self, batch: Batch) -> None:
+        """Write a batch's outbox rows and events (one statement each, one transaction), then notify."""
+        with self.store.transaction():
+            if batch.messages:
+                self.outbox.add_many([m.row() for m in batch.messages])
+            if batch.events:
+                self.events.add_events([e.row() for e in batch.events])
+        for listener in self.listeners:
+            listener(batch)

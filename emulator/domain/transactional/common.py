@@ -1,0 +1,135 @@
+"""What the parts of transactional messaging share: limits, the NotSent reasons, the dependencies, and
+SFMC's date and paging rules."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ...clock import SFMC_TZ, Clock, sfmc_datetime
+from ...ids import IdSource
+from ...store.audience import AudienceRepository
+from ...store.db import Store
+from ...store.objects import ObjectRepository
+from ...store.rest_documents import RestDocumentRepository, TxMessage, TxMessageRepository
+from ..codes import NOT_SENT as NOT_SENT_CODES
+from ..codes import REST
+from ..delivery import Delivery
+from ..errors import DomainError, Invalid
+from ..quota import DefinitionQuota
+
+DEFINITION_KIND = "email_definition"
+QUOTA_KIND = "transactional"
+MAX_DEFINITION_KEY = 36  # [mcdev TransactionalEmail.definition.js]
+MAX_MESSAGE_KEY = 100  # [swag]
+MAX_RECIPIENTS = 2000  # [swag]
+MAX_PAGING = 2**31 - 1  # paging numbers beyond this are refused (SQLite integers are 64-bit)
+QUEUE_RETENTION = 3 * 86400  # inactive definitions keep messages three days [swag, seed:003]
+DEFAULT_CLASSIFICATION = "Default Transactional"
+STATUSES = {"active": "Active", "inactive": "Inactive", "deleted": "Deleted"}
+ORDER_BY = ("definitionKey", "name", "createdDate", "modifiedDate", "status")
+EVENT = "TransactionalSendEvents."
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# NotSent reasons -> SFMC's statusCode / statusMessage [doc:transactional-send-subscriber]
+NOT_SENT = {
+    "unsubscribed": NOT_SENT_CODES.UNSUBSCRIBED,
+    "held": NOT_SENT_CODES.HELD,
+    "missing_email": NOT_SENT_CODES.MISSING_EMAIL,
+    "invalid_email": NOT_SENT_CODES.INVALID_EMAIL,
+    "build_error": NOT_SENT_CODES.BUILD_ERROR,
+    "missing_key": NOT_SENT_CODES.MISSING_KEY,
+    "definition_deleted": NOT_SENT_CODES.DEFINITION_DELETED,
+    "queue_cleared": NOT_SENT_CODES.QUEUE_CLEARED,
+    "timed_out": NOT_SENT_CODES.TIMED_OUT,
+    "list_unsubscribed": NOT_SENT_CODES.LIST_UNSUBSCRIBED,
+}
+
+
+@dataclass
+class TxDeps:
+    """What transactional messaging reads and writes (built once in core.py)."""
+
+    store: Store
+    clock: Clock
+    ids: IdSource
+    objects: ObjectRepository
+    audience: AudienceRepository
+    docs: RestDocumentRepository
+    messages: TxMessageRepository
+    quota: DefinitionQuota
+    delivery: Delivery
+    base_url: str
+
+    def now(self) -> float:
+        return self.clock.now().timestamp()
+
+
+StatusUpdate = tuple[int, str, int | None, str | None, dict[str, Any], float]
+
+
+def not_sent_updates(deps: TxDeps, messages: list[TxMessage], reason: str, at: float) -> list[StatusUpdate]:
+    """NotSent with `reason`'s code, each with the next event id (what notSent paging walks)."""
+    code = NOT_SENT[reason]
+    first = deps.store.next_values("tx_event", 1, len(messages)) if messages else 0
+    return [(message.pk, "NotSent", code, code.message, dict(message.payload, eventId=first + offset), at)
+            for offset, message in enumerate(messages)]
+
+
+def mark_not_sent(deps: TxDeps, messages: list[TxMessage], reason: str, at: float) -> None:
+    deps.messages.set_status(not_sent_updates(deps, messages, reason, at))
+
+
+def mcms(code: REST, detail: str) -> str:
+    """SFMC's message: the code's symbolic MCMS_UTM_* name, then the detail."""
+    return f"{code.mcms}: {detail}"
+
+
+def invalid(code: REST, detail: str) -> Invalid:
+    return Invalid(mcms(code, detail), code=code)
+
+
+def recipient_error(code: REST, detail: str | None = None) -> tuple[int, str]:
+    """A per-recipient (errorcode, message) of a send's responses."""
+    return code, mcms(code, detail if detail is not None else code.message)
+
+
+def quota_refusal(error: DomainError) -> DomainError:
+    """The definition quota's REST answer (SFMC documents none; see README): 400, errorcode 30001."""
+    return invalid(REST.INVALID_OPERATION, error.message)
+
+
+def sfmc_minute(ts: float) -> str:
+    """Definition dates as SFMC shows them: Central time, minute precision, no zone (2018-12-17T13:00:00)."""
+    return datetime.fromtimestamp(ts, UTC).astimezone(SFMC_TZ).strftime("%Y-%m-%dT%H:%M:00")
+
+
+def event_time(ts: float) -> str:
+    """Send-status timestamps: Central time without zone, fractional seconds [doc:getSendStatusForRecipient]."""
+    return sfmc_datetime(datetime.fromtimestamp(ts, UTC))
+
+
+def positive(value: Any, name: str, default: int) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        number = int(float(value))
+    except (TypeError, ValueError, OverflowError):
+        raise invalid(REST.INVALID_VALUE, f"{name} must be a positive integer.") from None
+    if number < 1 or number != float(value) or number > MAX_PAGING:
+        raise invalid(REST.INVALID_VALUE, f"{name} must be a positive integer.")
+    return number
+
+
+def non_negative(value: Any, name: str) -> int:
+    if value in (None, ""):
+        return 0
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise invalid(REST.INVALID_VALUE, f"{name} must be an integer.") from None
+    if number < 0 or number > MAX_PAGING:
+        raise invalid(REST.INVALID_VALUE, f"{name} must be between 0 and {MAX_PAGING}.")
+    return number

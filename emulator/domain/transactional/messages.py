@@ -1,0 +1,200 @@
+"""Transactional messages (/messaging/v1/email/messages): accepting a send, and its status afterwards.
+
+A message to an active definition is delivered during the request (SFMC's transactional path is
+near-immediate); to an inactive one it is queued (see queue.py). Each recipient succeeds or fails on its
+own: the answer lists a per-recipient errorcode, and what is accepted but cannot be sent is NotSent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...store.rest_documents import TxMessage
+from ..codes import REST
+from ..context import CallContext
+from ..errors import NotFound
+from .common import (
+    DEFINITION_KIND,
+    EMAIL,
+    EVENT,
+    MAX_MESSAGE_KEY,
+    MAX_RECIPIENTS,
+    TxDeps,
+    event_time,
+    invalid,
+    mark_not_sent,
+    mcms,
+    non_negative,
+    positive,
+    recipient_error,
+)
+from .queue import Queue
+from .sending import Recipient, TxDelivery
+
+
+class Messages:
+    def __init__(self, deps: TxDeps, queue: Queue, delivery: TxDelivery) -> None:
+        self.x = deps
+        self.queue = queue
+        self.delivery = delivery
+
+    def send(self, ctx: CallContext, body: dict[str, Any], path_key: str | None = None) -> dict[str, Any]:
+        """POST /messages/{messageKey} (path_key set, body.recipient) or POST /messages (body.recipients)."""
+        mid = ctx.mid
+        definition_key = body.get("definitionKey")
+        if definition_key in (None, ""):
+            raise invalid(REST.MISSING_DEFINITION_KEY, "definitionKey is required.")
+        if not isinstance(definition_key, str):
+            raise invalid(REST.INVALID_DEFINITION_KEY, "definitionKey must be a string.")
+        if "recipient" in body and "recipients" in body:
+            raise invalid(REST.INVALID_VALUE, "Use either recipient or recipients, not both.")
+        if path_key is not None:
+            raw = body.get("recipient")
+            if raw is None:
+                raise invalid(REST.NO_RECIPIENTS, "recipient is required.")
+            raw_list = [raw]
+        else:
+            raw_list = body.get("recipients")
+            if raw_list is None or raw_list == []:
+                raise invalid(REST.NO_RECIPIENTS, "recipients is required.")
+            if not isinstance(raw_list, list):
+                raise invalid(REST.INVALID_DATA_TYPE, "recipients must be an array.")
+            if len(raw_list) > MAX_RECIPIENTS:
+                raise invalid(REST.TOO_MANY_RECIPIENTS, f"At most {MAX_RECIPIENTS} recipients per request.")
+        shared = body.get("attributes") or {}
+        if not isinstance(shared, dict):
+            raise invalid(REST.INVALID_DATA_TYPE, "attributes must be an object.")
+
+        doc = self.x.docs.get(mid, DEFINITION_KIND, definition_key)
+        deleted = (doc is not None and doc.data.get("status") == "Deleted") or (
+            doc is None and self.x.docs.find(mid, DEFINITION_KIND, "_deletedKey", definition_key) is not None)
+        if doc is None and not deleted:
+            raise invalid(REST.INVALID_DEFINITION_KEY, f"No definition with key '{definition_key}' exists.")
+        recipients = [self._recipient(mid, raw, shared, path_key) for raw in raw_list]
+        request_id = self.x.ids.guid()
+        now = self.x.now()
+        with self.x.store.transaction():
+            self._mark_duplicates(mid, recipients)
+            accepted = [r for r in recipients if r.error is None or r.not_sent]
+            rows = [{"mid": mid, "message_key": r.message_key, "definition_key": definition_key,
+                     "request_id": request_id, "contact_key": r.contact_key, "to_addr": r.to,
+                     "status": "Queued", "payload": {"attributes": r.attributes}, "created": now, "updated": now}
+                    for r in accepted]
+            pks = self.x.messages.insert_many(rows)
+            stored = [TxMessage(pk, mid, row["message_key"], definition_key, request_id, row["contact_key"],
+                                row["to_addr"], "Queued", None, None, row["payload"], now, now)
+                      for pk, row in zip(pks, rows, strict=True)]
+            invalid_ = [(m, r) for m, r in zip(stored, accepted, strict=True) if r.not_sent]
+            for reason in {r.not_sent for _, r in invalid_}:
+                mark_not_sent(self.x, [m for m, r in invalid_ if r.not_sent == reason], reason, now)
+            valid = [(m, r) for m, r in zip(stored, accepted, strict=True) if not r.not_sent]
+            if deleted:
+                mark_not_sent(self.x, [m for m, _ in valid], "definition_deleted", now)
+            elif valid:
+                de_key = doc.data["subscriptions"].get("dataExtension")
+                if de_key:  # one row per request in the triggered send data extension
+                    self.x.audience.insert_rows(mid, de_key, [
+                        (None, {"SubscriberKey": r.contact_key, "EmailAddress": r.to, **r.attributes})
+                        for _, r in valid], now)
+                if doc.data.get("status") == "Active":
+                    self.delivery.deliver(mid, doc.data, [r for _, r in valid], [m for m, _ in valid])
+        responses = []
+        for r in recipients:
+            item: dict[str, Any] = {"messageKey": r.message_key}
+            if r.error:
+                item["errorcode"], item["message"] = r.error
+            responses.append(item)
+        failed = sum(1 for r in recipients if r.error)
+        if not failed:
+            return {"requestId": request_id, "errorcode": 0, "responses": responses}
+        return {"requestId": request_id, "errorcode": REST.RESPONSES_HAVE_ERRORS,
+                "message": mcms(REST.RESPONSES_HAVE_ERRORS,
+                                f"{failed} subscribers failed to queue out of {len(recipients)}"),
+                "responses": responses}
+
+    def _recipient(self, mid: int, raw: Any, shared: dict[str, Any], path_key: str | None) -> Recipient:
+        if not isinstance(raw, dict):
+            return Recipient(path_key or self.x.ids.guid(), None, None, {},
+                             error=recipient_error(REST.INVALID_DATA_TYPE, "recipient must be an object"))
+        key = path_key if path_key is not None else raw.get("messageKey")
+        generated = key in (None, "")
+        key = self.x.ids.guid() if generated else key
+        attributes = raw.get("attributes") or {}
+        recipient = Recipient(str(key), raw.get("contactKey"), raw.get("to"),
+                              {**shared, **attributes} if isinstance(attributes, dict) else dict(shared))
+        if not isinstance(key, str) or len(key) > MAX_MESSAGE_KEY:
+            recipient.message_key = str(key)
+            recipient.error = recipient_error(REST.INVALID_MESSAGE_KEY)
+            return recipient
+        if not isinstance(attributes, dict):
+            recipient.error = recipient_error(REST.INVALID_DATA_TYPE, "attributes must be an object")
+            return recipient
+        unknown = set(raw) - {"contactKey", "to", "messageKey", "attributes"}
+        if unknown:
+            recipient.error = recipient_error(REST.UNKNOWN_FIELD, sorted(unknown)[0])
+            return recipient
+        if recipient.contact_key in (None, "") or not isinstance(recipient.contact_key, str):
+            recipient.error = recipient_error(REST.MISSING_CONTACT_KEY if recipient.contact_key in (None, "")
+                                              else REST.INVALID_CONTACT_KEY)  # e.g. a number
+            recipient.contact_key = None
+            recipient.not_sent = "missing_key"
+            return recipient
+        if recipient.to in (None, ""):
+            known = self.x.audience.get_subscriber(mid, recipient.contact_key)
+            recipient.to = known.email if known and known.email else None
+            if recipient.to is None:
+                recipient.error = recipient_error(REST.MISSING_TO)
+                recipient.not_sent = "missing_email"
+            return recipient
+        if not isinstance(recipient.to, str) or not EMAIL.match(recipient.to):
+            recipient.to = str(recipient.to)
+            recipient.error = recipient_error(REST.INVALID_TO)
+            recipient.not_sent = "invalid_email"
+        return recipient
+
+    def _mark_duplicates(self, mid: int, recipients: list[Recipient]) -> None:
+        """A messageKey used before (in this BU) or twice in this request is refused: nothing is sent twice."""
+        used = self.x.messages.existing_keys(mid, [r.message_key for r in recipients])
+        seen: set[str] = set()
+        for r in recipients:
+            if r.error is not None and not r.not_sent:
+                continue
+            if r.message_key in used or r.message_key in seen:
+                r.error = recipient_error(REST.DUPLICATE_MESSAGE_KEY)
+                r.not_sent = None
+            seen.add(r.message_key)
+
+    # ------------------------------------------------------------------ status
+    def status(self, ctx: CallContext, message_key: str) -> dict[str, Any]:
+        self.queue.expire(ctx.mid)
+        message = self.x.messages.get(ctx.mid, message_key)
+        if message is None:
+            raise NotFound(mcms(REST.NOT_FOUND, f"No message with messageKey '{message_key}'."), code=REST.NOT_FOUND)
+        answer: dict[str, Any] = {"requestId": self.x.ids.guid()}
+        category = {"Queued": "EmailQueued", "Sent": "EmailSent", "NotSent": "EmailNotSent"}[message.status]
+        answer["eventCategoryType"] = EVENT + category
+        answer["timestamp"] = event_time(message.updated)
+        if message.status == "Queued":
+            return answer
+        answer["compositeId"] = f"{message.request_id.upper()}.{ctx.mid}.{message.pk}.1.{message.pk + 100000}"
+        info: dict[str, Any] = {"messageKey": message.message_key, "contactKey": message.contact_key or "",
+                                "to": message.to_addr or ""}
+        if message.status == "NotSent":
+            info["statusCode"], info["statusMessage"] = message.status_code, message.status_message
+        answer["info"] = info
+        return answer
+
+    def not_sent(self, ctx: CallContext, type_: str | None, page_size: Any, last_event_id: Any) -> dict[str, Any]:
+        if (type_ or "").lower() != "notsent":
+            raise invalid(REST.INVALID_VALUE, "type must be notSent.")
+        size = min(positive(page_size, "$pageSize", 50), 500)
+        after = non_negative(last_event_id, "lastEventId")
+        self.queue.expire(ctx.mid)
+        rows = self.x.messages.not_sent_after(ctx.mid, after, size)
+        messages = [{
+            "statusCode": m.status_code, "statusMessage": m.status_message,
+            "eventCategoryType": EVENT + "EmailNotSent", "timestamp": event_time(m.updated),
+            "definitionKey": m.definition_key, "eventID": m.payload["eventId"], "info": {"messageKey": m.message_key},
+        } for m in rows]
+        return {"lastEventID": messages[-1]["eventID"] if messages else after, "messages": messages,
+                "count": len(messages)}
