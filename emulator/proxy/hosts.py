@@ -34,6 +34,7 @@ HOST_PATTERNS = [
 # WSGI environ key: the instance URLs answers given to this request advertise (auth/routes.py reads it).
 ENV_INSTANCE_URLS = "sfmc.instance_urls"
 
+_SLASHES = re.compile(r"/{2,}")
 _SOAP_PATHS = frozenset({"/service.asmx", "/etframework.wsdl", "/etframeworkfault.xsd"})
 
 
@@ -55,7 +56,7 @@ class Route:
     def serves(self, path: str) -> bool:
         """Whether this host answers `path` at all: the token host only tokens, the SOAP host only SOAP and
         the WSDL, the REST host the REST API. The emulator's own admin API and inspector are never proxied."""
-        lower = path.lower()
+        lower = _SLASHES.sub("/", path.lower())  # FuelSDK writes `https://host//v2/token`; SFMC takes it
         if lower == "/_emulator" or lower.startswith(("/_emulator/", "/static/")) or lower == "/":
             return False
         if self.kind == SOAP:
