@@ -34,9 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "create per rolling window (default 500)")
     serve.add_argument("--definition-quota-days", type=int, default=Config.definition_quota_window_days,
                        metavar="DAYS", help="length of that rolling window in days (default 7)")
-    serve.add_argument("--proxy-port", type=int, default=DEFAULT_PROXY_PORT, metavar="P",
+    serve.add_argument("--proxy-port", type=int, default=None, metavar="P",
                        help="port of the forward proxy for Marketing Cloud's hosts (HTTPS_PROXY; docs/proxy.md), "
-                            f"default {DEFAULT_PROXY_PORT}; 0: any free port")
+                            f"default {DEFAULT_PROXY_PORT} (if that is taken, serve runs without it); 0: any free "
+                            "port")
     serve.add_argument("--no-proxy", action="store_true", help="do not start the proxy")
     add_ca_dir_argument(serve)
     add_replay_commands(sub)
@@ -111,14 +112,19 @@ def serve(args: argparse.Namespace) -> int:
     emu.base_url = config.public_base_url or f"http://{args.host}:{port}"
     proxy = None
     if not args.no_proxy:
+        proxy_port = DEFAULT_PROXY_PORT if args.proxy_port is None else args.proxy_port
         try:
-            proxy = start_proxy(emu, app, args.host, args.proxy_port, ca_dir_for(args))
+            proxy = start_proxy(emu, app, args.host, proxy_port, ca_dir_for(args))
         except OSError as exc:
-            server.close()
-            emu.close()
-            print(f"sfmc-emulator: the proxy cannot listen on {args.host}:{args.proxy_port}: {exc} "
-                  "(choose another with --proxy-port, or --no-proxy)", file=sys.stderr)
-            return 2
+            message = f"the proxy cannot listen on {args.host}:{proxy_port}: {exc}"
+            if args.proxy_port is not None:  # asked for by name: a server without it is not what was wanted
+                server.close()
+                emu.close()
+                print(f"sfmc-emulator: {message} (choose another --proxy-port, or --no-proxy)", file=sys.stderr)
+                return 2
+            # The default port: a second emulator on this machine still starts, just without a proxy.
+            print(f"sfmc-emulator: {message}; running without it (choose a port with --proxy-port)",
+                  file=sys.stderr, flush=True)
     print(f"sfmc-emulator listening on {emu.base_url} (state: {args.db or 'throwaway'})", flush=True)
     if proxy is not None:
         print(f"proxy for Marketing Cloud hosts on {proxy.url} (HTTPS_PROXY={proxy.url}, "
