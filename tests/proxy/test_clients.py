@@ -141,3 +141,50 @@ catch (error) { console.log(JSON.stringify({ok: false, error: String(error.code 
     env = {**mc.proxy_env(), **_node_config(mc), "NODE_EXTRA_CA_CERTS": ""}
     out = run_node(script, env)
     assert out == {"ok": False, "error": "SELF_SIGNED_CERT_IN_CHAIN"}
+
+
+_JAVA_TOKEN = """
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+
+public class Token {
+    public static void main(String[] args) throws Exception {
+        HttpURLConnection http = (HttpURLConnection) new URL(args[0] + "v2/token").openConnection();
+        http.setRequestMethod("POST");
+        http.setDoOutput(true);
+        http.setRequestProperty("Content-Type", "application/json");
+        try (OutputStream out = http.getOutputStream()) {
+            out.write(args[1].getBytes(StandardCharsets.UTF_8));
+        }
+        System.out.println(new String(http.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+}
+"""
+
+
+def test_java_with_proxy_system_properties_and_a_truststore(mc, tmp_path):
+    """The Java setup docs/proxy.md gives: the CA imported into a PKCS12 truststore with keytool, then
+    -Dhttps.proxyHost/-Dhttps.proxyPort and -Djavax.net.ssl.trustStore (HttpURLConnection reads them)."""
+    import shutil
+    import subprocess
+
+    java, keytool = shutil.which("java"), shutil.which("keytool")
+    if java is None or keytool is None:
+        pytest.skip("no Java (java and keytool) on this machine")
+    store = tmp_path / "sfmc-emulator.p12"
+    subprocess.run([keytool, "-importcert", "-noprompt", "-alias", "sfmc-emulator", "-file", str(mc.ca_path),
+                    "-keystore", str(store), "-storetype", "PKCS12", "-storepass", "changeit"],
+                   check=True, capture_output=True, timeout=120)
+    source = tmp_path / "Token.java"
+    source.write_text(_JAVA_TOKEN)
+    host, port = mc.proxy_url.removeprefix("http://").rsplit(":", 1)
+    body = json.dumps({"grant_type": "client_credentials", "client_id": mc.client_id,
+                       "client_secret": mc.client_secret})
+    done = subprocess.run([java, f"-Dhttps.proxyHost={host}", f"-Dhttps.proxyPort={port}",
+                           f"-Djavax.net.ssl.trustStore={store}", "-Djavax.net.ssl.trustStorePassword=changeit",
+                           str(source), AUTH, body], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (answer["rest_instance_url"], answer["soap_instance_url"]) == (REST, SOAP)
