@@ -66,7 +66,9 @@ class ProxyServer:
 
     @property
     def url(self) -> str:
+        """The proxy URL for clients on this machine (a wildcard bind is reached through loopback)."""
         host = self._server.server_address[0]
+        host = "127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host
         return f"http://{'[' + host + ']' if ':' in host else host}:{self.port}"
 
     def describe(self) -> dict[str, Any]:
@@ -171,6 +173,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The base class's parse errors (400, 431, 505...), answered like the proxy's own: a full HTTP/1.1
+        status line (even for what parsed as HTTP/0.9) and a JSON body; the connection then closes."""
+        self._answer(code, message or self.responses.get(code, ("error",))[0], close=True)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's signature
         log.debug("proxy %s: " + format, self.address_string(), *args)
