@@ -251,3 +251,14 @@ def test_stop_ends_open_connections_and_their_threads(tmp_path):
     for sock in (idle, tunnel, kept):
         assert sock.recv(1) == b""  # closed by the proxy
         sock.close()
+
+
+def test_an_emulator_without_a_proxy_says_so():
+    import emulator
+    from emulator.config import Config
+
+    with emulator.running(Config(port=0, proxy_port=None)) as mc:
+        assert mc.proxy_url is None and mc.ca_path is None
+        assert requests.get(f"{mc.base_url}/_emulator/proxy", timeout=10).json()["proxy_url"] is None
+        with pytest.raises(RuntimeError, match="no proxy"):
+            mc.proxy_env()
