@@ -21,6 +21,7 @@ from .middleware.guard import LastResortGuard
 from .middleware.journal import JournalMiddleware
 from .middleware.request_log import RequestLog
 from .middleware.routing import PathNormaliser
+from .proxy.routes import bp as proxy_bp
 from .replay.routes import bp as journal_bp
 from .rest.assets import bp as assets_bp
 from .rest.transactional import bp as transactional_bp
@@ -46,6 +47,7 @@ def create_app(emu: Emulator | None = None, config: Config | None = None) -> Fla
     app.register_blueprint(faults_bp)  # /_emulator/faults
     app.register_blueprint(ftp_bp)  # /_emulator/ftp/Import
     app.register_blueprint(journal_bp)  # /_emulator/journal
+    app.register_blueprint(proxy_bp)  # /_emulator/proxy, /_emulator/ca.pem
     app.register_blueprint(assets_bp)  # /asset/v1/content/assets
     app.register_blueprint(transactional_bp)  # /messaging/v1
     app.register_blueprint(ui_bp)  # / and /_emulator/ui, the inspector's JSON under /_emulator

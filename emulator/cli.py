@@ -1,4 +1,4 @@
-"""`sfmc-emulator serve`, `replay` and `record`."""
+"""`sfmc-emulator serve`, `replay`, `record` and `ca-path`."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import logging
 import os
 import secrets
 import sys
+from pathlib import Path
 
 from .config import DEFAULT_HOST, DEFAULT_PORT, Config
+from .proxy.server import DEFAULT_PROXY_PORT
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,8 +34,33 @@ def build_parser() -> argparse.ArgumentParser:
                             "create per rolling window (default 500)")
     serve.add_argument("--definition-quota-days", type=int, default=Config.definition_quota_window_days,
                        metavar="DAYS", help="length of that rolling window in days (default 7)")
+    serve.add_argument("--proxy-port", type=int, default=None, metavar="P",
+                       help="port of the forward proxy for Marketing Cloud's hosts (HTTPS_PROXY; docs/proxy.md), "
+                            f"default {DEFAULT_PROXY_PORT} (if that is taken, serve runs without it); 0: any free "
+                            "port")
+    serve.add_argument("--no-proxy", action="store_true", help="do not start the proxy")
+    add_ca_dir_argument(serve)
     add_replay_commands(sub)
+    ca_path = sub.add_parser("ca-path", help="print the proxy's CA certificate file (made if missing)")
+    ca_path.add_argument("--db", default=None, help="the --db serve runs with (its directory holds the CA)")
+    add_ca_dir_argument(ca_path)
     return parser
+
+
+def add_ca_dir_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--ca-dir", default=os.environ.get("SFMC_EMULATOR_CA_DIR") or None,
+                        help="directory of the proxy's CA (env SFMC_EMULATOR_CA_DIR; default: the directory of "
+                             "--db, else the user's state directory, ~/.local/state/sfmc-emulator)")
+
+
+def ca_dir_for(args: argparse.Namespace) -> Path:
+    """Where `serve` keeps the CA: one stable place, so a client set up to trust it once keeps trusting it
+    (a throwaway store's temporary directory would make a new CA on every start)."""
+    if args.ca_dir:
+        return Path(args.ca_dir)
+    if args.db:
+        return Path(args.db).resolve().parent
+    return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "sfmc-emulator"
 
 
 def add_replay_commands(sub: argparse._SubParsersAction) -> None:
@@ -58,6 +85,7 @@ def serve(args: argparse.Namespace) -> int:
 
     from .app import create_app
     from .core import Emulator
+    from .proxy import start_proxy
     from .seeding import SeedError, install_seed
     from .web import is_loopback
 
@@ -82,13 +110,42 @@ def serve(args: argparse.Namespace) -> int:
                            max_request_body_size=config.max_body_bytes * 2, ident="sfmc-emulator")
     port = server.socket.getsockname()[1]
     emu.base_url = config.public_base_url or f"http://{args.host}:{port}"
+    proxy = None
+    if not args.no_proxy:
+        proxy_port = DEFAULT_PROXY_PORT if args.proxy_port is None else args.proxy_port
+        try:
+            proxy = start_proxy(emu, app, args.host, proxy_port, ca_dir_for(args))
+        except OSError as exc:
+            message = f"the proxy cannot listen on {args.host}:{proxy_port}: {exc}"
+            if args.proxy_port is not None:  # asked for by name: a server without it is not what was wanted
+                server.close()
+                emu.close()
+                print(f"sfmc-emulator: {message} (choose another --proxy-port, or --no-proxy)", file=sys.stderr)
+                return 2
+            # The default port: a second emulator on this machine still starts, just without a proxy.
+            print(f"sfmc-emulator: {message}; running without it (choose a port with --proxy-port)",
+                  file=sys.stderr, flush=True)
     print(f"sfmc-emulator listening on {emu.base_url} (state: {args.db or 'throwaway'})", flush=True)
+    if proxy is not None:
+        print(f"proxy for Marketing Cloud hosts on {proxy.url} (HTTPS_PROXY={proxy.url}, "
+              f"trust the CA {proxy.ca.cert_path})", flush=True)
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
+        if proxy is not None:
+            proxy.stop()
         emu.close()
+    return 0
+
+
+def ca_path(args: argparse.Namespace) -> int:
+    from .proxy import ca_paths, load_or_create
+
+    directory = ca_dir_for(args)
+    load_or_create(directory)
+    print(ca_paths(directory)[0])
     return 0
 
 
@@ -106,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_files(args.files, target_url=args.target, seed=args.seed, progress=args.progress,
                          tenant_file=args.config)
+    if args.command == "ca-path":
+        return ca_path(args)
     if args.command == "record":
         from .replay.recorder import record
 

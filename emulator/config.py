@@ -41,6 +41,8 @@ class Config:
     overall_status_partial: str = "Has Errors"  # API-FACTS 10.1; see README
     admin_token: str | None = None  # required for /_emulator and the UI when not bound to loopback
     public_base_url: str | None = None  # override the URL the emulator advertises
+    proxy_port: int | None = 0  # the SFMC-host proxy (emulator/proxy): 0 any free port, None none
+    ca_dir: str | None = None  # where the proxy's CA lives; None: the state directory
     journal_cap: int = JOURNAL_CAP  # request-journal rows kept, oldest dropped first (store/journal.py)
     journal_body_limit: int = 64 * 1024  # characters of each request/response body the journal keeps
     extra: dict[str, Any] = field(default_factory=dict)

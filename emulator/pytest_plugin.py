@@ -3,13 +3,14 @@
 Fixtures:
 - `sfmc`: the running emulator (emulator.testing.RunningEmulator), reset to the fresh default tenant
   before each test: base_url, soap_url, wsdl_url, credentials, token(), fuel_params(), outbox(), reset(),
-  clock, faults, wait_for_job().
+  clock, faults, wait_for_job(); and for clients that hard-code Marketing Cloud's hosts, proxy_url, ca_path
+  and proxy_env() (the environment that sends them through the emulator's proxy: docs/proxy.md).
 - `sfmc_module`: the same emulator, reset once when a module starts and not between its tests — for
   module-scoped data (build it in a module-scoped fixture that requests `sfmc_module`). A test that requests
   `sfmc_module`, or carries `@pytest.mark.sfmc_keep_state`, is not reset.
 - `sfmc_server`: the session's emulator without any reset.
 
-One emulator per session, in-process, on an ephemeral loopback port; under pytest-xdist each worker is its
+One emulator per session, in-process, on an ephemeral loopback port (its proxy on another); under pytest-xdist each worker is its
 own session and so gets its own emulator and its own throwaway database. ini options: `sfmc_start_timeout`
 (seconds, default 10; env SFMC_EMULATOR_START_TIMEOUT wins), `sfmc_id_seed` (deterministic ids, default 0;
 `random` for random ids), `sfmc_seed` (a YAML seed file applied at start and after every reset).

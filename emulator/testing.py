@@ -1,7 +1,8 @@
 """Run the emulator in-process on an ephemeral port: `with emulator.running() as mc: ...`.
 
-The same server `serve` runs (waitress), in a background thread; `mc` carries the URLs, the default
-credentials and shortcuts for tokens, reset, the clock, fault injection, the outbox and jobs. The pytest
+The same server `serve` runs (waitress), in a background thread, and the forward proxy for Marketing Cloud's
+hosts on its own ephemeral port; `mc` carries the URLs, the default credentials, `proxy_env()`, and shortcuts
+for tokens, reset, the clock, fault injection, the outbox and jobs. The pytest
 plugin (emulator/pytest_plugin.py) hands out the same object as the `sfmc` fixture.
 """
 
@@ -20,6 +21,7 @@ from .app import create_app
 from .clock import Clock
 from .config import Config
 from .core import Emulator
+from .proxy import ProxyServer, proxy_env, start_proxy
 
 START_TIMEOUT = 10.0
 
@@ -73,10 +75,12 @@ def _missing(response: requests.Response) -> bool:
 
 
 class RunningEmulator:
-    def __init__(self, emu: Emulator, server: Any, thread: threading.Thread) -> None:
+    def __init__(self, emu: Emulator, server: Any, thread: threading.Thread,
+                 proxy: ProxyServer | None = None) -> None:
         self.emu = emu
         self.server = server
         self.thread = thread
+        self.proxy = proxy
         host, port = server.socket.getsockname()[:2]
         self.port = port
         self.base_url = f"http://{host}:{port}"
@@ -111,6 +115,24 @@ class RunningEmulator:
     @property
     def wsdl_url(self) -> str:
         return f"{self.base_url}/etframework.wsdl"
+
+    @property
+    def proxy_url(self) -> str | None:
+        """The forward proxy for Marketing Cloud's hosts (emulator/proxy), or None if it was not started."""
+        return self.proxy.url if self.proxy else None
+
+    @property
+    def ca_path(self) -> Path | None:
+        """The proxy's CA certificate (PEM) a client must trust."""
+        return self.proxy.ca.cert_path if self.proxy else None
+
+    def proxy_env(self) -> dict[str, str]:
+        """Environment variables that route a process's Marketing Cloud traffic through the proxy and trust its
+        CA (HTTPS_PROXY, HTTP_PROXY, NO_PROXY for loopback, REQUESTS_CA_BUNDLE, SSL_CERT_FILE,
+        NODE_EXTRA_CA_CERTS): for `os.environ.update(...)`, `monkeypatch.setenv` or a subprocess's env."""
+        if self.proxy is None:
+            raise RuntimeError("this emulator runs no proxy (Config.proxy_port is None)")
+        return proxy_env(self.proxy.url, self.proxy.ca.cert_path)
 
     @property
     def clock(self) -> Clock:
@@ -175,6 +197,8 @@ class RunningEmulator:
         from waitress import wasyncore
 
         self.http.close()
+        if self.proxy is not None:
+            self.proxy.stop()
         self.server.task_dispatcher.shutdown()
         # Close every channel from inside the server's own loop thread, so it never polls a closed socket.
         try:
@@ -218,9 +242,18 @@ def start(config: Config | None = None, timeout: float = START_TIMEOUT,
     except BaseException:
         emu.close()
         raise
+    proxy = None
+    if config.proxy_port is not None:
+        try:
+            proxy = start_proxy(emu, app, config.host, config.proxy_port, config.ca_dir)
+        except OSError as exc:
+            server.close()
+            emu.close()
+            raise EmulatorStartError(
+                f"sfmc-emulator's proxy could not listen on {config.host}:{config.proxy_port}: {exc}") from exc
     thread = threading.Thread(target=_serve, args=(server,), name="sfmc-emulator-server", daemon=True)
     thread.start()
-    running = RunningEmulator(emu, server, thread)
+    running = RunningEmulator(emu, server, thread, proxy)
     deadline = started + timeout
     last_error = "no answer"
     while True:

@@ -26,6 +26,10 @@ def serve(db: Path | None, port: int, *extra: str, capture: bool = True) -> subp
     `capture=False` sends the output to /dev/null: a long run's request log would fill an unread pipe and
     block the server."""
     db_args = ["--db", str(db)] if db is not None else []
+    if not any(arg in ("--proxy-port", "--no-proxy", "--ca-dir") for arg in extra):
+        # Tests run side by side: no fight over the proxy's default port, and no CA in the user's home
+        # (without --db the CA would go to ~/.local/state).
+        db_args += ["--proxy-port", "0"] if db is not None else ["--no-proxy"]
     output = subprocess.PIPE if capture else subprocess.DEVNULL
     proc = subprocess.Popen([str(EXE), "serve", "--port", str(port), *db_args, *extra],
                             stdout=output, stderr=output, text=True)

@@ -31,9 +31,16 @@ def token_v2():
     except (Unauthorized, ValueError) as exc:
         return jsonify(error="invalid_client", error_description=getattr(exc, "message", str(exc)),
                        error_uri="https://developer.salesforce.com/docs"), 401
-    root = base_url() + "/"
+    urls = _instance_urls()
     return jsonify(access_token=issued.access_token, token_type="Bearer", expires_in=issued.expires_in,
-                   scope=issued.scope, soap_instance_url=root, rest_instance_url=root)
+                   scope=issued.scope, soap_instance_url=urls["soap"], rest_instance_url=urls["rest"])
+
+
+def _instance_urls() -> dict[str, str]:
+    """`soap` and `rest` base URLs (trailing slash): this server's own, or, for a request that came through
+    the Marketing Cloud host proxy (emulator/proxy), the tenant's SFMC hosts it put into the environ."""
+    root = base_url() + "/"
+    return request.environ.get("sfmc.instance_urls") or {"soap": root, "rest": root}
 
 
 @bp.post("/v1/requestToken")
@@ -50,8 +57,10 @@ def request_token():
 
 
 def _endpoints() -> dict[str, str]:
-    root = base_url()
-    return {"soap": f"{root}/Service.asmx", "rest": f"{root}/", "ftp": f"{root}/_emulator/ftp"}
+    urls = _instance_urls()
+    # The FTP stand-in is an admin path, which the proxy does not serve: always this server's own URL.
+    direct = emulator().base_url if "sfmc.instance_urls" in request.environ else base_url()
+    return {"soap": f"{urls['soap']}Service.asmx", "rest": urls["rest"], "ftp": f"{direct}/_emulator/ftp"}
 
 
 @bp.get("/platform/v1/endpoints")

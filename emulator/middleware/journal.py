@@ -77,4 +77,5 @@ class JournalMiddleware:
             fault=environ.get(ENV_FAULT),
             request=_text(body, limit) or None,
             response=_text(response, limit) or None,
+            host=environ.get("HTTP_HOST"),
         ))

@@ -173,6 +173,12 @@ def _v2_send_recipient(db: sqlite_utils.Database) -> None:
     db["send_event"].create_index(["job_id", "event_type"])
 
 
+@migration
+def _v3_journal_host(db: sqlite_utils.Database) -> None:
+    """Issue 12: the host each journalled request was addressed to (a Marketing Cloud host through the proxy)."""
+    db["journal"].add_column("host", str)
+
+
 class Store:
     """Owns the SQLite connection. Use ``with store.transaction() as conn:`` for every write."""
 

@@ -25,6 +25,7 @@ class JournalEntry:
     fault: str | None = None  # injected fault description, if any
     request: str | None = None  # body text (secrets are the recorder's business, not the journal's)
     response: str | None = None
+    host: str | None = None  # the Host it was addressed to (a Marketing Cloud host through the proxy)
 
 
 _FIELDS = tuple(f.name for f in fields(JournalEntry))
