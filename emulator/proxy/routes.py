@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from ..rest.common import emulator
-from ..rest.errors import error_response
+from ..web import emulator, error_response
 from . import SERVICE
 from .hosts import HOST_PATTERNS
 
