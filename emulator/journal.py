@@ -10,6 +10,7 @@ regular expression over the start of the body, never from a full XML parse. Admi
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 import time
@@ -33,6 +34,11 @@ ENV_FAULT = "sfmc.fault"
 ENV_SOAP = "sfmc.soap"
 TRUNCATED = "\n…[truncated by the journal: {} more characters]"
 UNJOURNALLED_PREFIXES = ("/_emulator",)
+# Paths that are the inspector's or the browser's, not a client's: the overview page and the favicon.
+UNJOURNALLED_PATHS = frozenset({"/", "/favicon.ico"})
+# Request headers the journal keeps (the inspector shows them, masked, and builds curl from them).
+JOURNAL_HEADERS = ("CONTENT_TYPE", "HTTP_SOAPACTION", "HTTP_AUTHORIZATION", "HTTP_ACCEPT", "HTTP_USER_AGENT",
+                   "HTTP_X_FORWARDED_FOR")
 
 _SLASHES = re.compile(r"/{2,}")
 # The first element inside <…:Body>: the request element (CreateRequest, RetrieveRequestMsg...).
@@ -99,6 +105,23 @@ def entry_json(row: dict[str, Any], bodies: bool = True) -> dict[str, Any]:
     return out
 
 
+def is_journalled(path: str) -> bool:
+    """Is an exchange on this (normalised) path a client's, to be journalled? Not the admin API, the
+    inspector's pages and static files (all under /_emulator), the overview at `/`, nor the favicon."""
+    return not path.startswith(UNJOURNALLED_PREFIXES) and path not in UNJOURNALLED_PATHS
+
+
+def request_headers(environ: dict[str, Any]) -> str | None:
+    """The kept request headers as JSON, named as on the wire (Content-Type, SOAPAction, Authorization...)."""
+    kept = {}
+    for key in JOURNAL_HEADERS:
+        value = environ.get(key)
+        if value:
+            name = key.removeprefix("HTTP_").replace("_", "-").title()
+            kept["SOAPAction" if name == "Soapaction" else name] = value
+    return json.dumps(kept) if kept else None
+
+
 def is_soap_path(path: str) -> bool:
     return path.lower() == "/service.asmx"
 
@@ -128,7 +151,7 @@ class JournalMiddleware:
 
     def __call__(self, environ, start_response):
         path = normalised_path(environ)
-        if path.startswith(UNJOURNALLED_PREFIXES):
+        if not is_journalled(path):
             return self.app(environ, start_response)
         started = time.perf_counter()
         body = read_body(environ, self.emu.config.max_body_bytes)
@@ -167,6 +190,7 @@ class JournalMiddleware:
             fault=environ.get(ENV_FAULT),
             request=_text(body, limit) or None,
             response=_text(response, limit) or None,
+            headers=request_headers(environ),
         ))
 
 

@@ -25,6 +25,7 @@ class JournalEntry:
     fault: str | None = None  # injected fault description, if any
     request: str | None = None  # body text (secrets are the recorder's business, not the journal's)
     response: str | None = None
+    headers: str | None = None  # request headers as a JSON object (the inspector masks secrets when showing)
 
 
 _FIELDS = tuple(f.name for f in fields(JournalEntry))
