@@ -139,12 +139,13 @@ class InspectRepository:
                 "SELECT state, COUNT(*) AS n FROM send_recipient WHERE job_id=? GROUP BY state", (job_id,))}
 
     def not_sent(self, job_id: int, limit: int = 200) -> list[dict[str, Any]]:
-        """A job's recipients that were not sent (excluded, duplicate, not sent, errored) with the reason,
+        """A job's recipients that were not sent (excluded, duplicate, not sent, errored; a bounce was sent)
+        with the reason,
         then the NotSent events of sends that record no recipients."""
         with self.store.reading() as conn:
             rows = [dict(r) for r in conn.execute(
                 "SELECT subscriber_key, email, source, state, reason FROM send_recipient"
-                " WHERE job_id=? AND state NOT IN ('Sent', 'Pending') ORDER BY pk LIMIT ?", (job_id, limit))]
+                " WHERE job_id=? AND state NOT IN ('Sent', 'Pending', 'Bounced') ORDER BY pk LIMIT ?", (job_id, limit))]
             if not rows:
                 rows = [{"subscriber_key": r["subscriber_key"], "email": r["email"], "source": None,
                          "state": "NotSent", "reason": (_json(r["detail"]) or {}).get("reason")

@@ -351,12 +351,12 @@ def _message_summary(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _label(ref: Any) -> str | None:
+def _label(ref: Any, typed: bool = True) -> str | None:
     """An object reference (`{"CustomerKey": ...}`, `{"ID": ...}`) as one short label."""
     ref = _ref(ref)
     for prop in ("Name", "ListName", "CustomerKey", "ID", "ObjectID"):
         if ref.get(prop) not in (None, ""):
-            kind = ref.get("__type__")
+            kind = ref.get("__type__") if typed else None
             return f"{kind} {ref[prop]}" if kind else str(ref[prop])
     return None
 
@@ -374,12 +374,13 @@ def _soap_setup(data: dict[str, Any]) -> dict[str, Any]:
                                               if entry.get("CustomObjectID") else None)
         if entry.get("FilterDefinition"):
             label = f"{label or ''} filtered by {_label(entry['FilterDefinition'])}".strip()
-        audience.append(f"{source} {label or target or ''}".strip())
+        label = str(label or target or "")
+        audience.append(label if label.startswith(source) else f"{source} {label}".strip())
     if data.get("List"):
-        audience.append(f"List {_label(data['List'])}")
+        audience.append(f"List {_label(data['List'], typed=False)}")
     sender = _ref(data.get("SenderProfile"))
-    return {"audience": audience, "classification": _label(data.get("SendClassification")),
-            "sender": _label(sender) or (" ".join(filter(None, [data.get("FromName"), data.get("FromAddress")]))
+    return {"audience": audience, "classification": _label(data.get("SendClassification"), typed=False),
+            "sender": _label(sender, typed=False) or (" ".join(filter(None, [data.get("FromName"), data.get("FromAddress")]))
                                          or None),
             "delivery_profile": _label(data.get("DeliveryProfile"))}
 

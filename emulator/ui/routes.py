@@ -244,10 +244,15 @@ def outbox_stream():
         yield "retry: 1000\n\n"
         ends = time.monotonic() + STREAM_SECONDS
         while time.monotonic() < ends:
-            latest = emu.outbox.latest_id(mid)
+            try:
+                latest = emu.outbox.latest_id(mid)
+            except Exception:  # the emulator is shutting down (store closed): end the stream quietly
+                return
             if latest != seen:
                 seen = latest
                 yield f"event: outbox\nid: {latest}\ndata: {json.dumps({'latest_id': latest})}\n\n"
+            else:
+                yield ":\n\n"  # a comment: lets the server notice a browser that has gone away
             time.sleep(STREAM_POLL)
 
     return Response(events(), mimetype="text/event-stream",
