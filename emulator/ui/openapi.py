@@ -8,6 +8,7 @@ under /_emulator appears here: a new admin route must be added to ROUTES.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 NULL_STR = {"type": ["string", "null"]}
@@ -177,11 +178,17 @@ def _operation(method: str, path: str, summary: str, media: str, schema: Any, pa
                     "schema": INT if part[1:-1].endswith("id") else STR}
                    for part in path.replace(".", "/").split("/") if part.startswith("{")]
     return {
-        "summary": summary, "operationId": f"{method}_{path}".replace("/", "_").strip("_"),
+        "summary": summary, "operationId": _operation_id(method, path),
         "parameters": path_params + params,
         "responses": {str(status): ok, "4XX": {"description": "SFMC-style error",
                                                "content": {"application/json": {"schema": _ref("Error")}}}},
     }
+
+
+def _operation_id(method: str, path: str) -> str:
+    """get_emulator_jobs_job_id; a trailing slash variant (`/_emulator/ui/`) ends in `_index`."""
+    words = re.findall(r"[A-Za-z0-9]+", path.removeprefix("/_emulator"))
+    return "_".join([method, *words] + (["index"] if path.endswith("/") else []))
 
 
 def document(server_url: str | None = None) -> dict[str, Any]:
