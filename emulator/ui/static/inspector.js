@@ -74,6 +74,19 @@
     });
   }
 
+  // Journal rows: open and close several entries' detail rows in place (without JS, #target shows one).
+  function journal() {
+    document.addEventListener("click", function (ev) {
+      var link = ev.target.closest("a[data-open]");
+      if (!link) { return; }
+      ev.preventDefault();
+      var detail = document.getElementById(link.getAttribute("data-open"));
+      var open = !detail.classList.contains("open");
+      detail.classList.toggle("open", open);
+      link.closest("tr").classList.toggle("open", open);
+    });
+  }
+
   function confirming() {
     document.addEventListener("submit", function (ev) {
       var button = ev.submitter || ev.target.querySelector("[data-confirm]");
@@ -109,6 +122,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    tabs(); preview(); copying(); confirming(); live();
+    tabs(); preview(); copying(); journal(); confirming(); live();
   });
 }());
