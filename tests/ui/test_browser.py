@@ -113,6 +113,19 @@ def test_message_tabs_widths_and_remote_images(mc, soap, page):
     assert "Content-Type: multipart/alternative" in page.locator("#eml").inner_text()
 
 
+def test_hostile_message_fields_never_run_in_any_tab(mc, page):
+    from tests.ui.test_views import hostile_message
+
+    message_id = hostile_message(mc)
+    page.goto("/_emulator/ui/outbox")
+    page.get_by_role("link", name=re.compile("^Subject <img")).click()
+    for name in ("Text", "Source", "Headers", "Links", "HTML check", "Data", "Events", "HTML"):
+        page.get_by_role("tab", name=re.compile(rf"^{name}( \(\d+\))?$")).click()
+    page.frame_locator("iframe.preview").get_by_role("link").click()  # a javascript: link in a sandbox
+    assert page.url.endswith(f"/_emulator/ui/outbox/{message_id}?mid={mc.parent_mid}&tab=html")
+    # the page fixture fails the test if any alert() ran
+
+
 def test_tabs_work_without_javascript(browser, mc, soap):
     seeded = seed(mc, soap)
     context = browser.new_context(java_script_enabled=False, base_url=mc.base_url)

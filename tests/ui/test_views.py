@@ -279,3 +279,31 @@ def test_the_openapi_document_is_linked_from_every_page(mc):
 def test_outbox_json_is_unchanged_oldest_first(mc, world):
     rows = requests.get(f"{mc.base_url}/_emulator/outbox", timeout=10).json()
     assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
+
+
+EVIL = '<img src=x onerror=alert(7)>'
+
+
+def hostile_message(mc) -> int:
+    """An outbox row whose every field a page shows is hostile markup."""
+    now = mc.emu.clock.now().timestamp()
+    mc.emu.outbox.add_many([{
+        "mid": mc.parent_mid, "job_id": None, "message_key": f"k{EVIL}", "definition_key": f"d{EVIL}",
+        "subscriber_key": f"s{EVIL}", "to_addr": f"x{EVIL}@example.com", "from_name": f"n{EVIL}",
+        "from_addr": "f@example.com", "subject": f"Subject {EVIL}",
+        "html": f'<p><a href="javascript:alert(8)">{EVIL}</a><img src="https://i.test/{EVIL}"></p>',
+        "text": f"text {EVIL}", "source": {"values": {f"v{EVIL}": EVIL}, "audience": EVIL}, "created": now}])
+    return mc.emu.outbox.latest_id(mc.parent_mid)
+
+
+def test_every_new_view_escapes_what_it_shows(mc):
+    message_id = hostile_message(mc)
+    views = [("/_emulator/ui/outbox", {}), ("/_emulator/ui/outbox", {"q": EVIL})] + [
+        (f"/_emulator/ui/outbox/{message_id}", {"tab": tab})
+        for tab in ("html", "text", "source", "headers", "links", "checks", "data", "events")]
+    for path, params in views:
+        html = page(mc, path, **params)
+        assert "<img src=x" not in html and "onerror=alert(7)>" not in html, (path, params)
+        assert "&lt;img src=x onerror=alert(7)&gt;" in html, (path, params)
+    links = page(mc, f"/_emulator/ui/outbox/{message_id}", tab="links")
+    assert "<code>javascript:alert(8)</code>" in links and 'href="javascript:' not in links
