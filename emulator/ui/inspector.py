@@ -224,19 +224,19 @@ class Inspector:
                   "status": "Bounced" if r["bounced"] else "Sent"} for r in rows]
         return {"count": total, "items": items, "latest_id": self.emu.outbox.latest_id(mid)}
 
-    def message(self, message_id: int) -> dict[str, Any]:
+    def _row(self, message_id: int) -> dict[str, Any]:
         row = self.emu.outbox.get(message_id)
         if row is None:
             raise NotFound(f"No message {message_id} in the outbox.", code=30003)
-        return {**_message_summary(row), "html": row["html"], "text": row["text"], "source": row["source"],
-                "from_name": row["from_name"], "from_address": row["from_addr"]}
+        return row
+
+    def message(self, message_id: int) -> dict[str, Any]:
+        return _message_detail(self._row(message_id))
 
     def message_view(self, message_id: int) -> dict[str, Any]:
         """Everything the message view's tabs show: the RFC 822 source and headers, links, the HTML check,
         the personalisation data and audience source, and the message's events."""
-        row = self.emu.outbox.get(message_id)
-        if row is None:
-            raise NotFound(f"No message {message_id} in the outbox.", code=30003)
+        row = self._row(message_id)
         eml = to_eml(row)
         source = row["source"] if isinstance(row["source"], dict) else {}
         recipient = self.repo.recipient(row["job_id"], row["subscriber_key"])
@@ -248,7 +248,7 @@ class Inspector:
         check = mail.check(row["html"], row["text"], row["subject"])
         bounced = any("Bounce" in (e["event_type"] or "") for e in events)
         return {
-            **self.message(message_id), "status": "Bounced" if bounced else "Sent",
+            **_message_detail(row), "status": "Bounced" if bounced else "Sent",
             "eml": eml.decode("utf-8", errors="replace"), "headers": mail.headers(eml),
             "links": [vars(lk) for lk in mail.links(row["html"])],
             "check": {"score": check.score, "findings": check.findings, "images": check.images,
@@ -392,6 +392,11 @@ def _rest_setup(data: dict[str, Any]) -> dict[str, Any]:
     return {"audience": audience, "classification": data.get("classification"),
             "sender": options.get("fromAddress") or data.get("fromAddress") or None,
             "delivery_profile": None}
+
+
+def _message_detail(row: dict[str, Any]) -> dict[str, Any]:
+    return {**_message_summary(row), "html": row["html"], "text": row["text"], "source": row["source"],
+            "from_name": row["from_name"], "from_address": row["from_addr"]}
 
 
 def _destination(data: dict[str, Any]) -> str | None:
