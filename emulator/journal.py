@@ -9,6 +9,7 @@ expression over the start of the body, never from a full XML parse.
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,12 @@ ENV_FAULT = "sfmc.fault"
 # the first layer to read it leaves it here for the others.
 ENV_SOAP = "sfmc.soap"
 TRUNCATED = "\n…[truncated by the journal: {} more characters]"
+UNJOURNALLED_PREFIXES = ("/_emulator",)
+# Paths that are the inspector's or the browser's, not a client's: the overview page and the favicon.
+UNJOURNALLED_PATHS = frozenset({"/", "/favicon.ico"})
+# Request headers the journal keeps (the inspector shows them, masked, and builds curl from them).
+JOURNAL_HEADERS = ("CONTENT_TYPE", "HTTP_SOAPACTION", "HTTP_AUTHORIZATION", "HTTP_ACCEPT", "HTTP_USER_AGENT",
+                   "HTTP_X_FORWARDED_FOR")
 
 _SLASHES = re.compile(r"/{2,}")
 # The first element inside <…:Body>: the request element (CreateRequest, RetrieveRequestMsg...).
@@ -86,6 +93,23 @@ def entry_json(row: dict[str, Any], bodies: bool = True) -> dict[str, Any]:
         out.pop("request", None)
         out.pop("response", None)
     return out
+
+
+def is_journalled(path: str) -> bool:
+    """Is an exchange on this (normalised) path a client's, to be journalled? Not the admin API, the
+    inspector's pages and static files (all under /_emulator), the overview at `/`, nor the favicon."""
+    return not path.startswith(UNJOURNALLED_PREFIXES) and path not in UNJOURNALLED_PATHS
+
+
+def request_headers(environ: dict[str, Any]) -> str | None:
+    """The kept request headers as JSON, named as on the wire (Content-Type, SOAPAction, Authorization...)."""
+    kept = {}
+    for key in JOURNAL_HEADERS:
+        value = environ.get(key)
+        if value:
+            name = key.removeprefix("HTTP_").replace("_", "-").title()
+            kept["SOAPAction" if name == "Soapaction" else name] = value
+    return json.dumps(kept) if kept else None
 
 
 def is_soap_path(path: str) -> bool:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
-
 from flask import Blueprint, Response, jsonify, redirect, request
 
 from ..clock import iso_from_timestamp, iso_utc, parse_datetime
 from ..domain import codes
+from ..domain.eml import to_eml
 from ..domain.errors import Invalid, NotFound
 from ..web import emulator
 
@@ -127,18 +124,3 @@ def outbox_eml(message_id: int):
     row = _outbox_row(message_id)
     return Response(to_eml(row), mimetype="message/rfc822",
                     headers={"Content-Disposition": f"attachment; filename=message-{message_id}.eml"})
-
-
-def to_eml(row: dict) -> bytes:
-    message = EmailMessage()
-    message["From"] = formataddr((row["from_name"] or "", row["from_addr"] or ""))
-    message["To"] = row["to_addr"] or ""
-    message["Subject"] = row["subject"] or ""
-    message["Date"] = format_datetime(datetime.fromtimestamp(row["created"] or 0).astimezone())
-    message["Message-ID"] = f"<{row['id']}.{row['job_id'] or row['message_key']}@sfmc-emulator>"
-    message["X-SFMC-Job-ID"] = str(row["job_id"] or "")
-    message["X-SFMC-Message-Key"] = str(row["message_key"] or "")
-    message.set_content(row["text"] or "")
-    if row["html"]:
-        message.add_alternative(row["html"], subtype="html")
-    return message.as_bytes()

@@ -12,7 +12,17 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..journal import ENV_FAULT, ENV_MID, TRUNCATED, is_soap_path, normalised_path, read_body, soap_call
+from ..journal import (
+    ENV_FAULT,
+    ENV_MID,
+    TRUNCATED,
+    is_journalled,
+    is_soap_path,
+    normalised_path,
+    read_body,
+    request_headers,
+    soap_call,
+)
 from ..store.journal import JournalEntry
 
 if TYPE_CHECKING:
@@ -20,7 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-UNJOURNALLED_PREFIXES = ("/_emulator",)
 
 
 def _text(raw: bytes, limit: int) -> str:
@@ -38,7 +47,7 @@ class JournalMiddleware:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         path = normalised_path(environ)
-        if path.startswith(UNJOURNALLED_PREFIXES):
+        if not is_journalled(path):
             return self.app(environ, start_response)
         started = time.perf_counter()
         body = read_body(environ, self.emu.config.max_body_bytes)
@@ -78,4 +87,5 @@ class JournalMiddleware:
             request=_text(body, limit) or None,
             response=_text(response, limit) or None,
             host=environ.get("HTTP_HOST"),
+            headers=request_headers(environ),
         ))

@@ -179,6 +179,13 @@ def _v3_journal_host(db: sqlite_utils.Database) -> None:
     db["journal"].add_column("host", str)
 
 
+@migration
+def _v4_journal_headers(db: sqlite_utils.Database) -> None:
+    """Issue 16: the journal keeps each request's headers (JSON), so the inspector can show them (masked)
+    and copy an exchange as curl."""
+    db["journal"].add_column("headers", str)
+
+
 class Store:
     """Owns the SQLite connection. Use ``with store.transaction() as conn:`` for every write."""
 

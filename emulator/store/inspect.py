@@ -6,6 +6,7 @@ Every query tolerates empty tables (the inspector shows whatever capabilities ha
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -99,6 +100,113 @@ class InspectRepository:
                 " FROM tx_message WHERE mid=? AND definition_key=? ORDER BY pk DESC LIMIT ?",
                 (mid, definition_key, limit)).fetchall()
         return [dict(r) for r in rows]
+
+    # -- the message view, jobs' recipients ------------------------------------------------------------------
+    def message_events(self, job_id: int | None, subscriber_key: str | None, limit: int = 200
+                       ) -> list[dict[str, Any]]:
+        """A message's tracking events (sent, not sent, bounces, opens, clicks...), oldest first."""
+        if job_id is None or subscriber_key is None:
+            return []
+        with self.store.reading() as conn:
+            rows = conn.execute(
+                "SELECT event_type, event_date, email, triggered_send_key, detail FROM send_event"
+                " WHERE job_id=? AND subscriber_key=? ORDER BY event_date, id LIMIT ?",
+                (job_id, subscriber_key, limit)).fetchall()
+        return [{**dict(r), "detail": _json(r["detail"]) if r["detail"] else None} for r in rows]
+
+    def tx_message(self, mid: int, message_key: str | None) -> dict[str, Any] | None:
+        """The transactional send status behind a message key."""
+        if not message_key:
+            return None
+        with self.store.reading() as conn:
+            row = conn.execute(
+                "SELECT message_key, definition_key, status, status_code, status_message, created, updated"
+                " FROM tx_message WHERE mid=? AND message_key=?", (mid, message_key)).fetchone()
+        return dict(row) if row else None
+
+    def recipient(self, job_id: int | None, subscriber_key: str | None) -> dict[str, Any] | None:
+        """The send_recipient row a job's message was sent to (its audience source and state)."""
+        if job_id is None or subscriber_key is None:
+            return None
+        with self.store.reading() as conn:
+            row = conn.execute("SELECT subscriber_key, email, source, state, reason FROM send_recipient"
+                               " WHERE job_id=? AND subscriber_key=?", (job_id, subscriber_key)).fetchone()
+        return dict(row) if row else None
+
+    def recipient_states(self, job_id: int) -> dict[str, int]:
+        with self.store.reading() as conn:
+            return {r["state"] or "": r["n"] for r in conn.execute(
+                "SELECT state, COUNT(*) AS n FROM send_recipient WHERE job_id=? GROUP BY state", (job_id,))}
+
+    def not_sent(self, job_id: int, limit: int = 200) -> list[dict[str, Any]]:
+        """A job's recipients that were not sent (excluded, duplicate, not sent, errored; a bounce was sent)
+        with the reason,
+        then the NotSent events of sends that record no recipients."""
+        with self.store.reading() as conn:
+            rows = [dict(r) for r in conn.execute(
+                "SELECT subscriber_key, email, source, state, reason FROM send_recipient"
+                " WHERE job_id=? AND state NOT IN ('Sent', 'Pending', 'Bounced') ORDER BY pk LIMIT ?", (job_id, limit))]
+            if not rows:
+                rows = [{"subscriber_key": r["subscriber_key"], "email": r["email"], "source": None,
+                         "state": "NotSent", "reason": (_json(r["detail"]) or {}).get("reason")
+                         if r["detail"] else None} for r in conn.execute(
+                    "SELECT subscriber_key, email, detail FROM send_event WHERE job_id=? AND event_type='NotSent'"
+                    " ORDER BY id LIMIT ?", (job_id, limit))]
+        return rows
+
+    # -- the journal page: filtered in SQL, newest first --------------------------------------------------
+    def journal(self, filters: dict[str, Any], limit: int = 100, offset: int = 0, ascending: bool = False
+                ) -> tuple[list[dict[str, Any]], int]:
+        """Journal rows matching `filters` (protocol soap|rest|auth, action, object_type, status 2xx/4xx/NNN,
+        mid, path substring, q substring of path or bodies, since_id/until_id) and their total."""
+        where, args = [], []
+        protocol = filters.get("protocol")
+        if protocol == "soap":
+            where.append("lower(path) LIKE '/service.asmx%'")
+        elif protocol == "auth":
+            where.append("(path LIKE '/v1/requestToken%' OR path LIKE '/v2/token%' OR path LIKE '/v2/userinfo%')")
+        elif protocol == "rest":
+            where.append("lower(path) NOT LIKE '/service.asmx%' AND path NOT LIKE '/v2/token%'"
+                         " AND path NOT LIKE '/v1/requestToken%' AND path NOT LIKE '/v2/userinfo%'")
+        for column in ("action", "object_type", "method"):
+            if filters.get(column):
+                where.append(f"{column} = ? COLLATE NOCASE")
+                args.append(filters[column])
+        status = str(filters.get("status") or "")
+        if re.fullmatch(r"[1-5]xx", status):
+            where.append("status >= ? AND status < ?")
+            args.extend([int(status[0]) * 100, int(status[0]) * 100 + 100])
+        elif status.isdigit():
+            where.append("status = ?")
+            args.append(int(status))
+        if filters.get("mid") is not None:
+            where.append("mid = ?")
+            args.append(filters["mid"])
+        if filters.get("path"):
+            where.append("path LIKE ?")
+            args.append(f"%{filters['path']}%")
+        if filters.get("q"):
+            where.append("(path LIKE ? OR request LIKE ? OR response LIKE ? OR fault LIKE ?)")
+            args.extend([f"%{filters['q']}%"] * 4)
+        for key, op in (("since_id", ">"), ("until_id", "<=")):
+            if filters.get(key) is not None:
+                where.append(f"id {op} ?")
+                args.append(filters[key])
+        clause = " WHERE " + " AND ".join(where) if where else ""
+        order = "ASC" if ascending else "DESC"
+        with self.store.reading() as conn:
+            total = conn.execute(f"SELECT COUNT(*) FROM journal{clause}", args).fetchone()[0]
+            rows = conn.execute(f"SELECT * FROM journal{clause} ORDER BY id {order} LIMIT ? OFFSET ?",
+                                (*args, limit, offset)).fetchall()
+        return [dict(r) for r in rows], total
+
+    def journal_facets(self) -> dict[str, list[Any]]:
+        """The values the journal's filter menus offer (actions, object types, BUs seen)."""
+        with self.store.reading() as conn:
+            return {column: [r[0] for r in conn.execute(
+                f"SELECT DISTINCT {column} FROM journal WHERE {column} IS NOT NULL ORDER BY {column} LIMIT 200")]
+                for column in ("action", "object_type", "mid")}
+
 
 def _json(text: str | None) -> Any:
     try:

@@ -26,6 +26,7 @@ class JournalEntry:
     request: str | None = None  # body text (secrets are the recorder's business, not the journal's)
     response: str | None = None
     host: str | None = None  # the Host it was addressed to (a Marketing Cloud host through the proxy)
+    headers: str | None = None  # request headers as a JSON object (the inspector masks secrets when showing)
 
 
 _FIELDS = tuple(f.name for f in fields(JournalEntry))

@@ -11,9 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..clock import iso_from_timestamp
 from ..domain import codes
+from ..domain.eml import to_eml
 from ..domain.errors import NotFound
 from ..domain.jobs import FINISHED
 from ..journal import entry_json
+from . import exchange, mail
+from .search import parse_query
 
 if TYPE_CHECKING:
     from ..core import Emulator
@@ -111,7 +114,7 @@ class Inspector:
             "api": "SOAP", "type": type_name, "key": key, "name": data.get("Name"), "status": status,
             "id": data.get("ID"), "object_id": data.get("ObjectID"), "email": email,
             "subject": data.get("EmailSubject") or (email or {}).get("subject"),
-            "messages": messages.get(key, 0) if key else 0, "data": data,
+            "messages": messages.get(key, 0) if key else 0, "data": data, "setup": _soap_setup(data),
         }
 
     def _rest_definition(self, mid: int, row: dict[str, Any], messages: dict[str, int]) -> dict[str, Any]:
@@ -124,6 +127,7 @@ class Inspector:
             "email": {"key": content.get("customerKey")} if content.get("customerKey") else None,
             "subject": None, "messages": messages.get(key, 0) if key else 0, "data": data,
             "created": timestamp(row["created"]), "modified": timestamp(row["modified"]),
+            "setup": _rest_setup(data),
         }
 
     def _email(self, mid: int, ref: dict[str, Any]) -> dict[str, Any] | None:
@@ -175,6 +179,10 @@ class Inspector:
             raise NotFound(f"No job {job_id}.", code=codes.REST.NOT_FOUND)
         return self._jobs([found])[0]
 
+    def job_recipients(self, job_id: int) -> dict[str, Any]:
+        """A job's recipients by state and the ones not sent, each with its reason."""
+        return {"states": self.repo.recipient_states(job_id), "not_sent": self.repo.not_sent(job_id)}
+
     def _jobs(self, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ids = [j["id"] for j in jobs]
         messages = self.repo.outbox_counts(ids)
@@ -204,12 +212,60 @@ class Inspector:
                                             search=q or None, limit=limit, offset=offset)
         return {"count": total, "items": [_message_summary(r) for r in rows]}
 
-    def message(self, message_id: int) -> dict[str, Any]:
+    def search_outbox(self, mid: int, q: str | None, job_id: int | None = None, message_key: str | None = None,
+                      limit: int = 50, offset: int = 0) -> dict[str, Any]:
+        """The outbox page: `q` in the search syntax (ui/search.py), newest first, with status badges."""
+        flt = parse_query(q)
+        if job_id is not None:
+            flt.job = job_id
+        if message_key:
+            flt.message_key = message_key
+        rows, total = self.emu.outbox.search(mid, flt, limit=limit, offset=offset)
+        items = [{**_message_summary(r), "from": r["from_addr"],
+                  "status": "Bounced" if r["bounced"] else "Sent"} for r in rows]
+        return {"count": total, "items": items, "latest_id": self.emu.outbox.latest_id(mid)}
+
+    def _row(self, message_id: int) -> dict[str, Any]:
         row = self.emu.outbox.get(message_id)
         if row is None:
             raise NotFound(f"No message {message_id} in the outbox.", code=codes.REST.NOT_FOUND)
-        return {**_message_summary(row), "html": row["html"], "text": row["text"], "source": row["source"],
-                "from_name": row["from_name"], "from_address": row["from_addr"]}
+        return row
+
+    def message(self, message_id: int) -> dict[str, Any]:
+        return _message_detail(self._row(message_id))
+
+    def message_view(self, message_id: int) -> dict[str, Any]:
+        """Everything the message view's tabs show: the RFC 822 source and headers, links, the HTML check,
+        the personalisation data and audience source, and the message's events."""
+        row = self._row(message_id)
+        eml = to_eml(row)
+        source = row["source"] if isinstance(row["source"], dict) else {}
+        recipient = self.repo.recipient(row["job_id"], row["subscriber_key"])
+        events = [{**e, "time": timestamp(e["event_date"])}
+                  for e in self.repo.message_events(row["job_id"], row["subscriber_key"])]
+        tx = self.repo.tx_message(row["mid"], row["message_key"])
+        if tx:
+            tx = {**tx, "created": timestamp(tx["created"]), "updated": timestamp(tx["updated"])}
+        check = mail.check(row["html"], row["text"], row["subject"])
+        bounced = any("Bounce" in (e["event_type"] or "") for e in events)
+        return {
+            **_message_detail(row), "status": "Bounced" if bounced else "Sent",
+            "eml": eml.decode("utf-8", errors="replace"), "headers": mail.headers(eml),
+            "links": [vars(lk) for lk in mail.links(row["html"])],
+            "check": {"score": check.score, "findings": check.findings, "images": check.images,
+                      "remote_images": check.remote_images},
+            "data": {"values": source.get("values") or {}, "audience": source.get("audience"),
+                     "recipient": recipient,
+                     "source": {k: v for k, v in source.items() if k not in ("values", "audience")}},
+            "events": events, "transactional": tx,
+        }
+
+    def delete_message(self, message_id: int) -> None:
+        if not self.emu.outbox.delete(message_id):
+            raise NotFound(f"No message {message_id} in the outbox.", code=codes.REST.NOT_FOUND)
+
+    def clear_outbox(self, mid: int | None) -> int:
+        return self.emu.outbox.clear(mid)
 
     # -- journal ---------------------------------------------------------------
     def journal(self, limit: int = 100, offset: int = 0, mid: int | None = None) -> dict[str, Any]:
@@ -217,6 +273,33 @@ class Inspector:
         entries = self.emu.journal.list(limit, offset, mid=mid)
         return {"count": self.emu.journal.count(), "cap": self.emu.journal.cap,
                 "items": [entry_json(e) for e in entries]}
+
+    def journal_view(self, filters: dict[str, Any], limit: int = 100, offset: int = 0) -> dict[str, Any]:
+        """The journal page: the filtered entries (newest first), each masked, pretty-printed and as curl."""
+        rows, total = self.repo.journal(filters, limit=limit, offset=offset)
+        return {"count": total, "kept": self.emu.journal.count(), "cap": self.emu.journal.cap,
+                "items": [self.exchange(r) for r in rows], "facets": self.repo.journal_facets()}
+
+    def journal_entry(self, entry_id: int) -> dict[str, Any]:
+        row = self.emu.journal.get(entry_id)
+        if row is None:
+            raise NotFound(f"No journal entry {entry_id}.", code=codes.REST.NOT_FOUND)
+        return self.exchange(row)
+
+    def journal_selection(self, filters: dict[str, Any], limit: int = 5000) -> list[dict[str, Any]]:
+        """The filtered entries oldest first, raw: what an export of the current selection replays."""
+        return self.repo.journal(filters, limit=limit, ascending=True)[0]
+
+    def exchange(self, row: dict[str, Any]) -> dict[str, Any]:
+        out = entry_json(row)
+        out["headers"] = exchange.mask_headers(exchange.parse_headers(row.get("headers")))
+        out["request_pretty"] = exchange.pretty(exchange.mask_body(row.get("request")))
+        out["response_pretty"] = exchange.pretty(exchange.mask_body(row.get("response")))
+        out["request"] = exchange.mask_body(row.get("request")) or None
+        out["response"] = exchange.mask_body(row.get("response")) or None
+        out["curl"] = exchange.curl(row, self.emu.base_url)
+        out["protocol"] = exchange.protocol(row.get("path") or "/")
+        return out
 
 
 def _names_key(job: dict[str, Any], key: str | None) -> bool:
@@ -267,6 +350,54 @@ def _message_summary(row: dict[str, Any]) -> dict[str, Any]:
         "to": row.get("to_addr"), "subject": row.get("subject"), "created": timestamp(row.get("created")),
         "mid": row.get("mid"),
     }
+
+
+def _label(ref: Any, typed: bool = True) -> str | None:
+    """An object reference (`{"CustomerKey": ...}`, `{"ID": ...}`) as one short label."""
+    ref = _ref(ref)
+    for prop in ("Name", "ListName", "CustomerKey", "ID", "ObjectID"):
+        if ref.get(prop) not in (None, ""):
+            kind = ref.get("__type__") if typed else None
+            return f"{kind} {ref[prop]}" if kind else str(ref[prop])
+    return None
+
+
+def _soap_setup(data: dict[str, Any]) -> dict[str, Any]:
+    """Who a SOAP definition sends to, as what, and from whom."""
+    entries = data.get("SendDefinitionList") or []
+    entries = entries if isinstance(entries, list) else [entries]
+    audience = []
+    for entry in entries:
+        entry = _ref(entry)
+        target = entry.get("List") or entry.get("CustomObjectID") or entry.get("SendDefinitionListType")
+        source = entry.get("DataSourceTypeID") or ""
+        label = _label(entry.get("List")) or (f"DataExtension {entry['CustomObjectID']}"
+                                              if entry.get("CustomObjectID") else None)
+        if entry.get("FilterDefinition"):
+            label = f"{label or ''} filtered by {_label(entry['FilterDefinition'])}".strip()
+        label = str(label or target or "")
+        audience.append(label if label.startswith(source) else f"{source} {label}".strip())
+    if data.get("List"):
+        audience.append(f"List {_label(data['List'], typed=False)}")
+    sender = _ref(data.get("SenderProfile"))
+    return {"audience": audience, "classification": _label(data.get("SendClassification"), typed=False),
+            "sender": _label(sender, typed=False) or (" ".join(filter(None, [data.get("FromName"), data.get("FromAddress")]))
+                                         or None),
+            "delivery_profile": _label(data.get("DeliveryProfile"))}
+
+
+def _rest_setup(data: dict[str, Any]) -> dict[str, Any]:
+    subs = _ref(data.get("subscriptions"))
+    audience = [f"{k} {v}" for k, v in subs.items() if k in ("list", "dataExtension") and v]
+    options = _ref(data.get("options"))
+    return {"audience": audience, "classification": data.get("classification"),
+            "sender": options.get("fromAddress") or data.get("fromAddress") or None,
+            "delivery_profile": None}
+
+
+def _message_detail(row: dict[str, Any]) -> dict[str, Any]:
+    return {**_message_summary(row), "html": row["html"], "text": row["text"], "source": row["source"],
+            "from_name": row["from_name"], "from_address": row["from_addr"]}
 
 
 def _destination(data: dict[str, Any]) -> str | None:

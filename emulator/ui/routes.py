@@ -8,25 +8,43 @@ with a sandboxing Content-Security-Policy, and shown inside a sandboxed iframe.
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+)
 
 from ..domain.errors import NotFound
 from ..web import domain_error_response, emulator
 from .inspector import Inspector
+from .mail import hold_remote_images
 
 UI = "/_emulator/ui"
 bp = Blueprint("ui", __name__, template_folder="templates", static_folder="static",
                static_url_path=f"{UI}/static")
 
-PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
-            "form-action 'self'; base-uri 'none'; frame-ancestors 'self'")
+# Scripts only from our own static file (progressive enhancement: every page works without it); the live
+# outbox reads its event stream from the same origin.
+PAGE_CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'")
 # The message itself: no scripts, no forms, no plugins, an opaque origin; remote https images may load,
 # but nothing on the emulator's own (http) origin, so previewing never records an open.
 MESSAGE_CSP = ("sandbox; default-src 'none'; img-src data: https:; style-src 'unsafe-inline' https:; "
                "font-src data: https:; frame-ancestors 'self'")
 PAGE_SIZE = 50
+JOURNAL_PAGE = 100
+MESSAGE_TABS = ("html", "text", "source", "headers", "links", "checks", "data", "events")
+WIDTHS = {"phone": 375, "tablet": 768, "desktop": None}
+STREAM_SECONDS = 15.0  # an event stream ends after this (EventSource reconnects): no thread held forever
+STREAM_POLL = 0.5
 
 
 @bp.app_template_filter("pretty")
@@ -116,7 +134,7 @@ def job_page(job_id: int):
     offset = max(0, request.args.get("offset", 0, int))
     messages = inspector.outbox(job["mid"], job_id=job_id, limit=PAGE_SIZE, offset=offset)
     return _page("job.html", owner=job["mid"], title=f"Job {job_id}", job=job, messages=messages, offset=offset,
-                 page_size=PAGE_SIZE)
+                 page_size=PAGE_SIZE, recipients=inspector.job_recipients(job_id))
 
 
 @bp.get(f"{UI}/outbox")
@@ -126,16 +144,23 @@ def outbox_page():
     job_id = args.get("job_id", type=int)
     message_key = (args.get("message_key") or "").strip() or None
     offset = max(0, args.get("offset", 0, int))
-    result = _inspector().outbox(_mid(), q=q, job_id=job_id, message_key=message_key, limit=PAGE_SIZE,
-                                 offset=offset)
+    result = _inspector().search_outbox(_mid(), q, job_id=job_id, message_key=message_key, limit=PAGE_SIZE,
+                                        offset=offset)
     return _page("outbox.html", title="Outbox", result=result, q=q, job_id=job_id, message_key=message_key,
                  offset=offset, page_size=PAGE_SIZE)
 
 
 @bp.get(f"{UI}/outbox/<int:message_id>")
 def message_page(message_id: int):
-    message = _inspector().message(message_id)
-    return _page("message.html", owner=message["mid"], title=f"Message {message_id}", m=message, source=_pretty(message["source"]))
+    """The message view. `?tab=` picks the tab, `?width=` the preview width, `?images=1` loads remote images:
+    plain links, so all of it works without JavaScript (the script only switches without a reload)."""
+    message = _inspector().message_view(message_id)
+    tab = request.args.get("tab", "html")
+    width = request.args.get("width", "desktop")
+    return _page("message.html", owner=message["mid"], title=f"Message {message_id}", m=message,
+                 source=_pretty(message["source"]), tab=tab if tab in MESSAGE_TABS else "html",
+                 width=width if width in WIDTHS else "desktop", widths=WIDTHS, tabs=MESSAGE_TABS,
+                 images=request.args.get("images") == "1")
 
 
 @bp.get(f"{UI}/imports")
@@ -143,10 +168,122 @@ def imports_page():
     return _page("imports.html", title="Imports", imports=_inspector().imports(_mid()))
 
 
+JOURNAL_FILTERS = ("protocol", "action", "object_type", "status", "path", "q", "method")
+
+
+def _journal_filters() -> dict[str, Any]:
+    """The journal page's filters from the query string (`bu` filters by BU; `mid` only picks the page's BU)."""
+    args = request.args
+    found: dict[str, Any] = {k: args.get(k, "").strip() for k in JOURNAL_FILTERS if args.get(k, "").strip()}
+    for key in ("bu", "since_id", "until_id"):
+        if args.get(key, type=int) is not None:
+            found["mid" if key == "bu" else key] = args.get(key, type=int)
+    return found
+
+
 @bp.get(f"{UI}/journal")
 def journal_page():
-    journal = _inspector().journal(limit=_limit(100, 1000), mid=request.args.get("bu_only", type=int) and _mid())
-    return _page("journal.html", title="Request journal", journal=journal)
+    filters = _journal_filters()
+    offset = max(0, request.args.get("offset", 0, int))
+    journal = _inspector().journal_view(filters, limit=_limit(JOURNAL_PAGE, 1000), offset=offset)
+    shown = {("bu" if k == "mid" else k): v for k, v in filters.items()}
+    return _page("journal.html", title="Request journal", journal=journal, filters=shown, offset=offset,
+                 page_size=_limit(JOURNAL_PAGE, 1000))
+
+
+@bp.get(f"{UI}/journal/<int:entry_id>")
+def journal_entry_page(entry_id: int):
+    entry = _inspector().journal_entry(entry_id)
+    return _page("journal_entry.html", title=f"Journal entry {entry_id}", e=entry)
+
+
+@bp.get(f"{UI}/journal/export")
+def journal_export_selection():
+    """The journal page's current selection (its filters), oldest first, as a replayable scenario."""
+    from ..replay.build import scenario_from_journal, to_yaml
+
+    emu = emulator()
+    rows = _inspector().journal_selection(_journal_filters())
+    scenario = scenario_from_journal(rows, base_url=emu.base_url, name=request.args.get("name") or
+                                     "inspector journal selection")
+    return Response(to_yaml(scenario), mimetype="application/x-yaml",
+                    headers={"Content-Disposition": "attachment; filename=journal-selection.yaml"})
+
+
+# -- the outbox: delete one, clear all (admin POSTs; a form gets redirected back), and the live stream -------
+def _done(payload: dict[str, Any]):
+    back = request.form.get("next") or ""
+    if back.startswith(UI):  # only our own pages: never an open redirect
+        return redirect(back, code=303)
+    return jsonify(payload)
+
+
+@bp.post("/_emulator/outbox/<int:message_id>/delete")
+def outbox_delete(message_id: int):
+    _inspector().delete_message(message_id)
+    return _done({"deleted": 1})
+
+
+@bp.post("/_emulator/outbox/clear")
+def outbox_clear():
+    mid = request.values.get("mid", type=int)
+    return _done({"deleted": _inspector().clear_outbox(mid)})
+
+
+@bp.get("/_emulator/outbox/stream")
+def outbox_stream():
+    """Server-sent events: `outbox` with {"latest_id", "count"} whenever the BU's newest message changes
+    (and once at the start). The stream ends after STREAM_SECONDS; the browser's EventSource reconnects."""
+    emu = emulator()
+    mid = request.args.get("mid", type=int)
+    seen = request.args.get("after", -1, int)
+
+    def events() -> Iterator[str]:
+        nonlocal seen
+        yield "retry: 1000\n\n"
+        ends = time.monotonic() + STREAM_SECONDS
+        while time.monotonic() < ends:
+            try:
+                latest = emu.outbox.latest_id(mid)
+            except Exception:  # the emulator is shutting down (store closed): end the stream quietly
+                return
+            if latest != seen:
+                seen = latest
+                yield f"event: outbox\nid: {latest}\ndata: {json.dumps({'latest_id': latest})}\n\n"
+            else:
+                yield ":\n\n"  # a comment: lets the server notice a browser that has gone away
+            time.sleep(STREAM_POLL)
+
+    return Response(events(), mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+@bp.get("/_emulator/outbox/<int:message_id>/analysis")
+def message_analysis(message_id: int):
+    """The message view's links, HTML check, headers, data and events as JSON."""
+    view = _inspector().message_view(message_id)
+    return jsonify({k: view[k] for k in ("id", "status", "headers", "links", "check", "data", "events",
+                                         "transactional")})
+
+
+@bp.get("/_emulator/sends/<int:job_id>/recipients")
+def send_recipients(job_id: int):
+    inspector = _inspector()
+    inspector.job(job_id)
+    return jsonify(inspector.job_recipients(job_id))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return send_from_directory(bp.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=86400)
+
+
+@bp.get("/_emulator/openapi.json")
+def openapi_json():
+    from .openapi import document
+
+    return jsonify(document(emulator().base_url))
 
 
 # -- the message's own HTML, for the sandboxed iframe ------------------------------------------------------
@@ -154,6 +291,8 @@ def journal_page():
 def message_html(message_id: int):
     message = _inspector().message(message_id)
     html = message["html"] or "<p><em>(this message has no HTML part)</em></p>"
+    if request.args.get("images") != "1":
+        html = hold_remote_images(html)
     return Response(html, mimetype="text/html", headers={
         "Content-Security-Policy": MESSAGE_CSP, "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"})
