@@ -85,7 +85,7 @@ class Emulator:
         self.assets = AssetService(store, self.clock, self.ids, self.documents, self.enterprise_mid)
         self.transactional = TransactionalService(TxDeps(
             store, self.clock, self.ids, self.objects, self.audience, self.documents, self.tx_messages,
-            self.quota, self.delivery, self.base_url))
+            self.quota, self.delivery, lambda: self.base_url))
         self.triggered_sends = TriggeredSendOverRest(self.objects, self.audience, self.ids, self.clock,
                                                      self.delivery)
         # Plug-ins that register themselves by name (the seed file, fault rules); reset() resets them.

@@ -237,3 +237,17 @@ def install_admin_guard(app: Flask) -> None:
     """App-wide: guards the admin API, the journal, faults, FTP, seed and inspector blueprints and `/`."""
     app.before_request(check_admin_access)
     app.after_request(remember_admin_token)
+
+
+JOURNAL_FILTERS = ("protocol", "action", "object_type", "status", "path", "q", "method")
+
+
+def journal_filters() -> dict[str, Any]:
+    """The journal filters of a query string, shared by the inspector's journal page and its export of the
+    selection (`bu` filters by BU; `mid` only picks the page's BU)."""
+    args = request.args
+    found: dict[str, Any] = {k: args.get(k, "").strip() for k in JOURNAL_FILTERS if args.get(k, "").strip()}
+    for key in ("bu", "since_id", "until_id"):
+        if args.get(key, type=int) is not None:
+            found["mid" if key == "bu" else key] = args.get(key, type=int)
+    return found

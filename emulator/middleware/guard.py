@@ -4,7 +4,9 @@ traceback, counted on ``emu.guard_hits``, and answered in the protocol's own sha
 fault on the SOAP endpoint, SFMC's JSON error elsewhere. Never the WSGI server's text/plain page.
 
 To be able to replace a response that fails half way, the guard holds the status, headers and body until
-the body is complete (every response here is built in memory anyway) and only then hands them on.
+the body is complete (every response here is built in memory anyway) and only then hands them on. The
+one exception is a server-sent event stream (the inspector's live outbox): it is passed on as it comes, and
+a failure inside it ends the stream (logged and counted) since its headers are already sent.
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ class LastResortGuard:
 
         try:
             result = self.app(environ, hold)
+            if started and _is_stream(started[0][1]):
+                start_response(*started[0])
+                return self._stream(result, where)
             try:
                 for chunk in result:
                     chunks.append(chunk)
@@ -65,6 +70,16 @@ class LastResortGuard:
         start_response(*started[0])
         return chunks
 
+    def _stream(self, result: Iterable[bytes], where: str) -> Iterable[bytes]:
+        try:
+            yield from result
+        except Exception:
+            record_unexpected(self.emu, where)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+
     def _answer(self, soap: bool, error_id: str) -> tuple[str, list[tuple[str, str]], bytes]:
         if soap:
             message = f"Server was unable to process request. ---> Unexpected error, ErrorID: {error_id}"
@@ -77,3 +92,7 @@ class LastResortGuard:
         body = error_body(f"Internal Server Error (ErrorID {error_id})", 500, DOCUMENTATION)
         return "500 Internal Server Error", [("Content-Type", "application/json")], json.dumps(body).encode()
 
+
+
+def _is_stream(headers: list[tuple[str, str]]) -> bool:
+    return any(name.lower() == "content-type" and value.startswith("text/event-stream") for name, value in headers)

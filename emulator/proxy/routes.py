@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
+from ..domain import codes
 from ..web import emulator, error_response
 from . import SERVICE
 from .hosts import HOST_PATTERNS
@@ -24,6 +25,6 @@ def ca_certificate():
     """The CA certificate clients should trust; the key is never served."""
     proxy = emulator().services.get(SERVICE)
     if proxy is None:
-        return error_response(404, "This emulator runs no proxy, so it has no CA.", 404)
+        return error_response(404, "This emulator runs no proxy, so it has no CA.", codes.REST.NOT_FOUND)
     return Response(proxy.ca.pem(), mimetype="application/x-pem-file",
                     headers={"Content-Disposition": 'attachment; filename="sfmc-emulator-ca.pem"'})

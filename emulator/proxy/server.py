@@ -55,6 +55,7 @@ class ProxyServer:
         self.timeout = timeout
         self._handlers: set[_Handler] = set()
         self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []  # every connection thread, joined by stop()
         self._closing = False
         self._thread: threading.Thread | None = None
         self._server = _Server((host, port), _Handler)
@@ -92,7 +93,11 @@ class ProxyServer:
             handlers = list(self._handlers)
         for handler in handlers:
             handler.abort()
-        self._server.server_close()  # joins the connection threads (block_on_close)
+        self._server.server_close()
+        with self._lock:
+            threads, self._threads = self._threads, []
+        for thread in threads:
+            thread.join()
         self.ca.close()
 
     def _track(self, handler: _Handler, alive: bool) -> bool:
@@ -129,9 +134,19 @@ class ProxyServer:
 
 class _Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
+    # Daemon threads, so a proxy nobody stopped never holds the process open; socketserver joins only
+    # non-daemon threads on close, so the server keeps its own list and joins them itself.
     daemon_threads = True
-    block_on_close = True
+    block_on_close = False
     proxy: ProxyServer
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        thread = threading.Thread(target=self.process_request_thread, args=(request, client_address),
+                                  daemon=True)
+        with self.proxy._lock:
+            self.proxy._threads = [t for t in self.proxy._threads if t.is_alive()]
+            self.proxy._threads.append(thread)
+        thread.start()
 
 
 class _BadRequest(Exception):

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, jsonify, request
 from ..domain import codes
 from ..domain.errors import NotFound
 from ..journal import entry_json
-from ..web import emulator
+from ..web import emulator, journal_filters
 
 bp = Blueprint("journal", __name__, url_prefix="/_emulator")
 
@@ -52,3 +52,16 @@ def journal_export():
     scenario = scenario_from_journal(rows, base_url=emu.base_url, name=request.args.get("name"))
     return Response(to_yaml(scenario), mimetype="application/x-yaml",
                     headers={"Content-Disposition": "attachment; filename=journal-scenario.yaml"})
+
+
+@bp.get("/ui/journal/export")
+def journal_export_selection():
+    """The inspector's journal selection (its filters), oldest first, as a replayable scenario."""
+    from .build import scenario_from_journal, to_yaml
+
+    emu = emulator()
+    rows = emu.inspect.journal(journal_filters(), limit=5000, ascending=True)[0]
+    scenario = scenario_from_journal(rows, base_url=emu.base_url, name=request.args.get("name") or
+                                     "inspector journal selection")
+    return Response(to_yaml(scenario), mimetype="application/x-yaml",
+                    headers={"Content-Disposition": "attachment; filename=journal-selection.yaml"})

@@ -286,10 +286,6 @@ class Inspector:
             raise NotFound(f"No journal entry {entry_id}.", code=codes.REST.NOT_FOUND)
         return self.exchange(row)
 
-    def journal_selection(self, filters: dict[str, Any], limit: int = 5000) -> list[dict[str, Any]]:
-        """The filtered entries oldest first, raw: what an export of the current selection replays."""
-        return self.repo.journal(filters, limit=limit, ascending=True)[0]
-
     def exchange(self, row: dict[str, Any]) -> dict[str, Any]:
         out = entry_json(row)
         out["headers"] = exchange.mask_headers(exchange.parse_headers(row.get("headers")))

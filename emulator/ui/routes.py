@@ -23,7 +23,7 @@ from flask import (
 )
 
 from ..domain.errors import NotFound
-from ..web import domain_error_response, emulator
+from ..web import domain_error_response, emulator, journal_filters
 from .inspector import Inspector
 from .mail import hold_remote_images
 
@@ -168,22 +168,9 @@ def imports_page():
     return _page("imports.html", title="Imports", imports=_inspector().imports(_mid()))
 
 
-JOURNAL_FILTERS = ("protocol", "action", "object_type", "status", "path", "q", "method")
-
-
-def _journal_filters() -> dict[str, Any]:
-    """The journal page's filters from the query string (`bu` filters by BU; `mid` only picks the page's BU)."""
-    args = request.args
-    found: dict[str, Any] = {k: args.get(k, "").strip() for k in JOURNAL_FILTERS if args.get(k, "").strip()}
-    for key in ("bu", "since_id", "until_id"):
-        if args.get(key, type=int) is not None:
-            found["mid" if key == "bu" else key] = args.get(key, type=int)
-    return found
-
-
 @bp.get(f"{UI}/journal")
 def journal_page():
-    filters = _journal_filters()
+    filters = journal_filters()
     offset = max(0, request.args.get("offset", 0, int))
     journal = _inspector().journal_view(filters, limit=_limit(JOURNAL_PAGE, 1000), offset=offset)
     shown = {("bu" if k == "mid" else k): v for k, v in filters.items()}
@@ -195,19 +182,6 @@ def journal_page():
 def journal_entry_page(entry_id: int):
     entry = _inspector().journal_entry(entry_id)
     return _page("journal_entry.html", title=f"Journal entry {entry_id}", e=entry)
-
-
-@bp.get(f"{UI}/journal/export")
-def journal_export_selection():
-    """The journal page's current selection (its filters), oldest first, as a replayable scenario."""
-    from ..replay.build import scenario_from_journal, to_yaml
-
-    emu = emulator()
-    rows = _inspector().journal_selection(_journal_filters())
-    scenario = scenario_from_journal(rows, base_url=emu.base_url, name=request.args.get("name") or
-                                     "inspector journal selection")
-    return Response(to_yaml(scenario), mimetype="application/x-yaml",
-                    headers={"Content-Disposition": "attachment; filename=journal-selection.yaml"})
 
 
 # -- the outbox: delete one, clear all (admin POSTs; a form gets redirected back), and the live stream -------

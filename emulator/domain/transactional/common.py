@@ -4,6 +4,7 @@ SFMC's date and paging rules."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -61,7 +62,7 @@ class TxDeps:
     messages: TxMessageRepository
     quota: DefinitionQuota
     delivery: Delivery
-    base_url: str
+    base_url: Callable[[], str]  # read at send time: the port is known only once the server listens
 
     def now(self) -> float:
         return self.clock.now().timestamp()

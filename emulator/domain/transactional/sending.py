@@ -75,7 +75,7 @@ class TxDelivery:
                     continue
                 values = {**(subscriber.attributes if subscriber else {}), **recipient.attributes,
                           "SubscriberKey": recipient.contact_key, "EmailAddress": recipient.to}
-                track = (self.x.base_url, message.message_key) if options.get("trackLinks", True) else None
+                track = (self.x.base_url(), message.message_key) if options.get("trackLinks", True) else None
                 subject, html, text = content.render(lookup_table(values), track=track)
                 batch.sent(Message(
                     mid, recipient.to, recipient.contact_key, subject, html, text, sender.name, sender.address,
