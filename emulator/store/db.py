@@ -173,6 +173,15 @@ def _v2_send_recipient(db: sqlite_utils.Database) -> None:
     db["send_event"].create_index(["job_id", "event_type"])
 
 
+@migration
+def _v3_token_lifecycle(db: sqlite_utils.Database) -> None:
+    """Issues 10/11: the user a web/public-app token was approved by, the redirect URI an authorization code
+    was issued for, and an index so expired tokens are purged without a scan."""
+    db["token"].add_column("user", str, not_null_default="")
+    db["token"].add_column("redirect_uri", str, not_null_default="")
+    db["token"].create_index(["expires_at"])
+
+
 class Store:
     """Owns the SQLite connection. Use ``with store.transaction() as conn:`` for every write."""
 
