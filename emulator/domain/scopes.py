@@ -84,6 +84,7 @@ EXECUTE_REQUESTS: dict[str, Family] = {"LogUnsubEvent": _LISTS}
 
 def required_scope(operation: str, object_type: str) -> str | None:
     """The scope `operation` needs on `object_type`, or None when SFMC's table puts no scope on it."""
+    object_type = object_type.partition("[")[0]  # Retrieve names rows as DataExtensionObject[CustomerKey]
     if (operation, object_type) in OVERRIDES:
         return OVERRIDES[operation, object_type]
     family = OBJECT_FAMILIES.get(object_type) or (EXECUTE_REQUESTS.get(object_type) if operation == "Execute"

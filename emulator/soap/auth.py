@@ -14,11 +14,13 @@ permission an operation needs is a normal response whose ``OverallStatus`` is "E
 Failed" and which has no results (reported by FuelSDK-CSharp users on a DataExtension Retrieve; the MCE MCP
 tool docs name the same error for a missing scope). The emulator answers every operation that way, for the
 whole request, before anything is read or changed: one object of a type the token may not touch refuses
-them all. UsernameToken callers and legacy tokens are not scoped and keep full rights.
+them all. Create, Update and Delete responses must hold a Result per object (the WSDL), so there each
+object also gets StatusCode Error / StatusMessage "API Permission Failed" (no ErrorCode: none is known). UsernameToken callers and legacy tokens are not scoped and keep full rights.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -117,6 +119,19 @@ def scope_refusal(emu: Emulator, call: CallContext, operation: str, response_tag
     if not missing_scopes(call.scopes, operation, _object_types(operation, body)):
         return None
     el = etree.Element(f"{{{PARTNER_NS}}}{response_tag}", nsmap={None: PARTNER_NS})
+    if operation in ("Create", "Update", "Delete"):  # these responses need a Result per object
+        objects = [child for child in body.iter() if _local(child) == "Objects"] if body is not None else []
+        for ordinal, obj in enumerate(objects):
+            result = etree.SubElement(el, f"{{{PARTNER_NS}}}Results")
+            for name, text in (("StatusCode", "Error"), ("StatusMessage", PERMISSION_FAILED[len("Error: "):]),
+                               ("OrdinalID", str(ordinal))):
+                etree.SubElement(result, f"{{{PARTNER_NS}}}{name}").text = text
+            if operation == "Create":
+                etree.SubElement(result, f"{{{PARTNER_NS}}}NewID").text = "0"
+            else:  # Update and Delete results echo the object (required there)
+                echo = copy.deepcopy(obj)
+                echo.tag = f"{{{PARTNER_NS}}}Object"
+                result.append(echo)
     # OverallStatus and RequestID in the order the response type declares them (Results first or not)
     order = ("OverallStatus", "RequestID") if response_tag in ("RetrieveResponseMsg", "ExecuteResponseMsg",
                                                               "ExtractResponseMsg") else ("RequestID", "OverallStatus")
