@@ -18,13 +18,13 @@ the last ``TOMBSTONES`` of them are kept for ``TOMBSTONE_SECONDS`` so that they 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from ..store.tokens import TokenRecord
 from .context import CallContext
-from .errors import Invalid, Unauthorized, Unsupported
+from .errors import DomainError, Invalid, Unauthorized, Unsupported
 from .tenants import child_mids
 
 if TYPE_CHECKING:
@@ -86,11 +86,11 @@ class AppIntegration:
     scopes: tuple[str, ...]
     redirect_uris: tuple[str, ...] = ()
     user: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _oauth(cls: type, message: str, error: str, code: int | None = None) -> Exception:
-    return cls(message, code=code, oauth_error=error)
+def _oauth(cls: type[DomainError], message: str, error: str) -> DomainError:
+    """A domain error carrying the OAuth error code /v2/token answers with (auth/routes.py)."""
+    return cls(message, oauth_error=error)
 
 
 class AuthService:

@@ -114,19 +114,20 @@ def _expired_fault(mc, token: str) -> str:
 
 
 @pytest.mark.slow
-def test_fuelsdk_refreshes_an_expired_token_and_the_call_succeeds(mc, monkeypatch):
+@pytest.mark.parametrize(("legacy", "lifetime"), [(False, 20 * 60), (True, 3600)], ids=["oauth2", "legacy"])
+def test_fuelsdk_refreshes_an_expired_token_and_the_call_succeeds(mc, monkeypatch, legacy, lifetime):
     import FuelSDK
     import FuelSDK.client
 
-    client = FuelSDK.ET_Client(params=mc.fuel_params())
+    client = FuelSDK.ET_Client(params=mc.fuel_params(legacy=legacy))
     assert "All Subscribers" in _list_keys(client)
     old = client.authToken
-    mc.clock.advance(20 * 60 + 1)
+    mc.clock.advance(lifetime + 1)
     assert "<faultstring>Token Expired</faultstring>" in _expired_fault(mc, old)
-    monkeypatch.setattr(FuelSDK.client, "time", _ShiftedTime(20 * 60 + 1))
-    assert "All Subscribers" in _list_keys(client)  # FuelSDK asked /v2/token again before the call
+    monkeypatch.setattr(FuelSDK.client, "time", _ShiftedTime(lifetime + 1))
+    assert "All Subscribers" in _list_keys(client)  # FuelSDK asked for a token again before the call
     assert client.authToken != old
-    assert client.refreshKey is None  # client_credentials: never a refresh token
+    assert client.refreshKey is None  # client_credentials / legacy without a refresh flow: none given
 
 
 @pytest.mark.slow
