@@ -119,6 +119,7 @@ def _token_bodies(draw):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=_token_bodies())
 def test_generated_token_bodies_never_5xx_and_refusals_are_oauth_shaped(mc, body):
+    before = mc.emu.tokens.count()
     response = requests.post(f"{mc.base_url}/v2/token", data=json.dumps(body), timeout=10,
                              headers={"Content-Type": "application/json"})
     assert response.status_code < 500, response.text
@@ -128,3 +129,4 @@ def test_generated_token_bodies_never_5xx_and_refusals_are_oauth_shaped(mc, body
     else:
         assert response.status_code in (400, 401)
         assert set(payload) == OAUTH_ERROR_KEYS and isinstance(payload["error_description"], str)
+        assert mc.emu.tokens.count() <= before  # a refusal issues nothing (a purge may only remove)
