@@ -120,3 +120,19 @@ def test_untabled_types_and_operations_need_no_scope():
     assert required_scope("VersionInfo", "List") is None
     assert missing_scopes(frozenset({"email_read"}), "Create", ["List", "List", "Email"]) == [
         "list_and_subscribers_write", "email_write"]
+
+
+@pytest.mark.parametrize(("action", "body"), [
+    ("Schedule", '<ScheduleRequestMsg xmlns="{p}"><Action>start</Action><Schedule><StartDateTime>2030-01-01T00:00:00'
+                 '</StartDateTime></Schedule><Interactions><Interaction xsi:type="EmailSendDefinition"><CustomerKey>x'
+                 "</CustomerKey></Interaction></Interactions></ScheduleRequestMsg>"),
+    ("Configure", '<ConfigureRequestMsg xmlns="{p}"><Action>create</Action><Configurations><Configuration '
+                  'xsi:type="DataExtension"><CustomerKey>x</CustomerKey></Configuration></Configurations>'
+                  "</ConfigureRequestMsg>"),
+    ("Execute", '<ExecuteRequestMsg xmlns="{p}"><Requests><Name>LogUnsubEvent</Name></Requests></ExecuteRequestMsg>'),
+    ("Update", '<UpdateRequest xmlns="{p}"><Objects xsi:type="Email"><CustomerKey>x</CustomerKey></Objects>'
+               "</UpdateRequest>"),
+])
+def test_every_refusal_is_a_wsdl_valid_response(mc, soap, action, body):
+    status, answer = soap.post(action, body.format(p=PARTNER), token=mc.token(scope=""))  # validated by post()
+    assert status == 200 and texts(answer, "p:OverallStatus") == [DENIED]
