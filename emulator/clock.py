@@ -72,6 +72,12 @@ class Clock:
             self._offset = timedelta()
         self._changed()
 
+    def floor(self) -> datetime:
+        """The earlier of now() and the wall clock: what now() reads again after a reset(). State that must
+        survive a reset (issued tokens) is judged against it, so moving the clock ahead purges nothing a
+        reset brings back to life."""
+        return min(self.now(), datetime.now(UTC))
+
     @property
     def frozen(self) -> bool:
         return self._frozen_at is not None

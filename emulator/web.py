@@ -124,8 +124,12 @@ def domain_error_response(error: DomainError) -> Response:
                                 (400, codes.REST.VALIDATION))
     extra = {k: v for k, v in error.extra.items() if k in ("additionalErrors",)}
     documentation = DOCUMENTATION if status == 401 else ""
-    return error_response(status, error.message, error.code if error.code is not None else default_code,
-                          documentation, **extra)
+    response = error_response(status, error.message, error.code if error.code is not None else default_code,
+                              documentation, **extra)
+    challenge = getattr(error, "www_authenticate", None)  # an expired token (domain/auth.py TokenExpired)
+    if challenge:
+        response.headers["WWW-Authenticate"] = challenge
+    return response
 
 
 def install_error_handlers(app: Flask) -> None:

@@ -1,39 +1,95 @@
-"""Token endpoints: /v2/token (OAuth2), /v1/requestToken (legacy) and the platform endpoints routes."""
+"""Token endpoints: /v2/token, /v2/authorize and /v2/userinfo (OAuth2), /v1/requestToken (legacy) and the
+platform endpoints routes.
+
+/v2/token answers OAuth errors in the OAuth shape ({error, error_description, error_uri}): 401 for client
+authentication (invalid_client, unauthorized_client), 400 for the rest (invalid_request,
+unsupported_grant_type, invalid_grant) [doc:access-token-s2s, doc:access-token-app; RFC 6749 5.2].
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+import json
+from typing import Any
 
-from ..domain.errors import Unauthorized
+from flask import Blueprint, Response, jsonify, redirect, request
+
+from ..domain.errors import DomainError, Unauthorized
 from ..web import base_url, emulator, error_response, requires_token
+from .schemas import token_request
 
 bp = Blueprint("auth", __name__)
 
+ERROR_URI = "https://developer.salesforce.com/docs"
 
-def _body() -> dict:
-    if request.is_json or (request.data and request.data.lstrip()[:1] == b"{"):
-        data = request.get_json(silent=True, force=True)
-        return data if isinstance(data, dict) else {}
+
+class _Unreadable(Exception):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _body() -> Any:
+    """The request's fields: a JSON document (any value: the schema judges it) or a form."""
+    raw = request.get_data(cache=True)
+    if request.is_json or raw.lstrip()[:1] in (b"{", b"["):
+        try:
+            return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        except (ValueError, RecursionError) as exc:  # bad UTF-8, bad JSON, NaN/Infinity, nesting too deep
+            raise _Unreadable from exc
     return request.form.to_dict()
+
+
+def _oauth_error(error: DomainError) -> Response:
+    unauthorized = isinstance(error, Unauthorized)
+    code = error.extra.get("oauth_error") or ("invalid_client" if unauthorized else "invalid_request")
+    response = jsonify(error=code, error_description=error.message, error_uri=ERROR_URI)
+    response.status_code = 401 if unauthorized else 400
+    return response
+
+
+def _unreadable() -> Response:
+    response = jsonify(error="invalid_request", error_description="The request body is not valid JSON.",
+                       error_uri=ERROR_URI)
+    response.status_code = 400
+    return response
 
 
 @bp.post("/v2/token")
 def token_v2():
-    body = _body()
-    if body.get("grant_type") not in ("client_credentials", None):
-        return jsonify(error="unsupported_grant_type", error_description="Use client_credentials.",
-                       error_uri="https://developer.salesforce.com/docs"), 400
-    account_id = body.get("account_id")
     try:
-        issued = emulator().auth.issue_oauth2(
-            body.get("client_id"), body.get("client_secret"),
-            int(account_id) if account_id not in (None, "") else None, body.get("scope"))
-    except (Unauthorized, ValueError) as exc:
-        return jsonify(error="invalid_client", error_description=getattr(exc, "message", str(exc)),
-                       error_uri="https://developer.salesforce.com/docs"), 401
+        issued = emulator().auth.issue(token_request(_body()))
+    except _Unreadable:
+        return _unreadable()
+    except DomainError as exc:
+        return _oauth_error(exc)
     urls = _instance_urls()
-    return jsonify(access_token=issued.access_token, token_type="Bearer", expires_in=issued.expires_in,
-                   scope=issued.scope, soap_instance_url=urls["soap"], rest_instance_url=urls["rest"])
+    out: dict[str, Any] = {"access_token": issued.access_token, "token_type": "Bearer",
+                           "expires_in": issued.expires_in, "scope": issued.scope,
+                           "soap_instance_url": urls["soap"], "rest_instance_url": urls["rest"]}
+    if issued.refresh_token:  # web and public apps only: client_credentials never gets one
+        out["refresh_token"] = issued.refresh_token
+    return jsonify(out)
+
+
+@bp.get("/v2/authorize")
+def authorize():
+    """The emulator's login page approves at once: straight back to redirect_uri with a code and the state."""
+    args = request.args
+    try:
+        target = emulator().auth.authorize(args.get("client_id"), args.get("redirect_uri"),
+                                           args.get("response_type"), args.get("scope"), args.get("state"))
+    except DomainError as exc:
+        return _oauth_error(exc)
+    return redirect(target, code=302)
+
+
+@bp.get("/v2/userinfo")
+def userinfo():
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else None
+    return jsonify(emulator().auth.userinfo(token, _instance_urls()))
 
 
 def _instance_urls() -> dict[str, str]:
@@ -45,9 +101,16 @@ def _instance_urls() -> dict[str, str]:
 
 @bp.post("/v1/requestToken")
 def request_token():
-    body = _body()
     try:
-        issued = emulator().auth.issue_legacy(body.get("clientId"), body.get("clientSecret"))
+        body = _body()
+    except _Unreadable:
+        return error_response(400, "Malformed JSON in request body.", 10004)
+    body = body if isinstance(body, dict) else {}
+    client_id, client_secret = body.get("clientId"), body.get("clientSecret")
+    if not isinstance(client_id, str) or not isinstance(client_secret, str):
+        return error_response(401, "Unauthorized", 1)
+    try:
+        issued = emulator().auth.issue_legacy(client_id, client_secret)
     except Unauthorized:
         return error_response(401, "Unauthorized", 1)
     out = {"accessToken": issued.access_token, "expiresIn": issued.expires_in}

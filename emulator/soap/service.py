@@ -21,7 +21,7 @@ from spyne.server.wsgi import WsgiApplication
 from ..clock import iso_utc
 from ..domain.errors import DomainError, Unauthorized
 from ..domain.schema import PARTNER_NS
-from .auth import authenticate
+from .auth import authenticate, scope_refusal
 from .codec import XSI_NS, DecodeError
 from .operations import OPERATIONS
 
@@ -59,10 +59,11 @@ MESSAGES = {
 
 
 class SecurityFault(Fault):
-    """WS-Security login failure: faultcode q0:Security, no detail (doc:SOAP/soap_faults)."""
+    """WS-Security refusal: faultcode q0:Security, no detail (doc:SOAP/soap_faults). "Login failed", or
+    "Token Expired" for an expired token (fixtures/sfmc-sdk expiredToken: what SDKs refresh on)."""
 
-    def __init__(self) -> None:
-        super().__init__(faultcode="Security", faultstring="Login failed")
+    def __init__(self, faultstring: str = "Login failed") -> None:
+        super().__init__(faultcode="Security", faultstring=faultstring)
 
 
 def _handle(ctx, operation: str):
@@ -71,9 +72,13 @@ def _handle(ctx, operation: str):
     try:
         call = authenticate(emu, ctx.in_header_doc)
     except Unauthorized as exc:
-        raise SecurityFault() from exc
+        raise SecurityFault(exc.message) from exc
     ctx.udc["call"] = call
     ctx.transport.req_env["sfmc.mid"] = call.mid  # for the request journal (journal.py)
+    refusal = scope_refusal(emu, call, operation, MESSAGES[operation][1], ctx.in_body_doc)
+    if refusal is not None:  # the package lacks a scope the operation needs (domain/scopes.py)
+        ctx.udc["response"] = refusal
+        return None
     try:
         response = OPERATIONS[operation](emu, call, ctx.in_body_doc)
     except DecodeError as exc:
@@ -124,7 +129,7 @@ class PartnerSoap11(Soap11):
         body = etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body")
         if ctx.out_error is not None:
             action = FAULT_ACTION
-            body.append(fault_element(ctx.out_error, emu.base_url + "/Service.asmx"))
+            fault_element(ctx.out_error, emu.base_url + "/Service.asmx", parent=body)
         else:
             action = MESSAGES[udc["operation"]][1].replace("Msg", "")
             body.append(udc["response"])
@@ -134,8 +139,10 @@ class PartnerSoap11(Soap11):
         ctx.out_header_doc = header
 
 
-def fault_element(fault: Fault, actor: str) -> etree._Element:
-    el = etree.Element(f"{{{SOAP_ENV}}}Fault")
+def fault_element(fault: Fault, actor: str, parent: etree._Element | None = None) -> etree._Element:
+    """The soap:Fault, built inside `parent` when given: lxml drops the q0 declaration faultcode's text
+    needs when a built element is appended into an envelope that declares the same namespace as wsse."""
+    el = etree.Element(f"{{{SOAP_ENV}}}Fault") if parent is None else etree.SubElement(parent, f"{{{SOAP_ENV}}}Fault")
     if isinstance(fault, SecurityFault):
         etree.SubElement(el, "faultcode", nsmap={"q0": WSSE}).text = "q0:Security"
     else:

@@ -186,6 +186,15 @@ def _v4_journal_headers(db: sqlite_utils.Database) -> None:
     db["journal"].add_column("headers", str)
 
 
+@migration
+def _v5_token_lifecycle(db: sqlite_utils.Database) -> None:
+    """Issues 10/11: the user a web/public-app token was approved by, the redirect URI an authorization code
+    was issued for, and an index so expired tokens are purged without a scan."""
+    db["token"].add_column("user", str, not_null_default="")
+    db["token"].add_column("redirect_uri", str, not_null_default="")
+    db["token"].create_index(["expires_at"])
+
+
 class Store:
     """Owns the SQLite connection. Use ``with store.transaction() as conn:`` for every write."""
 

@@ -53,12 +53,13 @@ def test_token_expires_on_the_emulator_clock(mc):
     mc.clock.advance(20 * 60 + 1)
     expired = _soap_retrieve_with_token(mc, token)
     assert expired.status_code == 500
-    assert b"<faultstring>Login failed</faultstring>" in expired.content
+    assert b"<faultstring>Token Expired</faultstring>" in expired.content
     assert b"q0:Security" in expired.content
     rest = requests.get(f"{mc.base_url}/platform/v1/endpoints/soap", timeout=10,
                         headers={"Authorization": f"Bearer {token}"})
     assert rest.status_code == 401
     assert rest.json()["message"] == "Not Authorized" and rest.json()["errorcode"] == 0
+    assert "invalid_token" in rest.headers["WWW-Authenticate"]
 
 
 def test_legacy_request_token(mc):

@@ -184,7 +184,7 @@ def test_shorthands_through_the_fixture_client(mc):
     assert [(r["kind"], r.get("status")) for r in mc.faults.list()] == [("http", 503), ("latency", None)]
     response = post_soap(mc.soap_url, "Create", LIST.format(key="s"))
     assert response.status_code == 503 and response.json()["errorcode"] == 50300
-    assert requests.post(f"{mc.base_url}/v2/token", json={}, timeout=10).status_code == 401  # slowed, answered
+    assert requests.post(f"{mc.base_url}/v2/token", json={}, timeout=10).status_code == 400  # slowed, answered
     assert [e["fault"] for e in last_journal(mc, 2)] == ["rule 2: latency", "rule 1: http 503"]
     mc.faults.clear()
     assert mc.faults.list() == []

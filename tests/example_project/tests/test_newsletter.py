@@ -23,5 +23,5 @@ def test_duplicate_list_is_refused(newsletter):
 def test_expired_token_is_refused(sfmc, newsletter):
     newsletter.list_names()  # logs in; tokens live 20 minutes of the emulator's clock
     sfmc.clock.advance(21 * 60)
-    with pytest.raises(MarketingCloudError, match="Login failed"):
+    with pytest.raises(MarketingCloudError, match="Token Expired"):
         newsletter.list_names()

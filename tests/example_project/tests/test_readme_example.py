@@ -28,7 +28,7 @@ def test_tokens_expire_on_the_emulator_clock(sfmc):
     token = sfmc.token()
     sfmc.clock.advance(20 * 60 + 1)  # also: sfmc.clock.freeze(), sfmc.clock.set(datetime)
     answer = create_list(sfmc, token)
-    assert answer.status_code == 500 and "Login failed" in answer.text
+    assert answer.status_code == 500 and "Token Expired" in answer.text
 
 
 def test_what_would_have_been_sent(sfmc):
