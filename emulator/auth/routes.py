@@ -82,7 +82,7 @@ def authorize():
                                            args.get("response_type"), args.get("scope"), args.get("state"))
     except DomainError as exc:
         return _oauth_error(exc)
-    return redirect(target, code=302)
+    return redirect(target)  # 302 Found
 
 
 @bp.get("/v2/userinfo")

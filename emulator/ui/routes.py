@@ -188,7 +188,7 @@ def journal_entry_page(entry_id: int):
 def _done(payload: dict[str, Any]):
     back = request.form.get("next") or ""
     if back.startswith(UI):  # only our own pages: never an open redirect
-        return redirect(back, code=303)
+        return redirect(back, 303)  # See Other: the form was posted
     return jsonify(payload)
 
 
