@@ -115,7 +115,9 @@ class AudienceRepository:
                                batch: int = 500) -> Iterator[tuple[int, SubscriberRecord]]:
         """(mid, subscriber) in id order after id `after` (a continued Retrieve reads on from there);
         `subscriber_key` narrows to one key, case-insensitively, through its index."""
-        sql, args = f"SELECT * FROM subscriber WHERE mid IN ({','.join('?' * len(mids))})", list(mids)
+        # A key names at most a few rows (its case variants): read them by the key's index, not in id order.
+        hint = " INDEXED BY idx_subscriber_key_nocase" if subscriber_key is not None else ""
+        sql, args = f"SELECT * FROM subscriber{hint} WHERE mid IN ({','.join('?' * len(mids))})", list(mids)
         if subscriber_key is not None:
             sql, args = sql + " AND subscriber_key = ? COLLATE NOCASE", [*args, subscriber_key]
         for rows in self.store.pages(sql, args, "id", "id", batch, after):

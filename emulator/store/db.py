@@ -184,9 +184,11 @@ def _v3_keyset_retrieve(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_list_subscriber_list ON list_subscriber(mid, list_id)")
     db.execute("CREATE INDEX idx_list_subscriber_key ON list_subscriber(mid, subscriber_key COLLATE NOCASE)")
     db.execute("CREATE INDEX idx_de_row_de ON de_row(mid, de_key)")
+    # Each event type is retrieved on its own (SentEvent, NotSentEvent...): the type leads every index.
     db.execute("CREATE INDEX idx_send_event_type ON send_event(mid, event_type)")
-    db.execute("CREATE INDEX idx_send_event_key_nocase ON send_event(mid, subscriber_key COLLATE NOCASE)")
-    db.execute("CREATE INDEX idx_send_event_date ON send_event(mid, event_date)")
+    db.execute("CREATE INDEX idx_send_event_job ON send_event(mid, event_type, job_id)")
+    db.execute("CREATE INDEX idx_send_event_key_nocase ON send_event(mid, event_type, subscriber_key COLLATE NOCASE)")
+    db.execute("CREATE INDEX idx_send_event_date ON send_event(mid, event_type, event_date)")
 
 
 class Store:
