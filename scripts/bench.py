@@ -301,6 +301,8 @@ def main() -> int:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (./scripts/bench installs it with apt-get)")
+    # Every subprocess (the server, moto, the fixture's fresh interpreters) runs this tree's code.
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     began = time.monotonic()
     figures: dict[str, object] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
                                   "quick": args.quick}
