@@ -313,7 +313,13 @@ def main() -> int:
             for name, run in load_cases(args.only):
                 bench.reset()
                 print(f"== {name}", flush=True)
-                for key, value in run(bench).items():
+                try:
+                    measured = run(bench)
+                except Exception as error:  # one broken case must not cost the run's other figures
+                    print(f"  ! {name} failed: {error!r}"[:2000], flush=True)
+                    figures[f"failed_{name}"] = repr(error)[:500]
+                    continue
+                for key, value in measured.items():
                     figures[key] = round(value, 4) if isinstance(value, float) else value
                     print(f"{key:48s} {figures[key]}", flush=True)
         finally:

@@ -22,7 +22,7 @@ RUNS = 3
 
 FIXTURE = r'''
 import json, statistics, time
-began = time.perf_counter()
+start_import = time.perf_counter()
 import emulator
 t0 = time.perf_counter()
 import emulator.testing
@@ -50,7 +50,7 @@ began = time.perf_counter()
 mc.reset()
 bulk = time.perf_counter() - began
 mc.stop()
-print(json.dumps({"import_emulator": (t0 - began) * 1000, "import": (t1 - t0) * 1000, "first_use": (t2 - t1) * 1000,
+print(json.dumps({"import_emulator": (t0 - start_import) * 1000, "import": (t1 - t0) * 1000, "first_use": (t2 - t1) * 1000,
                   "reset": statistics.median(resets) * 1000, "reset_p95": sorted(resets)[47] * 1000,
                   "reset_bulk": bulk * 1000}))
 '''
@@ -63,7 +63,7 @@ t1 = time.perf_counter()
 with moto.mock_aws():
     boto3.client("s3", region_name="us-east-1").list_buckets()
     t2 = time.perf_counter()
-print(json.dumps({"import_emulator": (t0 - began) * 1000, "import": (t1 - t0) * 1000, "first_use": (t2 - t1) * 1000}))
+print(json.dumps({"import": (t1 - t0) * 1000, "first_use": (t2 - t1) * 1000}))
 '''
 
 
