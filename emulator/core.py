@@ -46,7 +46,7 @@ class Emulator:
         self.ids = IdSource(self.config.id_seed)
         self.schema = partner_schema()
         self.tenant: dict[str, Any] = self.config.tenant()
-        self.store = Store(db_path)
+        self.store = Store(db_path, durable=bool(self.config.db_path))
         self.objects = ObjectRepository(self.store)
         self.tokens = TokenRepository(self.store)
         self.tenants = TenantRepository(self.store)

@@ -194,14 +194,16 @@ def _v3_keyset_retrieve(db: sqlite_utils.Database) -> None:
 class Store:
     """Owns the SQLite connection. Use ``with store.transaction() as conn:`` for every write."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, durable: bool = True) -> None:
+        """`durable=False` for a throwaway file (gone with the process): commits and checkpoints skip fsync,
+        so a test's reset (a snapshot restore, whose WAL checkpoints every ~20 resets) never waits on the disk."""
         self.path = str(path)
         self._lock = threading.RLock()
         self._depth = 0
         self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.db = sqlite_utils.Database(self.conn)
         self.migrate()
