@@ -61,7 +61,7 @@ class Emulator:
         self.tenant: dict[str, Any] = self.config.tenant()
         self.base_url = self.config.public_base_url or f"http://{self.config.host}:{self.config.port}"
         # -- state: the store's repositories, and the Import folder on disk
-        store = self.store = Store(db_path)
+        store = self.store = Store(db_path, durable=bool(self.config.db_path))
         self.objects = ObjectRepository(store)
         self.tokens = TokenRepository(store)
         self.tenants = TenantRepository(store)

@@ -7,8 +7,9 @@ Protocol-free: it takes decoded property dicts and returns result dataclasses; s
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from ..clock import iso_utc, parse_datetime
@@ -263,7 +264,7 @@ class ObjectService:
             batch = max(1, min(MAX_PAGE, int(options["BatchSize"])))
         query = RetrieveQuery(object_type, type_name, argument, list(request.get("Properties") or []),
                               request.get("Filter"), mids, batch)
-        return self._run(ctx, query, 0, request_id)
+        return self._run(ctx, query, None, request_id)
 
     def _retrieve_mids(self, ctx: CallContext, request: dict[str, Any]) -> list[int]:
         if request.get("QueryAllAccounts"):
@@ -274,7 +275,9 @@ class ObjectService:
             return [m for m in client_ids if ctx.can_act_in(m)]
         return [ctx.mid]
 
-    def _run(self, ctx: CallContext, query: RetrieveQuery, offset: int, request_id: str) -> RetrievePage:
+    def _run(self, ctx: CallContext, query: RetrieveQuery, after: Any, request_id: str) -> RetrievePage:
+        """One page: the matching rows after keyset position `after` (None: from the start). Rows stream
+        from the behaviour's keyed_rows, so a page reads about its own rows, whichever page it is."""
         b = self.behaviour_for(query.type_name)
         unknown = [p for p in query.properties if b.property_kind(self.schema, query, p) is None]
         if unknown:
@@ -283,25 +286,36 @@ class ObjectService:
                 f"{query.type_name} retrieve", request_id, [])
         try:
             predicate = FilterCompiler(lambda p: b.property_kind(self.schema, query, p)).compile(query.filter)
-            rows = [r for r in b.rows(ctx, query.mids, query) if predicate(r)]
+            # One row past the page tells whether more data is available.
+            page = list(islice(((cursor, row) for cursor, row in b.keyed_rows(ctx, query.mids, query, after)
+                                if predicate(row)), query.batch_size + 1))
         except DomainError as error:
             message = error.message if error.message.startswith("Error") else f"Error: {error.message}"
             return RetrievePage(message, request_id, [])
-        page = rows[offset: offset + query.batch_size]
         status = "OK"
-        if offset + query.batch_size < len(rows):
+        if len(page) > query.batch_size:
+            page = page[:query.batch_size]
             status = "MoreDataAvailable"
-            self.continuations.add(request_id, ctx.mid, query.to_json(), offset + query.batch_size,
+            self.continuations.add(request_id, ctx.mid, query.to_json(), page[-1][0],
                                    self.emu.clock.now().timestamp())
-        return RetrievePage(status, request_id, [b.present(r, query) for r in page])
+        return RetrievePage(status, request_id, [b.present(row, query) for _, row in page])
 
     def _continue(self, ctx: CallContext, continue_id: str, request_id: str) -> RetrievePage:
         found = self.continuations.get(continue_id, ctx.mid)
         if found is None:
             return RetrievePage(f"Error: The ContinueRequest '{continue_id}' is not valid or has expired.",
                                 request_id, [])
-        query, offset = found
-        return self._run(ctx, RetrieveQuery.from_json(query), offset, request_id)
+        query, after = found
+        return self._run(ctx, RetrieveQuery.from_json(query), after, request_id)
+
+    def generic_keyed_rows(self, b: Behaviour, mids: list[int], query: RetrieveQuery, after: Any
+                           ) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(pk, data) of the generic object store in pk order after pk `after`, narrowed in SQL by an
+        equality on an indexed property when the filter requires one."""
+        narrowed = _indexed_equality(query.filter)
+        prop, values = narrowed if narrowed else (None, None)
+        for stored in self.repo.iter_after(mids, [b.type_name], -1 if after is None else int(after), prop, values):
+            yield stored.pk, stored.data
 
     # -- Perform -------------------------------------------------------------
     def perform(self, ctx: CallContext, action: str, definitions: list[dict[str, Any]],

@@ -228,3 +228,54 @@ def _merge(into: Row, other: Row) -> None:
             _merge(into[key], value)
         else:
             into[key] = value
+
+
+# -- what a filter lets the store narrow (the predicate above stays the authority) -------------------------
+def required_parts(part: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The simple parts every matching row satisfies: the filter itself, or the operands of its ANDs."""
+    if not part:
+        return []
+    if part.get("__type__") == "ComplexFilterPart":
+        if (part.get("LogicalOperator") or "AND").upper() != "AND":
+            return []
+        operands = [part.get("LeftOperand"), part.get("RightOperand"),
+                    *((part.get("AdditionalOperands") or {}).get("Operand") or [])]
+        return [leaf for operand in operands for leaf in required_parts(operand)]
+    return [part]
+
+
+def required_values(part: dict[str, Any] | None, prop: str) -> list[str] | None:
+    """The values `prop` must equal (an `equals` or `IN` the filter requires); None if it does not say."""
+    found: list[str] | None = None
+    for leaf in required_parts(part):
+        if (leaf.get("Property") or "").casefold() != prop.casefold():
+            continue
+        values = [str(v) for v in leaf.get("Value") or []]
+        if leaf.get("SimpleOperator") == "IN" or (leaf.get("SimpleOperator") == "equals" and len(values) == 1):
+            found = values if found is None else [v for v in found if v in values]
+    return found
+
+
+def required_range(part: dict[str, Any] | None, prop: str, slack: float = 86_400.0
+                   ) -> tuple[float | None, float | None] | None:
+    """A loose [from, to] timestamp range a date property must fall in (widened by `slack` seconds so time
+    zones never cut a row the predicate would keep); None if the filter does not bound it."""
+    low: float | None = None
+    high: float | None = None
+    bounded = False
+    for leaf in required_parts(part):
+        if (leaf.get("Property") or "").casefold() != prop.casefold():
+            continue
+        raw = list(leaf.get("DateValue") or []) or list(leaf.get("Value") or [])
+        try:
+            stamps = [parse_datetime(str(v)).timestamp() for v in raw]
+        except (TypeError, ValueError):
+            continue
+        if not stamps:
+            continue
+        operator = leaf.get("SimpleOperator")
+        if operator in ("greaterThan", "greaterThanOrEqual", "equals", "between"):
+            low, bounded = max(low if low is not None else -1e18, stamps[0] - slack), True
+        if operator in ("lessThan", "lessThanOrEqual", "equals", "between"):
+            high, bounded = min(high if high is not None else 1e18, stamps[-1] + slack), True
+    return (low, high) if bounded else None

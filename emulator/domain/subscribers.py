@@ -189,27 +189,51 @@ def subscriber_row(mid: int, record: SubscriberRecord, lists: list[dict[str, Any
     return row
 
 
-def subscriber_rows(emu: Emulator, mids: list[int], with_lists: bool = False) -> Iterator[dict[str, Any]]:
-    for mid, record in emu.audience.iter_subscribers(mids):
+def subscriber_rows(emu: Emulator, mids: list[int], with_lists: bool = False, after: int | None = None,
+                    subscriber_key: str | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(id, Subscriber) in id order after id `after`, streamed; `subscriber_key` narrows in SQL."""
+    for mid, record in emu.audience.iter_subscribers_after(mids, -1 if after is None else after, subscriber_key):
         lists = None
         if with_lists:
             lists = [{"__type__": "SubscriberList", "ID": m["list_id"], "Status": m["status"]}
                      for m in emu.audience.memberships_of(mid, record.subscriber_key)]
-        yield subscriber_row(mid, record, lists)
+        yield record.id, subscriber_row(mid, record, lists)
 
 
-def list_subscriber_rows(emu: Emulator, mids: list[int]) -> Iterator[dict[str, Any]]:
-    """Every (list, subscriber) pair as a ListSubscriber; "All Subscribers" included for each subscriber."""
+def list_subscriber_rows(emu: Emulator, mids: list[int], after: list[int] | None = None,
+                         list_ids: list[int] | None = None, subscriber_key: str | None = None
+                         ) -> Iterator[tuple[list[int], dict[str, Any]]]:
+    """([mid, list pk, member position], ListSubscriber) for every (list, subscriber) pair, "All
+    Subscribers" included for each subscriber: BU by BU, list by list (pk order), members in membership
+    order. Reads resume after position `after`; `list_ids` and `subscriber_key` (what a filter requires)
+    narrow through the indexes, so a page reads only its own rows."""
+    after_mid, after_list, after_pos = after if after else (None, -1, -1)
+    started = after_mid is None
     for mid in mids:
+        if not started:
+            if mid != after_mid:
+                continue
+            started = True
+        else:
+            after_list, after_pos = -1, -1
         all_list = emu.objects.find_one(mid, "List", "CustomerKey", ALL_SUBSCRIBERS)
-        for lst in emu.objects.all([mid], ["List"]):
+        lists = (emu.objects.find_any([mid], ["List"], "ID", list_ids) if list_ids is not None
+                 else emu.objects.all([mid], ["List"]))
+        member_of = emu.audience.lists_of(mid, subscriber_key) if subscriber_key is not None else None
+        for lst in lists:
+            if lst.pk < after_list:
+                continue
+            since = after_pos if lst.pk == after_list else -1
             list_id = int(lst.data["ID"])
             if all_list is not None and lst.pk == all_list.pk:
-                members = ((r, r.status) for _, r in emu.audience.iter_subscribers([mid]))
+                members = ((r.id, r, r.status) for _, r in emu.audience.iter_subscribers_after(
+                    [mid], since, subscriber_key))
+            elif member_of is not None and list_id not in member_of:
+                continue
             else:
-                members = emu.audience.iter_list_members(mid, list_id)
-            for record, status in members:
-                yield {
+                members = emu.audience.iter_memberships_after(mid, list_id, since, subscriber_key)
+            for position, record, status in members:
+                yield [mid, lst.pk, position], {
                     "__type__": "ListSubscriber",
                     "Client": {"__type__": "ClientID", "ID": mid},
                     "ID": record.id,
@@ -221,10 +245,12 @@ def list_subscriber_rows(emu: Emulator, mids: list[int]) -> Iterator[dict[str, A
                 }
 
 
-def subscriber_list_rows(emu: Emulator, mids: list[int]) -> Iterator[dict[str, Any]]:
+def subscriber_list_rows(emu: Emulator, mids: list[int], after: list[int] | None = None,
+                         list_ids: list[int] | None = None, subscriber_key: str | None = None
+                         ) -> Iterator[tuple[list[int], dict[str, Any]]]:
     """The same pairs as SubscriberList objects (List and Subscriber as nested references)."""
-    for row in list_subscriber_rows(emu, mids):
-        yield {
+    for position, row in list_subscriber_rows(emu, mids, after, list_ids, subscriber_key):
+        yield position, {
             "__type__": "SubscriberList",
             "Client": row["Client"],
             "ID": row["ListID"],

@@ -111,6 +111,19 @@ class AudienceRepository:
             for row in rows:
                 yield row["mid"], _subscriber(row)
 
+    def iter_subscribers_after(self, mids: list[int], after: int = -1, subscriber_key: str | None = None,
+                               batch: int = 500) -> Iterator[tuple[int, SubscriberRecord]]:
+        """(mid, subscriber) in id order after id `after` (a continued Retrieve reads on from there);
+        `subscriber_key` narrows to one key, case-insensitively, through its index."""
+        # A key names at most a few rows (its case variants): read them by the key's index, not in id order.
+        hint = " INDEXED BY idx_subscriber_key_nocase" if subscriber_key is not None else ""
+        sql, args = f"SELECT * FROM subscriber{hint} WHERE mid IN ({','.join('?' * len(mids))})", list(mids)
+        if subscriber_key is not None:
+            sql, args = sql + " AND subscriber_key = ? COLLATE NOCASE", [*args, subscriber_key]
+        for rows in self.store.pages(sql, args, "id", "id", batch, after):
+            for row in rows:
+                yield row["mid"], _subscriber(row)
+
     # -- list membership --------------------------------------------------------
     def set_membership(self, mid: int, list_id: int, subscriber_key: str, status: str, now: float) -> None:
         with self.store.transaction() as conn:
@@ -158,6 +171,27 @@ class AudienceRepository:
             for row in rows:
                 yield _subscriber(row), row["list_status"]
 
+    def iter_memberships_after(self, mid: int, list_id: int, after: int = -1, subscriber_key: str | None = None,
+                               batch: int = 500) -> Iterator[tuple[int, SubscriberRecord, str]]:
+        """(membership rowid, subscriber, list status) in membership order after rowid `after`: the range
+        (mid, list_id, rowid) of idx_list_subscriber_list, so a page reads only its own rows."""
+        sql = ("SELECT ls.rowid AS member_pos, ls.status AS list_status, s.* FROM list_subscriber ls"
+               " JOIN subscriber s ON s.mid = ls.mid AND s.subscriber_key = ls.subscriber_key"
+               " WHERE ls.mid=? AND ls.list_id=?")
+        args: list[Any] = [mid, list_id]
+        if subscriber_key is not None:
+            sql, args = sql + " AND ls.subscriber_key = ? COLLATE NOCASE", [*args, subscriber_key]
+        for rows in self.store.pages(sql, args, "ls.rowid", "member_pos", batch, after):
+            for row in rows:
+                yield row["member_pos"], _subscriber(row), row["list_status"]
+
+    def lists_of(self, mid: int, subscriber_key: str) -> set[int]:
+        """The list ids a subscriber (any case of its key) is a member of."""
+        with self.store.reading() as conn:
+            return {r[0] for r in conn.execute(
+                "SELECT list_id FROM list_subscriber WHERE mid=? AND subscriber_key = ? COLLATE NOCASE",
+                (mid, subscriber_key))}
+
     def count_subscribers(self, mid: int) -> int:
         with self.store.reading() as conn:
             return conn.execute("SELECT COUNT(*) FROM subscriber WHERE mid=?", (mid,)).fetchone()[0]
@@ -190,6 +224,14 @@ class AudienceRepository:
         """(pk, row) in insertion order, fetched in batches."""
         for rows in self.store.pages("SELECT pk, row FROM de_row WHERE mid=? AND de_key=?", (mid, de_key), "pk",
                                      "pk", batch):
+            for row in rows:
+                yield row["pk"], json.loads(row["row"])
+
+    def iter_rows_after(self, mid: int, de_key: str, after: int = -1, batch: int = 500
+                        ) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(pk, row) in insertion order after pk `after`: the range (mid, de_key, pk) of idx_de_row_de."""
+        for rows in self.store.pages("SELECT pk, row FROM de_row WHERE mid=? AND de_key=?", (mid, de_key), "pk",
+                                     "pk", batch, after):
             for row in rows:
                 yield row["pk"], json.loads(row["row"])
 

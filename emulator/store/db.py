@@ -195,17 +195,37 @@ def _v5_token_lifecycle(db: sqlite_utils.Database) -> None:
     db["token"].create_index(["expires_at"])
 
 
+@migration
+def _v6_keyset_retrieve(db: sqlite_utils.Database) -> None:
+    """Issue 13: a continued Retrieve resumes after the last row it answered (a keyset, not an offset), and
+    the documented filters (ListID, SubscriberKey, SendID, EventDate) read through an index. An index ends
+    with the rowid, so `a=? AND rowid>? ORDER BY rowid` is a range on (a, rowid): one page read, no scan."""
+    db.execute("ALTER TABLE retrieve_continuation ADD COLUMN after TEXT")
+    db.execute("CREATE INDEX idx_object_type_pk ON object(mid, type)")
+    db.execute("CREATE INDEX idx_subscriber_key_nocase ON subscriber(mid, subscriber_key COLLATE NOCASE)")
+    db.execute("CREATE INDEX idx_list_subscriber_list ON list_subscriber(mid, list_id)")
+    db.execute("CREATE INDEX idx_list_subscriber_key ON list_subscriber(mid, subscriber_key COLLATE NOCASE)")
+    db.execute("CREATE INDEX idx_de_row_de ON de_row(mid, de_key)")
+    # Each event type is retrieved on its own (SentEvent, NotSentEvent...): the type leads every index.
+    db.execute("CREATE INDEX idx_send_event_type ON send_event(mid, event_type)")
+    db.execute("CREATE INDEX idx_send_event_job ON send_event(mid, event_type, job_id)")
+    db.execute("CREATE INDEX idx_send_event_key_nocase ON send_event(mid, event_type, subscriber_key COLLATE NOCASE)")
+    db.execute("CREATE INDEX idx_send_event_date ON send_event(mid, event_type, event_date)")
+
+
 class Store:
     """Owns the SQLite connection. Use ``with store.transaction() as conn:`` for every write."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, durable: bool = True) -> None:
+        """`durable=False` for a throwaway file (gone with the process): commits and checkpoints skip fsync,
+        so a test's reset (a snapshot restore, whose WAL checkpoints every ~20 resets) never waits on the disk."""
         self.path = str(path)
         self._lock = threading.RLock()
         self._depth = 0
         self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.db = sqlite_utils.Database(self.conn)
         self.migrate()
@@ -252,10 +272,10 @@ class Store:
             yield self.conn
 
     def pages(self, sql: str, args: tuple[Any, ...] | list[Any], order: str, key: str,
-              batch: int) -> Iterator[list[sqlite3.Row]]:
+              batch: int, after: Any = -1) -> Iterator[list[sqlite3.Row]]:
         """Keyset pagination: `sql` (with a WHERE) page by page in `order`, never a whole result in memory;
-        `key` is the result column holding `order`'s value."""
-        last = -1
+        `key` is the result column holding `order`'s value; rows start after `after`."""
+        last = after
         while True:
             with self.reading() as conn:
                 rows = conn.execute(f"{sql} AND {order} > ? ORDER BY {order} LIMIT ?", (*args, last, batch)).fetchall()

@@ -56,18 +56,19 @@ class JobRepository:
 
 
 class ContinuationRepository:
-    """Where a paged Retrieve stopped, keyed by the RequestID a ContinueRequest names."""
+    """Where a paged Retrieve stopped, keyed by the RequestID a ContinueRequest names: the query and the
+    keyset position (JSON) of the last row answered, so the next page reads on from there."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def add(self, request_id: str, mid: int, query: str, offset: int, now: float) -> None:
+    def add(self, request_id: str, mid: int, query: str, after: Any, now: float) -> None:
         with self.store.transaction() as conn:
-            conn.execute("INSERT INTO retrieve_continuation(request_id, mid, query, offset, created)"
-                         " VALUES (?,?,?,?,?)", (request_id, mid, query, offset, now))
+            conn.execute("INSERT INTO retrieve_continuation(request_id, mid, query, offset, after, created)"
+                         " VALUES (?,?,?,0,?,?)", (request_id, mid, query, json.dumps(after), now))
 
-    def get(self, request_id: str, mid: int) -> tuple[str, int] | None:
+    def get(self, request_id: str, mid: int) -> tuple[str, Any] | None:
         with self.store.reading() as conn:
-            row = conn.execute("SELECT query, offset FROM retrieve_continuation WHERE request_id=? AND mid=?",
+            row = conn.execute("SELECT query, after FROM retrieve_continuation WHERE request_id=? AND mid=?",
                                (request_id, mid)).fetchone()
-        return (row["query"], row["offset"]) if row else None
+        return (row["query"], json.loads(row["after"] or "null")) if row else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,6 +121,22 @@ class ObjectRepository:
         )
         with self.store.reading() as conn:
             return [_row(r) for r in conn.execute(sql, (*mids, *types))]
+
+    def iter_after(self, mids: Iterable[int], types: Iterable[str], after: int = -1, prop: str | None = None,
+                   values: list[Any] | None = None, batch: int = 500) -> Iterator[StoredObject]:
+        """Objects in pk order after pk `after`, fetched a batch at a time (a continued Retrieve); `prop` and
+        `values` narrow to an indexed property as find_any does."""
+        mids, types = list(mids), list(types)
+        sql = (f"SELECT * FROM object WHERE mid IN ({','.join('?' * len(mids))})"
+               f" AND type IN ({','.join('?' * len(types))})")
+        args: list[Any] = [*mids, *types]
+        if prop is not None and values:
+            column = LOOKUP_COLUMNS[prop]
+            collate = " COLLATE NOCASE" if column in CASE_INSENSITIVE else ""
+            sql += f" AND {column}{collate} IN ({','.join('?' * len(values))})"
+            args += values
+        for rows in self.store.pages(sql, args, "pk", "pk", batch, after):
+            yield from (_row(r) for r in rows)
 
     def count(self, mid: int, type_name: str) -> int:
         with self.store.reading() as conn:

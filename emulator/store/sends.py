@@ -171,7 +171,11 @@ class SendRepository:
                  for e in events])
 
     def iter_events(self, mids: list[int], event_types: tuple[str, ...], job_id: int | None = None,
-                    subscriber_key: str | None = None, batch: int = 2000) -> Iterator[dict[str, Any]]:
+                    subscriber_key: str | None = None, batch: int = 2000, after: Any = None,
+                    dates: tuple[float | None, float | None] | None = None) -> Iterator[dict[str, Any]]:
+        """Events in id order after id `after`; with `dates` (a loose [from, to] timestamp range) in
+        (event_date, id) order after `after` = [event_date, id], so the range reads through its index. Each
+        item's `_cursor` is its position."""
         where = [f"mid IN ({','.join('?' * len(mids))})", f"event_type IN ({','.join('?' * len(event_types))})"]
         args: list[Any] = [*mids, *event_types]
         if job_id is not None:
@@ -180,11 +184,32 @@ class SendRepository:
         if subscriber_key is not None:
             where.append("subscriber_key = ? COLLATE NOCASE")
             args.append(subscriber_key)
-        for rows in self.store.pages(f"SELECT * FROM send_event WHERE {' AND '.join(where)}", args, "id", "id", batch):
+        if dates is None:
+            pages = self.store.pages(f"SELECT * FROM send_event WHERE {' AND '.join(where)}", args, "id", "id",
+                                     batch, -1 if after is None else after)
+        else:
+            for bound, op in zip(dates, (">=", "<="), strict=True):
+                if bound is not None:
+                    where.append(f"event_date {op} ?")
+                    args.append(bound)
+            pages = self._date_pages(f"SELECT * FROM send_event WHERE {' AND '.join(where)}", args, batch, after)
+        for rows in pages:
             for row in rows:
                 item = dict(row)
                 item["detail"] = json.loads(item["detail"] or "{}")
+                item["_cursor"] = row["id"] if dates is None else [row["event_date"], row["id"]]
                 yield item
+
+    def _date_pages(self, sql: str, args: list[Any], batch: int, after: Any) -> Iterator[list[Any]]:
+        last = after or [float("-inf"), -1]
+        while True:
+            with self.store.reading() as conn:
+                rows = conn.execute(f"{sql} AND (event_date, id) > (?, ?) ORDER BY event_date, id LIMIT ?",
+                                    (*args, *last, batch)).fetchall()
+            if not rows:
+                return
+            yield rows
+            last = [rows[-1]["event_date"], rows[-1]["id"]]
 
     # -- send jobs -----------------------------------------------------------------
     def send_jobs(self, mids: list[int], job_id: int | None = None) -> list[dict[str, Any]]:

@@ -1,5 +1,6 @@
 """Issue 4: transactional REST sends. Single-recipient sends/s and the latency of a 1,000-recipient batch,
-with the ratio to /_emulator/health on the same server (targets: single >= 40 % of health; batch < 1 s)."""
+with the ratio to /_emulator/health on the same server (targets: single >= 40 % of health; batch < 1 s). One
+sequential Python client: kept so earlier runs compare; load.py measures the server side with wrk."""
 
 from __future__ import annotations
 

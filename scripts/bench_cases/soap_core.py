@@ -1,4 +1,6 @@
-"""Issue 2: SOAP Create and Retrieve rates against /_emulator/health on the same server."""
+"""Issue 2: SOAP Create and Retrieve rates against /_emulator/health on the same server, from one sequential
+Python client (kept so earlier runs compare; the client's cost is in these: load.py's wrk figures are the
+server-side ones)."""
 
 from __future__ import annotations
 

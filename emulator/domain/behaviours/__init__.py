@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from .. import codes
@@ -92,6 +93,18 @@ class Behaviour:
         """The stored objects of this type in these BUs that may match, oldest first (the filter is applied
         after; an equality filter on an indexed property narrows the read)."""
         return self.service.generic_rows(self, mids, query)
+
+    def keyed_rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery, after: Any
+                   ) -> Iterator[tuple[Any, dict[str, Any]]]:
+        """(position, row) pairs in Retrieve order after position `after` (None: from the start); a
+        ContinueRequest resumes from the last position a page answered. Types with their own tables override
+        it with a keyset read in SQL; a type that only overrides rows() (small, derived collections) is
+        positioned by its index in them, streamed."""
+        if type(self).rows is Behaviour.rows:
+            yield from self.service.generic_keyed_rows(self, mids, query, after)
+            return
+        start = 0 if after is None else int(after) + 1
+        yield from enumerate(islice(self.rows(ctx, mids, query), start, None), start)
 
     def property_kind(self, schema: Schema, query: RetrieveQuery, path: str) -> str | None:
         """How to compare a property in filters; None if the type has no such property."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from .. import codes
@@ -251,19 +252,24 @@ class DataExtensionObjectBehaviour(Behaviour):
             return "string"  # the missing DE is reported by rows()
         return de.kind_of(path)
 
-    def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> list[dict[str, Any]]:
+    def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> Iterator[dict[str, Any]]:
+        return (row for _, row in self.keyed_rows(ctx, mids, query, None))
+
+    def keyed_rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery, after: Any
+                   ) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(row pk, row) in insertion order after pk `after`, streamed from the DE's own index range."""
         de = self._query_schema(mids, query)
         if de is None:
             raise Invalid(f"Error: Data extension '{query.type_argument or ''}' does not exist.", code=des.ROW_BAD_DE)
         dates = [c.name for c in de.columns if c.type == "Date"]
-        out = []
-        for row in des.iter_rows(self.service.emu, de):
+        names = [c.name for c in de.columns]
+        for pk, stored in self.service.emu.audience.iter_rows_after(de.mid, de.key, -1 if after is None else after):
+            row = {name: stored.get(name) for name in names}  # columns without a value are present as None
             for name in dates:  # ISO for the filter's datetime comparison; present() formats them back
                 if row.get(name):
                     stamp = des.parse_date(row[name])
                     row[name] = stamp.isoformat() if stamp else row[name]
-            out.append(row)
-        return out
+            yield pk, row
 
     def present(self, row: dict[str, Any], query: RetrieveQuery) -> dict[str, Any]:
         de = self._query_schema(query.mids, query)

@@ -14,7 +14,8 @@ from .. import codes
 from ..context import CallContext
 from ..errors import Invalid, NotFound, Unsupported
 from ..objects import ObjectResult, PerformOutcome
-from ..sends import SendService, audience_plan, ref_text
+from ..query import required_range
+from ..sends import SendService, audience_plan, event_object, ref_text
 from . import Behaviour, behaviour
 from .profiles import reference as key_reference
 
@@ -288,12 +289,20 @@ class TrackingEventBehaviour(Behaviour):
     EVENT_TYPES = {"SentEvent": ("Sent",), "NotSentEvent": ("NotSent",), "BounceEvent": ("HardBounce",)}
 
     def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> Iterator[dict[str, Any]]:  # type: ignore[override]
+        return (row for _, row in self.keyed_rows(ctx, mids, query, None))
+
+    def keyed_rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery, after: Any
+                   ) -> Iterator[tuple[Any, dict[str, Any]]]:
+        """Events in id order after `after` (with an EventDate bound: in (EventDate, id) order, through the
+        date index); SendID, SubscriberKey and EventDate bounds the filter requires narrow in SQL."""
         send_id = _pushdown(query.filter, "SendID")
         if send_id is not None and not send_id.lstrip("-").isdigit():
-            return iter(())
-        return self.service.emu.sends.events(
-            mids, self.EVENT_TYPES[query.type_name], int(send_id) if send_id is not None else None,
-            _pushdown(query.filter, "SubscriberKey"), query.type_name)
+            return
+        for e in self.service.emu.sends.repo.iter_events(
+                mids, self.EVENT_TYPES[query.type_name], int(send_id) if send_id is not None else None,
+                _pushdown(query.filter, "SubscriberKey"), batch=500, after=after,
+                dates=required_range(query.filter, "EventDate")):
+            yield e["_cursor"], event_object(e, query.type_name)
 
     def create(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
         raise Unsupported(f"Cannot perform Create on objects of type {self.type_name}",

@@ -7,11 +7,29 @@ from typing import TYPE_CHECKING, Any
 from .. import codes, subscribers
 from ..context import CallContext
 from ..objects import ObjectResult, save_action
+from ..query import required_values
 from . import Behaviour, behaviour
 from .retrieve_only import RetrieveOnly
 
 if TYPE_CHECKING:
     from ..objects import RetrieveQuery
+
+
+def _one(values: list[str] | None) -> str | None:
+    """The single value a filter requires, for an index look-up (several values: no narrowing)."""
+    return values[0] if values is not None and len(values) == 1 else None
+
+
+def _narrowing(query: RetrieveQuery, list_property: str) -> tuple[list[int] | None, str | None]:
+    """(list ids, subscriber key) the filter requires of a membership, for the indexes to narrow on; the
+    filter itself still decides (a value that is no integer narrows nothing)."""
+    values = required_values(query.filter, list_property)
+    try:
+        list_ids = [int(v) for v in values] if values is not None else None
+    except ValueError:
+        list_ids = None
+    key_property = "Subscriber.SubscriberKey" if list_property == "ID" else "SubscriberKey"
+    return list_ids, _one(required_values(query.filter, key_property))
 
 
 def _echo(props: dict[str, Any], record) -> dict[str, Any]:
@@ -53,8 +71,12 @@ class SubscriberBehaviour(Behaviour):
                                     "SubscriberKey": record.subscriber_key})
 
     def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> Any:
+        return (row for _, row in self.keyed_rows(ctx, mids, query, None))
+
+    def keyed_rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery, after: Any) -> Any:
         with_lists = any(p == "Lists" or p.startswith("Lists.") for p in query.properties)
-        return subscribers.subscriber_rows(self.service.emu, mids, with_lists=with_lists)
+        return subscribers.subscriber_rows(self.service.emu, mids, with_lists=with_lists, after=after,
+                                           subscriber_key=_one(required_values(query.filter, "SubscriberKey")))
 
     not_found_code = codes.SOAP.SUBSCRIBER_NOT_FOUND
     not_found_text = "{message}"
@@ -65,7 +87,10 @@ class ListSubscriberBehaviour(RetrieveOnly):
     hint = " (membership changes go through Subscriber.Lists)"
 
     def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> Any:
-        return subscribers.list_subscriber_rows(self.service.emu, mids)
+        return (row for _, row in self.keyed_rows(ctx, mids, query, None))
+
+    def keyed_rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery, after: Any) -> Any:
+        return subscribers.list_subscriber_rows(self.service.emu, mids, after, *_narrowing(query, "ListID"))
 
 
 @behaviour("SubscriberList")
@@ -73,4 +98,8 @@ class SubscriberListBehaviour(RetrieveOnly):
     hint = " (membership changes go through Subscriber.Lists)"
 
     def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> Any:
-        return subscribers.subscriber_list_rows(self.service.emu, mids)
+        return (row for _, row in self.keyed_rows(ctx, mids, query, None))
+
+    def keyed_rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery, after: Any) -> Any:
+        # A SubscriberList's ID is its list's.
+        return subscribers.subscriber_list_rows(self.service.emu, mids, after, *_narrowing(query, "ID"))

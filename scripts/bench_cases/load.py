@@ -1,0 +1,130 @@
+"""Issue 13: server-side throughput with `wrk` at 16 connections: /_emulator/health, SOAP Create (one List),
+SOAP Retrieve (a List by key), REST single send, REST batch of 100 recipients; and moto_server's SES
+SendEmail in the same run. Each as requests/s and p99 latency, with the ratios to health and to moto.
+Every response is checked (status and an OK marker in the body): a figure counts only work that succeeded."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+PARTNER = "http://exacttarget.com/wsdl/partnerAPI"
+SES_AUTH = ("AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/ses/aws4_request, "
+            "SignedHeaders=host, Signature=0")  # moto does not check signatures; it routes on the scope
+
+
+def _definition(bench) -> str:
+    """A transactional email definition to send through; returns a bearer token for the REST calls."""
+    token = bench.token()
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {token}"
+    asset = api.post(f"{bench.base_url}/asset/v1/content/assets", timeout=10, json={
+        "name": "Load", "customerKey": "load-email", "assetType": {"id": 208, "name": "htmlemail"},
+        "views": {"subjectline": {"content": "Order %%OrderNo%% for %%FirstName%%"},
+                  "html": {"content": '<p>Hi %%FirstName%%</p><a href="https://shop.example/o">o</a>'},
+                  "text": {"content": "Hi %%FirstName%%"}}})
+    assert asset.status_code == 201, asset.text
+    created = api.post(f"{bench.base_url}/messaging/v1/email/definitions", timeout=10, json={
+        "definitionKey": "load", "name": "Load", "content": {"customerKey": "load-email"},
+        "subscriptions": {"list": "All Subscribers"}})
+    assert created.status_code == 201, created.text
+    return token
+
+
+def _moto_ses(bench) -> dict[str, float]:
+    port = _free_port()
+    exe = Path(sys.executable).with_name("moto_server")
+    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(base, proc)
+        headers = {"Authorization": SES_AUTH, "Content-Type": "application/x-www-form-urlencoded"}
+        verified = requests.post(base, data="Action=VerifyEmailIdentity&EmailAddress=from%40example.com",
+                                 headers=headers, timeout=10)
+        assert verified.status_code == 200, verified.text
+        body = ("Action=SendEmail&Source=from%40example.com&Destination.ToAddresses.member.1=to-{KEY}%40example.com"
+                "&Message.Subject.Data=Order+{KEY}&Message.Body.Text.Data=Hi+Ada&Message.Body.Html.Data=%3Cp%3EHi%3C%2Fp%3E")
+        return bench.wrk(base + "/", method="POST", path="/", body=body, headers=headers, marker="<MessageId>")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(base: str, proc: subprocess.Popen) -> None:
+    import time
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(base + "/moto-api/", timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("moto_server did not start")
+
+
+def run(bench) -> dict[str, float]:
+    base = bench.base_url
+    measured: dict[str, dict[str, float]] = {}
+    measured["health"] = bench.wrk(f"{base}/_emulator/health", marker="ok")
+
+    soap_headers = {"Content-Type": "text/xml", "SOAPAction": "Create"}
+    create = bench.envelope(f'<CreateRequest xmlns="{PARTNER}"><Objects xsi:type="List">'
+                            "<CustomerKey>{KEY}</CustomerKey><ListName>L {KEY}</ListName></Objects></CreateRequest>")
+    measured["soap_create"] = bench.wrk(bench.soap_url, method="POST", path="/Service.asmx", body=create,
+                                        headers=soap_headers, marker="<StatusCode>OK</StatusCode>")
+
+    for i in range(50):  # the Lists the Retrieve looks up by key
+        bench.soap("Create", f'<CreateRequest xmlns="{PARTNER}"><Objects xsi:type="List">'
+                             f"<CustomerKey>find-{i}</CustomerKey><ListName>Find {i}</ListName></Objects></CreateRequest>")
+    retrieve = bench.envelope(f'<RetrieveRequestMsg xmlns="{PARTNER}"><RetrieveRequest><ObjectType>List</ObjectType>'
+                              "<Properties>ID</Properties><Properties>ListName</Properties>"
+                              '<Filter xsi:type="SimpleFilterPart"><Property>CustomerKey</Property>'
+                              "<SimpleOperator>equals</SimpleOperator><Value>find-7</Value></Filter>"
+                              "</RetrieveRequest></RetrieveRequestMsg>")
+    measured["soap_retrieve"] = bench.wrk(bench.soap_url, method="POST", path="/Service.asmx", body=retrieve,
+                                          headers={**soap_headers, "SOAPAction": "Retrieve"},
+                                          marker="<ListName>Find 7</ListName>")
+
+    token = _definition(bench)
+    rest_headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    single = json.dumps({"definitionKey": "load", "recipient": {
+        "contactKey": "c-{KEY}", "to": "c-{KEY}@example.com", "attributes": {"FirstName": "Ada", "OrderNo": "{KEY}"}}})
+    measured["rest_single_send"] = bench.wrk(f"{base}/messaging/v1/email/messages/x", method="POST",
+                                             path="/messaging/v1/email/messages/{KEY}", body=single,
+                                             headers=rest_headers, expect=202)
+    batch = json.dumps({"definitionKey": "load", "recipients": [
+        {"contactKey": f"b{i}-{{KEY}}", "to": f"b{i}@example.com", "messageKey": f"{{KEY}}-{i}",
+         "attributes": {"FirstName": "B", "OrderNo": str(i)}} for i in range(100)]})
+    measured["rest_batch_100"] = bench.wrk(f"{base}/messaging/v1/email/messages", method="POST",
+                                           path="/messaging/v1/email/messages", body=batch, headers=rest_headers,
+                                           expect=202)
+    measured["moto_ses"] = _moto_ses(bench)
+
+    out: dict[str, float] = {}
+    for name, figures in measured.items():
+        out[f"{name}_wrk_rps"] = figures["rps"]
+        out[f"{name}_wrk_p99_ms"] = figures["p99_ms"]
+        out[f"{name}_wrk_p50_ms"] = figures["p50_ms"]
+        out[f"{name}_wrk_bad"] = figures["bad"]
+    health, moto = measured["health"]["rps"], measured["moto_ses"]["rps"]
+    for name in ("soap_create", "soap_retrieve", "rest_single_send", "rest_batch_100"):
+        out[f"{name}_wrk_vs_health"] = measured[name]["rps"] / health
+        out[f"{name}_wrk_vs_moto_ses"] = measured[name]["rps"] / moto
+    out["rest_batch_100_wrk_recipients_per_s"] = measured["rest_batch_100"]["rps"] * 100
+    out["wrk_connections"] = 16
+    return out
