@@ -85,10 +85,12 @@ def _save_failed(schema: des.DESchema, errors: dict[int, des.RowRejected]) -> In
     additional = []
     for index in sorted(errors):
         exc = errors[index]
-        details = [] if exc.key_error else exc.errors
-        for error in details or [des.RowError(exc.errors[0].name if exc.errors else "", exc.code, exc.message)]:
-            prefix = f"{error.name}: " if error.name else ""
-            additional.append({"message": f"{prefix}{error.message}", "errorcode": REQUEST_INVALID,
+        if exc.errors and not exc.key_error:  # value errors: one entry per column
+            entries = [(e.name, e.message) for e in exc.errors]
+        else:  # a key error (or a row-level one): the row's message, under the key column when known
+            entries = [(exc.errors[0].name if exc.errors else "", exc.message)]
+        for name, message in entries:
+            additional.append({"message": f"{name}: {message}" if name else message, "errorcode": REQUEST_INVALID,
                                "documentation": ""})
     return Invalid(f"Unable to save rows for data extension ID {schema.object_id}", code=SAVE_FAILED,
                    additionalErrors=additional)

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..store.de_row_pages import DERowPages, Node
-from ..store.rest_documents import RestDocumentRepository
+from ..store.rest_documents import Document, RestDocumentRepository
 from . import data_extensions as des
 from .data_rows import REQUEST_INVALID, DERef, load
 from .errors import Invalid, NotFound
@@ -205,35 +205,44 @@ class RowReader:
 
     def first_page(self, mid: int, ref: DERef, args: dict[str, str | None]) -> dict[str, Any]:
         schema = load(self.emu, mid, ref)
-        query = {"de_key": schema.key, "filter": args.get("$filter"), "orderBy": args.get("$orderBy")}
+        query: dict[str, Any] = {"de_key": schema.key, "filter": args.get("$filter"), "orderBy": args.get("$orderBy")}
         where, order = parse_filter(schema, query["filter"]), parse_order(schema, query["orderBy"])
         page, page_size = parse_paging(args.get("$page"), args.get("$pageSize"))
         query["pageSize"] = page_size
         now = self.emu.clock.now()
-        token = self.emu.ids.guid()
         query["expires"] = (now + TOKEN_LIFETIME).timestamp()
-        self.docs.insert(mid, TOKEN_KIND, token, query, now.timestamp())
-        return self._answer(schema, token, query, where, order, page, page_size)
+        doc = self.docs.insert(mid, TOKEN_KIND, self.emu.ids.guid(), query, now.timestamp())
+        return self._answer(schema, doc, where, order, page, page_size)
 
     def continued(self, mid: int, token: str, args: dict[str, str | None]) -> dict[str, Any]:
         doc = self.docs.get(mid, TOKEN_KIND, token)
         if doc is None or doc.data["expires"] < self.emu.clock.now().timestamp():
             raise NotFound(f"The request token {token} is not valid or has expired.", code=REQUEST_INVALID)
-        query = doc.data
-        schema = load(self.emu, mid, DERef(key=query["de_key"]))
-        page, page_size = parse_paging(args.get("$page"), args.get("$pageSize") or str(query["pageSize"]))
-        return self._answer(schema, token, query, parse_filter(schema, query["filter"]),
-                            parse_order(schema, query["orderBy"]), page, page_size)
+        schema = load(self.emu, mid, DERef(key=doc.data["de_key"]))
+        page, page_size = parse_paging(args.get("$page"), args.get("$pageSize") or str(doc.data["pageSize"]))
+        return self._answer(schema, doc, parse_filter(schema, doc.data["filter"]),
+                            parse_order(schema, doc.data["orderBy"]), page, page_size)
 
-    def _answer(self, schema: des.DESchema, token: str, query: dict[str, Any], where: Node | None,
-                order: list[tuple[str, str, bool]], page: int, page_size: int) -> dict[str, Any]:
-        found = self.pages.page(schema.mid, schema.key, where, order, page_size, (page - 1) * page_size)
+    def _answer(self, schema: des.DESchema, doc: Document, where: Node | None, order: list[tuple[str, str, bool]],
+                page: int, page_size: int) -> dict[str, Any]:
+        query = doc.data
+        # The token keeps the count and, in insertion order, where the last page ended: following links.next
+        # reads the next page as a range (no offset to skip), however far into the rows it is.
+        cursor = query.get("cursor") or {}
+        follows = not order and cursor.get("page") == page - 1 and cursor.get("pageSize") == page_size
+        found = self.pages.page(schema.mid, schema.key, where, order, page_size, (page - 1) * page_size,
+                                after=cursor.get("pk") if follows else None, count="count" not in query)
+        total = query.setdefault("count", found.total)
+        if found.last_pk is not None and not order:
+            query["cursor"] = {"page": page, "pageSize": page_size, "pk": found.last_pk}
+        self.docs.replace(doc, self.emu.clock.now().timestamp())
+        token = doc.key
         links = {"self": f"/v1/customobjectdata/token/{token}/rowset?$page={page}"}
-        if page * page_size < found.total:
+        if page * page_size < total:
             links["next"] = f"/v1/customobjectdata/token/{token}/rowset?$page={page + 1}"
         expires = datetime.fromtimestamp(query["expires"], UTC).replace(tzinfo=None)
         return {
             "links": links, "requestToken": token, "tokenExpireDateUtc": expires.isoformat(timespec="milliseconds"),
             "customObjectId": schema.object_id, "customObjectKey": schema.key, "pageSize": page_size, "page": page,
-            "count": found.total, "top": 0, "items": [_item(schema, row) for row in found.rows],
+            "count": total, "top": 0, "items": [_item(schema, row) for row in found.rows],
         }

@@ -23,13 +23,14 @@ Node = tuple[Any, ...]
 _OPS = {"eq": "=", "ne": "<>", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 # The stored form of a Date value (data_extensions.sfmc_date): M/D/YYYY h:mm:ss AM
 _STORED_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2}):(\d{2}) ([AP])M$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 
 
 def _date_key(text: str | None) -> str | None:
     """A stored Date value as sortable ISO text (SQL function ``de_date``); None for anything else."""
     match = _STORED_DATE.match(text or "")
-    if match is None:
-        return None
+    if match is None:  # rows seeded straight into the table may hold ISO dates
+        return text[:19] if text and _ISO_DATE.match(text) else None
     month, day, year, hour, minute, second, half = match.groups()
     hour_n = int(hour) % 12 + (12 if half == "P" else 0)
     return f"{int(year):04d}-{int(month):02d}-{int(day):02d}T{hour_n:02d}:{minute}:{second}"
@@ -37,8 +38,9 @@ def _date_key(text: str | None) -> str | None:
 
 @dataclass
 class RowPage:
-    total: int
+    total: int | None  # how many rows match (None when the caller already knew)
     rows: list[dict[str, Any]] = field(default_factory=list)
+    last_pk: int | None = None  # where a keyset continuation of this page starts
 
 
 class DERowPages:
@@ -80,16 +82,24 @@ class DERowPages:
         return f"({expr}{collate} {_OPS[op]} ?)"
 
     def page(self, mid: int, de_key: str, where: Node | None, order: list[tuple[str, str, bool]],
-             limit: int, offset: int) -> RowPage:
+             limit: int, offset: int, *, after: int | None = None, count: bool = True) -> RowPage:
         """Rows ``offset``..``offset+limit`` matching ``where`` in ``order`` ((column, kind, descending)
-        pairs, then insertion order), and how many match in all."""
+        pairs, then insertion order), and (``count``) how many match in all. ``after`` (insertion order
+        only): the rows after that pk instead of an offset, a range read through the (mid, de_key) index."""
         args: list[Any] = [mid, de_key]
         condition = f" AND {self._where(where, args)}" if where else ""
         ordering = [f"{self._value(c, k)}{' COLLATE NOCASE' if k == 'string' else ''} {'DESC' if d else 'ASC'}"
                     for c, k, d in order] + ["pk"]
         base = f"FROM de_row WHERE mid=? AND de_key=?{condition}"
         with self.store.reading() as conn:
-            total = conn.execute(f"SELECT COUNT(*) {base}", args).fetchone()[0]
-            rows = conn.execute(f"SELECT row {base} ORDER BY {', '.join(ordering)} LIMIT ? OFFSET ?",
-                                (*args, limit, offset)).fetchall() if total > offset else []
-        return RowPage(total=total, rows=[json.loads(r["row"]) for r in rows])
+            total = conn.execute(f"SELECT COUNT(*) {base}", args).fetchone()[0] if count else None
+            if after is not None and not order:
+                rows = conn.execute(f"SELECT pk, row {base} AND pk > ? ORDER BY pk LIMIT ?",
+                                    (*args, after, limit)).fetchall()
+            elif total is None or total > offset:
+                rows = conn.execute(f"SELECT pk, row {base} ORDER BY {', '.join(ordering)} LIMIT ? OFFSET ?",
+                                    (*args, limit, offset)).fetchall()
+            else:
+                rows = []
+        return RowPage(total=total, rows=[json.loads(r["row"]) for r in rows],
+                       last_pk=rows[-1]["pk"] if rows else None)
