@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 DEFAULT_PAGE_SIZE = 2500  # what SFMC answers without $pageSize [fx]
 MAX_PAGE_SIZE = 2500
 TOKEN_KIND = "customobjectdata_token"
-TOKEN_LIFETIME = timedelta(minutes=20)  # inferred: SFMC states tokenExpireDateUtc, not the rule
+TOKEN_LIFETIME = timedelta(minutes=20)
+# Ours: bounds that keep a filter's SQL within SQLite's expression depth (1000) and any parse cheap.
+MAX_FILTER_DEPTH, MAX_FILTER_COMPARISONS = 32, 200  # inferred: SFMC states tokenExpireDateUtc, not the rule
 OPERATORS = {"eq": "eq", "=": "eq", "ne": "ne", "neq": "ne", "!=": "ne", "<>": "ne", "gt": "gt", ">": "gt",
              "ge": "ge", "gte": "ge", ">=": "ge", "lt": "lt", "<": "lt", "le": "le", "lte": "le", "<=": "le",
              "like": "like"}
@@ -62,6 +64,7 @@ class _FilterParser:
 
     def __init__(self, schema: des.DESchema, text: str) -> None:
         self.schema, self.tokens, self.pos = schema, _tokens(text), 0
+        self.depth = self.comparisons = 0
 
     def parse(self) -> Node:
         if not self.tokens:
@@ -97,20 +100,29 @@ class _FilterParser:
         return parts[0] if len(parts) == 1 else ("and", parts)
 
     def _unary(self) -> Node:
-        if self._peek_word() == "not":
-            self.pos += 1
-            return ("not", self._unary())
-        kind, text = self._take()
-        if (kind, text) == ("paren", "("):
-            node = self._or()
-            if self._take() != ("paren", ")"):
-                raise _bad_filter("a parenthesis is not closed.")
-            return node
+        self.depth += 1
+        try:
+            if self.depth > MAX_FILTER_DEPTH:
+                raise _bad_filter("it nests too deeply.")
+            if self._peek_word() == "not":
+                self.pos += 1
+                return ("not", self._unary())
+            kind, text = self._take()
+            if (kind, text) == ("paren", "("):
+                node = self._or()
+                if self._take() != ("paren", ")"):
+                    raise _bad_filter("a parenthesis is not closed.")
+                return node
+        finally:
+            self.depth -= 1
         if kind not in ("word", "quoted"):
             raise _bad_filter(f"expected a column name, found '{text}'.")
         return self._comparison(text[1:-1] if kind == "quoted" else text)
 
     def _comparison(self, name: str) -> Node:
+        self.comparisons += 1
+        if self.comparisons > MAX_FILTER_COMPARISONS:
+            raise _bad_filter(f"it has more than {MAX_FILTER_COMPARISONS} comparisons.")
         column = self.schema.column(name)
         if column is None:
             raise _bad_filter(f"the column '{name}' does not exist in data extension {self.schema.name}.")
@@ -137,8 +149,8 @@ class _FilterParser:
             return value
         kind = des.column_kind(column)
         try:
-            if kind == "int":
-                return int(value.strip())
+            if kind == "int":  # the Number column's own range check (SQL Server int)
+                return int(des.coerce(column, value) or "x")
             if kind == "float":
                 number = float(value.strip())
                 if number != number or number in (float("inf"), float("-inf")):

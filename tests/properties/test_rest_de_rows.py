@@ -149,3 +149,30 @@ def test_valid_shapes_never_fail_on_the_server(wire, route, data):
     response = client.open(path, method=method, json=body, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code in (200, 202, 400), (route, body, response.data[:300])
     emu.jobs.wait_idle()
+
+
+FILTER_WORDS = st.sampled_from(["Age", "age", '"Email"', "[Joined]", "VIP", "Score", "Key", "Nope", "eq", "ne",
+                                "gt", "ge", "lte", "like", "and", "or", "not", "(", ")", "'x'", "'1/2/2024'",
+                                "'2024-01-01T00:00:00'", "1", "-5", "1.5", "1e400", "99999999999999999999", "true",
+                                "null", "''", "'it''s'", "%", "=", "<>", ">="])
+
+
+@PROFILE
+@given(filter_text=st.one_of(st.text(max_size=60), st.lists(FILTER_WORDS, max_size=12).map(" ".join)),
+       order=st.one_of(st.none(), st.text(max_size=20), st.sampled_from(["Age desc", "Joined, Key desc", "VIP asc"])),
+       page=st.one_of(st.none(), st.text(max_size=6), st.integers(-3, 10**12).map(str)),
+       page_size=st.one_of(st.none(), st.text(max_size=6), st.integers(-3, 10**6).map(str)))
+def test_hostile_rowset_queries_are_answered_200_or_sfmcs_400(wire, filter_text, order, page, page_size):
+    emu, client, token = wire
+    params = {k: v for k, v in (("$filter", filter_text), ("$orderBy", order), ("$page", page),
+                                ("$pageSize", page_size)) if v is not None}
+    before = state(emu)[0]
+    response = client.get("/data/v1/customobjectdata/key/people/rowset", query_string=params,
+                          headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code in (200, 400), (params, response.data[:300])
+    body = response.get_json()
+    if response.status_code == 400:
+        assert set(body) >= {"message", "errorcode", "documentation"} and body["errorcode"] == 10000, body
+    else:
+        assert body["count"] >= len(body["items"])
+    assert state(emu)[0] == before
