@@ -14,6 +14,7 @@ from typing import Any
 from .clock import Clock
 from .config import Config
 from .domain.auth import AuthService
+from .domain.data_rows import AsyncRows
 from .domain.jobs import JobRunner
 from .domain.objects import ObjectService
 from .domain.quota import DefinitionQuota
@@ -65,6 +66,7 @@ class Emulator:
             seed_tenant(self, self.tenant)
         self.sends = SendService(self)
         self.sends.recover()  # sends a previous process left unfinished continue (README: sends)
+        AsyncRows(self).recover()  # so do async row requests (docs/data.md)
 
     @property
     def enterprise_mid(self) -> int:

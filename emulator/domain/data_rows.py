@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 ASYNC_KIND = "data_async_request"
+ASYNC_JOB = "DataExtensionRowsAsync"
 RESULTS_PAGE_SIZE = 50  # [swag: ResponseAsyncResults_200.pageSize "The defaults is 50"]
 # REST error codes seen on these routes [fx: captured 10006 answer; blog captures of 10000/10001]
 SAVE_FAILED, REQUEST_INVALID, PARAMETER_INVALID = 10006, 10000, 10001
@@ -189,11 +190,19 @@ class AsyncRows:
 
         # One transaction: the worker cannot pick the job up before the request records its job id.
         with self.emu.store.transaction():
-            job_id = self.emu.jobs.submit(mid, "DataExtensionRowsAsync", work, {"requestId": request_id},
-                                          status="Pending")
+            job_id = self.emu.jobs.submit(mid, ASYNC_JOB, work, {"requestId": request_id}, status="Pending")
             self.docs.insert(mid, ASYNC_KIND, request_id, {
                 "de_key": schema.key, "upsert": upsert, "items": items, "results": None, "job_id": job_id}, now)
         return {"requestId": request_id, "resultMessages": []}
+
+    def recover(self) -> list[int]:
+        """Queue again the requests a previous process accepted but did not finish (their rows and results
+        commit together, so running one again is safe). To be called once at start, beside sends.recover."""
+        jobs = self.emu.jobs.repo.unfinished(ASYNC_JOB)
+        for job in jobs:
+            mid, request_id = job["mid"], job["detail"]["requestId"]
+            self.emu.jobs.requeue(job["id"], lambda job_id, m=mid, r=request_id: self._run(m, r, job_id))
+        return [job["id"] for job in jobs]
 
     def _run(self, mid: int, request_id: str, job_id: int) -> None:
         emu = self.emu

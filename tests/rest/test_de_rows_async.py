@@ -133,3 +133,30 @@ def test_hub_async_rowset_answers_202_empty_and_writes_later(api, mc, soap):
     assert response.status_code == 202 and response.json() == ""
     mc.emu.jobs.wait_idle()
     assert [r["Key"] for r in soap_rows(soap, "Key")] == ["h1"]
+
+
+def test_a_request_left_pending_by_a_stopped_process_completes_after_restart(tmp_path):
+    from emulator.config import Config
+    from emulator.core import Emulator
+    from emulator.domain.context import CallContext
+    from emulator.domain.data_rows import AsyncRows, DERef
+
+    config = Config(port=0, db_path=str(tmp_path / "emulator.db"))
+    emu = Emulator(config)
+    mid = emu.enterprise_mid
+    created = emu.object_service.create(CallContext(mid, "test"), "DataExtension", [{
+        "__type__": "DataExtension", "CustomerKey": "later", "Name": "later",
+        "Fields": {"Field": [{"Name": "Key", "IsPrimaryKey": True, "IsRequired": True, "MaxLength": 10}]}}])[0]
+    assert created.ok, created.message
+    emu.jobs._enqueue = lambda job_id, work, run_at: None  # the process stops before its worker takes the job
+    request_id = AsyncRows(emu).submit(mid, DERef(key="later"), [{"Key": "a"}, {"Key": "b"}], upsert=True)["requestId"]
+    emu.close()
+    again = Emulator(config)
+    try:
+        rows = AsyncRows(again)  # the Emulator recovered it when it started (core.py)
+        again.jobs.wait_idle()
+        assert rows.status(mid, request_id)["status"]["resultStatus"] == "OK"
+        assert again.audience.count_rows(mid, "later") == 2
+        assert rows.recover() == []  # finished requests are not run again
+    finally:
+        again.close()
