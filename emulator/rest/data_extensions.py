@@ -19,6 +19,7 @@ from ..domain.data_rows import (
     RESULTS_PAGE_SIZE,
     AsyncRejected,
     AsyncRows,
+    parse_primary_keys,
     parse_ref,
     upsert_row,
     upsert_rowset,
@@ -107,6 +108,15 @@ def put_row(ref: str, primary_keys: str):
 def post_rowset_async(ref: str):
     upsert_rowset_later(emulator(), g.call.mid, parse_ref(ref), body("rowset"))
     return _answer("", 202)  # SFMC answers the undocumented async rowset with an empty JSON string
+
+
+@bp.put("/hub/v1/dataeventsasync/<ref>/rows/<path:primary_keys>")
+@requires_token(WRITE)
+def put_row_async(ref: str, primary_keys: str):
+    values = body("row").get("values") or {}
+    upsert_rowset_later(emulator(), g.call.mid, parse_ref(ref, id_prefix=True),
+                        [{"keys": parse_primary_keys(primary_keys), "values": values}])
+    return _answer("", 202)  # [doc: putDataExtensionRowByKeyAsync "202 Accepted" with ""]
 
 
 # -- /data/v1/async ----------------------------------------------------------------------------------

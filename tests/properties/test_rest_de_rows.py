@@ -32,6 +32,7 @@ ROUTES = {  # route -> (method, path, body kind)
     "rowset": ("POST", "/hub/v1/dataevents/key:people/rowset", "rowset"),
     "rowset_async": ("POST", "/hub/v1/dataeventsasync/key:people/rowset", "rowset"),
     "row": ("PUT", "/hub/v1/dataevents/key:people/rows/Key:k1", "row"),
+    "row_async": ("PUT", "/hub/v1/dataeventsasync/key:people/rows/Key:k1", "row"),
     "async_post": ("POST", "/data/v1/async/dataextensions/key:people/rows", "async"),
     "async_put": ("PUT", "/data/v1/async/dataextensions/key:people/rows", "async"),
 }

@@ -160,3 +160,12 @@ def test_a_request_left_pending_by_a_stopped_process_completes_after_restart(tmp
         assert rows.recover() == []  # finished requests are not run again
     finally:
         again.close()
+
+
+def test_hub_async_row_put_answers_202_empty_and_upserts_later(api, mc, soap):
+    people(soap)
+    response = api.request("PUT", "/hub/v1/dataeventsasync/key:people/rows/Key:r1", json={"values": {
+        "Email": "r1@example.com"}})
+    assert response.status_code == 202 and response.json() == ""
+    mc.emu.jobs.wait_idle()
+    assert soap_rows(soap, "Key", "Email") == [{"Key": "r1", "Email": "r1@example.com"}]
