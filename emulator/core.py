@@ -19,6 +19,7 @@ from .config import Config
 from .domain.assets import AssetService
 from .domain.auth import AuthService
 from .domain.behaviours.triggered_send import TriggeredSendOverRest
+from .domain.data_rows import AsyncRows
 from .domain.delivery import Delivery
 from .domain.jobs import JobRunner
 from .domain.objects import ObjectService
@@ -98,6 +99,7 @@ class Emulator:
             seed_tenant(self, self.tenant)
         self.sends = SendService(self, self.send_rows)
         self.sends.recover()  # sends a previous process left unfinished continue (README: sends)
+        AsyncRows(self).recover()  # so do async row requests (docs/data.md)
 
     @property
     def enterprise_mid(self) -> int:

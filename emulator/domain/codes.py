@@ -134,6 +134,7 @@ class REST(Code):
     NOT_AN_OBJECT = 10003, "The request body must be a JSON object"
     MALFORMED_JSON = 10004, "Malformed JSON in request body"
     INVALID_VALUE = 10005, "Invalid value", _V + "InvalidValue"
+    UNABLE_TO_SAVE_ROWS = 10006, "Unable to save rows for data extension"
     FORBIDDEN = 20000, "Forbidden"
     INSUFFICIENT_SCOPE = 20001, "Insufficient privileges"
     INVALID_OPERATION = 30001, "Invalid operation", _R + "InvalidOperation"

@@ -390,6 +390,68 @@ def write_rows(emu: Emulator, schema: DESchema, rows: list[dict[str, Any]], *, a
     return counts
 
 
+@dataclass
+class Upserts:
+    """Rows checked for one multi-row write: ``rows[i]``/``keys[i]`` for row i, ``errors[i]`` when row i cannot
+    be saved (its row is then None); ``existing`` the stored rows their keys name."""
+
+    rows: list[dict[str, Any] | None]
+    keys: list[str | None]
+    existing: dict[str, tuple[int, dict[str, Any]]]
+    errors: dict[int, RowRejected]
+
+    def write(self, emu: Emulator, schema: DESchema, *, add: bool = True, update: bool = True) -> WriteCounts:
+        """Write the rows that have no error (one transaction)."""
+        good = [i for i, row in enumerate(self.rows) if row is not None]
+        return write_rows(emu, schema, [self.rows[i] for i in good], add=add, update=update,
+                          existing=self.existing, keys=[self.keys[i] for i in good])
+
+
+def duplicate_key(schema: DESchema, key: str | None) -> RowRejected:
+    return RowRejected(f"Violation of PRIMARY KEY constraint. Cannot insert duplicate key in data extension "
+                       f"{schema.name}. The duplicate key value is ({key}).", 2, key_error=True)
+
+
+def prepare_upserts(emu: Emulator, schema: DESchema, values: list[dict[str, Any]], *, add: bool = True,
+                    update: bool = True) -> Upserts:
+    """Check many rows at once (REST rowsets, async row requests) with the rules a single DataExtensionObject
+    write follows: a row whose key is stored (or came earlier in the batch) is an update checking only the
+    columns it names; a new row takes defaults and needs its required columns. Nothing is written."""
+    keys: list[str | None] = []
+    errors: dict[int, RowRejected] = {}
+    for i, row_values in enumerate(values):
+        key = None
+        if schema.primary:
+            key_values = {n: v for n, v in row_values.items() if (c := schema.column(n)) is not None and c.primary}
+            try:
+                key = key_of(schema, build_row(schema, key_values, fill_defaults=False))
+            except RowRejected as exc:
+                errors[i] = exc
+        keys.append(key)
+    existing = emu.audience.find_rows(schema.mid, schema.key, sorted({k for k in keys if k})) if schema.primary \
+        else {}
+    rows: list[dict[str, Any] | None] = []
+    seen: set[str] = set()
+    for i, row_values in enumerate(values):
+        key = keys[i]
+        exists = key is not None and (key in existing or key in seen)
+        try:
+            if i in errors:
+                raise errors[i]
+            if exists and not update:
+                raise duplicate_key(schema, key)
+            if not exists and not add:
+                raise RowRejected(f"The row with primary key ({key or ''}) was not found in data extension "
+                                  f"{schema.name}.", 2, key_error=True)
+            rows.append(build_row(schema, row_values, fill_defaults=not exists))
+            if key is not None:
+                seen.add(key)
+        except RowRejected as exc:
+            errors[i] = exc
+            rows.append(None)
+    return Upserts(rows=rows, keys=keys, existing=existing, errors=errors)
+
+
 def delete_row(emu: Emulator, schema: DESchema, keys: dict[str, Any]) -> bool:
     """Delete the row whose primary key columns have these values; False if none matched."""
     if not schema.primary:

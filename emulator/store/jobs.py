@@ -46,6 +46,12 @@ class JobRepository:
             row = conn.execute("SELECT * FROM job WHERE id=?", (job_id,)).fetchone()
         return decode_job(row) if row else None
 
+    def unfinished(self, kind: str) -> list[dict[str, Any]]:
+        """Jobs of this kind a previous process left unfinished, oldest first."""
+        with self.store.reading() as conn:
+            rows = conn.execute("SELECT * FROM job WHERE kind=? AND finished IS NULL ORDER BY id", (kind,)).fetchall()
+        return [decode_job(r) for r in rows]
+
     def list(self, mid: int | None, limit: int) -> list[dict[str, Any]]:
         sql, args = "SELECT * FROM job", []
         if mid is not None:
