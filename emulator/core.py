@@ -17,6 +17,7 @@ from .domain.auth import AuthService
 from .domain.jobs import JobRunner
 from .domain.objects import ObjectService
 from .domain.quota import DefinitionQuota
+from .domain.retention import Retention
 from .domain.schema import partner_schema
 from .domain.sends import SendService
 from .domain.tenants import seed_tenant
@@ -70,6 +71,7 @@ class Emulator:
             seed_tenant(self, self.tenant)
         self.sends = SendService(self)
         self.sends.recover()  # sends a previous process left unfinished continue (README: sends)
+        self.retention = Retention(self)  # purges old jobs/outbox/events when config.retain_days is set
 
     @property
     def enterprise_mid(self) -> int:
@@ -101,6 +103,7 @@ class Emulator:
                 service.reset()
 
     def close(self) -> None:
+        self.retention.stop()
         self.jobs.wait_idle(timeout=5)
         if self._fresh is not None:
             self._fresh[0].close()

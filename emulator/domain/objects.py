@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..clock import iso_utc, parse_datetime
+from ..clock import iso_utc, parse_datetime_in_range
 from ..store.jobs import ContinuationRepository
 from ..store.objects import LOOKUP_COLUMNS
 from .behaviours import Behaviour, behaviour_class
@@ -369,7 +369,10 @@ def _one_time_start(schedule: dict[str, Any]) -> float:
                           "schedule one occurrence.", code=140)
     if not schedule.get("StartDateTime"):
         raise Invalid("Schedule_Recurrence_Start DateTime Not Specified", code=151)
-    return parse_datetime(schedule["StartDateTime"]).timestamp()
+    try:  # a date the clock can never reach (9999-12-31) is refused, not stored
+        return parse_datetime_in_range(str(schedule["StartDateTime"])).timestamp()
+    except ValueError as exc:
+        raise Invalid(f"Schedule_Validation Error: StartDateTime {exc}", code=140) from exc
 
 
 def _indexed_equality(part: dict[str, Any] | None) -> tuple[str, list[Any]] | None:
