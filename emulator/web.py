@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import json
 import logging
 import secrets
 import socket
@@ -42,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, jsonify, redirect, request
+from jsonschema import Draft202012Validator
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -121,6 +123,57 @@ def json_body() -> dict[str, Any]:
     if not isinstance(data, dict):
         raise Invalid("The request body must be a JSON object.", code=10003)
     return data
+
+
+MALFORMED_JSON = 10004
+WRONG_SHAPE = 10005
+MAX_JSON_DEPTH = 32  # admin bodies are flat; deeper nesting is refused before it can exhaust the stack
+_VALIDATORS: dict[int, Draft202012Validator] = {}
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of a decoded value, iteratively (no recursion to exhaust), stopping past `limit`."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
+
+
+def strict_json(raw: bytes) -> Any:
+    """Strict JSON: UTF-8, no NaN/Infinity, at most MAX_JSON_DEPTH deep; Invalid (10004) otherwise."""
+    try:
+        value = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise Invalid(f"Malformed JSON in request body: {str(exc)[:200]}", code=MALFORMED_JSON) from None
+    if _depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise Invalid(f"The request body is nested deeper than {MAX_JSON_DEPTH} levels.", code=MALFORMED_JSON)
+    return value
+
+
+def validated_json(schema: dict[str, Any], empty: Any = None) -> Any:
+    """The request's body as strict JSON checked against a JSON Schema (Invalid 10005 naming the first
+    misfit); `empty`, when not None, stands for a missing body."""
+    raw = request.get_data(cache=True)
+    value = empty if empty is not None and not raw.strip() else strict_json(raw)
+    validator = _VALIDATORS.get(id(schema))
+    if validator is None:
+        validator = _VALIDATORS[id(schema)] = Draft202012Validator(schema)
+    error = next(iter(sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))), None)
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "body"
+        raise Invalid(f"Invalid request body at {where}: {error.message[:300]}", code=WRONG_SHAPE)
+    return value
 
 
 # -- error responses ---------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from ..domain.errors import Unauthorized
+from ..journal import ENV_MID
 from ..web import base_url, emulator, error_response, requires_token
 
 bp = Blueprint("auth", __name__)
@@ -31,6 +32,7 @@ def token_v2():
     except (Unauthorized, ValueError) as exc:
         return jsonify(error="invalid_client", error_description=getattr(exc, "message", str(exc)),
                        error_uri="https://developer.salesforce.com/docs"), 401
+    request.environ[ENV_MID] = issued.mid  # the journal files the exchange under the BU it was granted for
     root = base_url() + "/"
     return jsonify(access_token=issued.access_token, token_type="Bearer", expires_in=issued.expires_in,
                    scope=issued.scope, soap_instance_url=root, rest_instance_url=root)
@@ -43,6 +45,7 @@ def request_token():
         issued = emulator().auth.issue_legacy(body.get("clientId"), body.get("clientSecret"))
     except Unauthorized:
         return error_response(401, "Unauthorized", 1)
+    request.environ[ENV_MID] = issued.mid
     out = {"accessToken": issued.access_token, "expiresIn": issued.expires_in}
     if request.args.get("legacy") == "1":
         out["legacyToken"] = issued.legacy_token
