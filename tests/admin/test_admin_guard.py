@@ -43,6 +43,10 @@ def test_foreign_origin_or_fetch_site_refuses_even_json(mc):
         _assert_sfmc_403(refused)
     refused = requests.delete(f"{mc.base_url}/_emulator/journal", headers={"Origin": "http://evil.example"}, timeout=5)
     _assert_sfmc_403(refused)
+    refused = requests.put(f"{mc.base_url}/_emulator/ftp/Import/planted.csv", data=b"a\n", timeout=5,
+                           headers={"Origin": "http://evil.example"})
+    _assert_sfmc_403(refused)
+    assert requests.get(f"{mc.base_url}/_emulator/ftp/Import/planted.csv", timeout=5).status_code == 404
     assert requests.get(f"{mc.base_url}/_emulator/clock", timeout=5).json()["frozen"] == before["frozen"] is False
 
 

@@ -87,7 +87,9 @@ def test_hostile_admin_bodies_are_refused_cleanly(hostile, path):
     @SETTINGS
     @given(body=bodies(ROUTES[path]),
            content_type=st.sampled_from(["application/json", "application/json", "text/plain", None,
-                                         "application/x-www-form-urlencoded", "application/json; charset=utf-8"]))
+                                         "application/x-www-form-urlencoded", "application/json; charset=utf-8",
+                                         "multipart/form-data", "multipart/form-data; boundary=x",
+                                         "text/plain; charset=utf-16", "application/problem+json"]))
     def check(body: Any, content_type: str | None) -> None:
         _restore(emu)
         before = _state(emu)
