@@ -24,6 +24,7 @@ from .domain.delivery import Delivery
 from .domain.jobs import JobRunner
 from .domain.objects import ObjectService
 from .domain.quota import DefinitionQuota
+from .domain.retention import Retention
 from .domain.schema import partner_schema
 from .domain.sends import SendService
 from .domain.tenants import seed_tenant
@@ -100,6 +101,7 @@ class Emulator:
         self.sends = SendService(self, self.send_rows)
         self.sends.recover()  # sends a previous process left unfinished continue (README: sends)
         AsyncRows(self).recover()  # so do async row requests (docs/data.md)
+        self.retention = Retention(self)  # purges old jobs/outbox/events when config.retain_days is set
 
     @property
     def enterprise_mid(self) -> int:
@@ -132,6 +134,7 @@ class Emulator:
                 service.reset()
 
     def close(self) -> None:
+        self.retention.stop()
         self.jobs.wait_idle(timeout=5)
         if self._fresh is not None:
             self._fresh[0].close()

@@ -222,8 +222,12 @@ class Store:
         self.path = str(path)
         self._lock = threading.RLock()
         self._depth = 0
+        self.generation = 0  # bumped when wipe/restore replace the content (caches of counts start over)
         self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
+        # Before the first table exists this makes a new file give freed pages back on
+        # `PRAGMA incremental_vacuum` (store/retention.py reclaim); an older file keeps its mode until VACUUM.
+        self.conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
         self.conn.execute("PRAGMA foreign_keys=ON")
@@ -316,6 +320,7 @@ class Store:
             ).fetchall():
                 if table not in keep:
                     conn.execute(f'DELETE FROM "{table}"')
+            self.generation += 1
 
     def snapshot(self) -> sqlite3.Connection:
         """An in-memory copy of the whole database (for a fast reset to this state)."""
@@ -331,6 +336,7 @@ class Store:
         with self._lock:
             kept = {table: self.conn.execute(f'SELECT * FROM "{table}"').fetchall() for table in keep}
             snapshot.backup(self.conn)
+            self.generation += 1
             if not kept:
                 return
             with self.transaction() as conn:
