@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from emulator.testing import RunningEmulator, start
-from tests.sends.conftest import SendWorld
+from tests.send_world import SendWorld
 from tests.soap_helpers import SoapCaller
 
 
