@@ -11,13 +11,27 @@ holds its (xsi:)type; repeated elements become lists. Dates are ISO-8601 UTC str
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from lxml import etree
 
 from ..clock import iso_utc, parse_datetime, sfmc_datetime
-from ..domain.schema import PARTNER_NS, Field, InvalidEnumValue, Schema, first_invalid_enum
+from ..domain.schema import (
+    PARTNER_NS,
+    XSD_DECIMAL_MAX,
+    XSD_INT_TYPES,
+    XSD_INTEGER_RANGES,
+    Field,
+    InvalidEnumValue,
+    Schema,
+    SimpleType,
+    first_invalid_enum,
+)
 
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_TYPE = f"{{{XSI_NS}}}type"
@@ -52,6 +66,106 @@ def _xsi_type(el: etree._Element) -> str | None:
     return value.rpartition(":")[2]
 
 
+# The dateTime range stored values may take: SQL Server's datetime, which SFMC stores them in (so year 1 is
+# refused rather than stored, and 9999-12-31 in any zone still reads back in Central time).
+DATETIME_MIN = datetime(1753, 1, 1, tzinfo=UTC)
+DATETIME_MAX = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+
+XML_SPACE = " \t\n\r"
+_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+_DOUBLE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
+_ZONE = r"(Z|[+-](?:0[0-9]|1[0-4]):[0-5][0-9])?"
+_CLOCK = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,7})?"
+_DATETIME = re.compile(rf"([0-9]{{4}})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(?:T{_CLOCK})?{_ZONE}", re.ASCII)
+_TIME = re.compile(rf"{_CLOCK}{_ZONE}", re.ASCII)
+
+
+class ValueRefused(ValueError):
+    """A lexically wrong value (`reason` None) or one outside its type's value space (`reason` says why)."""
+
+    def __init__(self, reason: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _integer(text: str, simple: SimpleType) -> int:
+    if not _INTEGER.fullmatch(text):
+        raise ValueRefused()
+    digits = text.lstrip("+-").lstrip("0")
+    low, high = simple.bounds or XSD_INTEGER_RANGES["long"]
+    if len(digits) > 20 or not low <= int(text) <= high:  # 20 digits: past any bound, before int() is slow
+        raise ValueRefused(f"was either too large or too small for {simple.primitive} ({low} to {high})")
+    return int(text)
+
+
+def _double(text: str, simple: SimpleType) -> float:
+    # INF and NaN are xsd:double lexical forms, refused here: stored values must read back as numbers.
+    if not _DOUBLE.fullmatch(text):
+        raise ValueRefused()
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueRefused(f"was either too large or too small for {simple.primitive}")
+    return value
+
+
+def _decimal(text: str, simple: SimpleType) -> float:
+    if not _DECIMAL.fullmatch(text):
+        raise ValueRefused()
+    if abs(Decimal(text)) > XSD_DECIMAL_MAX:
+        raise ValueRefused("was either too large or too small for decimal")
+    return float(text)
+
+
+def _boolean(text: str, simple: SimpleType) -> bool:
+    # XmlConvert.ToBoolean's forms; "True" and "yes" are not among them.
+    if text in ("true", "1"):
+        return True
+    if text in ("false", "0"):
+        return False
+    raise ValueRefused()
+
+
+def _datetime(text: str, simple: SimpleType) -> str:
+    match = _DATETIME.fullmatch(text)
+    if not match:
+        raise ValueRefused()
+    normalised = text
+    if match.group(4):  # Python reads up to microseconds; .NET's seven digits are truncated, not rounded
+        start, end = match.span(4)
+        normalised = f"{text[:start]}.{(match.group(4)[1:] + '00000')[:6]}{text[end:]}"
+    try:
+        value = parse_datetime(normalised)
+    except (ValueError, OverflowError):  # an impossible day (02-30) or past the calendar once made UTC
+        raise ValueRefused("is not a valid date and time in the supported range") from None
+    if not DATETIME_MIN <= value <= DATETIME_MAX:
+        raise ValueRefused(f"is outside the supported range {iso_utc(DATETIME_MIN)} to "
+                           f"{iso_utc(DATETIME_MAX.replace(microsecond=0))}")
+    return iso_utc(value)
+
+
+def _time(text: str, simple: SimpleType) -> str:
+    if not _TIME.fullmatch(text):
+        raise ValueRefused()
+    return text
+
+
+# How each xsd primitive's lexical form is read into Python (the rest, xsd:string and kin, stay text).
+DECODERS: dict[str, Callable[[str, SimpleType], Any]] = {
+    **dict.fromkeys(XSD_INT_TYPES, _integer),
+    "double": _double,
+    "float": _double,
+    "decimal": _decimal,
+    "boolean": _boolean,
+    "dateTime": _datetime,
+    "time": _time,
+}
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 64 else text[:61] + "..."
+
+
 class Codec:
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
@@ -59,17 +173,15 @@ class Codec:
 
     # -- decoding ---------------------------------------------------------
     def decode(self, el: etree._Element, type_name: str) -> dict[str, Any]:
-        actual = _xsi_type(el) or type_name
-        if actual != type_name and not self.schema.has_type(actual):
-            raise DecodeError(f"The specified type was not recognized: name='{actual}', namespace='{PARTNER_NS}', at <{_local(el.tag)} xmlns='{PARTNER_NS}'>.")
+        actual = self._actual_type(el, type_name)
         out: dict[str, Any] = {TYPE_KEY: actual}
         for child in el:
-            if not isinstance(child.tag, str):
-                continue
+            if not isinstance(child.tag, str) or not child.tag.startswith(P):
+                continue  # .NET's XmlSerializer skips elements it does not know (other namespaces too).
             name = _local(child.tag)
             f = self.schema.field(actual, name)
             if f is None:
-                continue  # .NET's XmlSerializer skips unknown elements; so do we.
+                continue
             if child.get(XSI_NIL) in ("true", "1"):
                 continue
             value = self._decode_value(child, f)
@@ -79,34 +191,51 @@ class Codec:
                 out[name] = value
         return out
 
+    def _actual_type(self, el: etree._Element, declared: str) -> str:
+        """The element's xsi:type, resolved as a QName, known and derived from the declared type."""
+        value = (el.get(XSI_TYPE) or "").strip(XML_SPACE)
+        if not value:
+            return declared
+        prefix, _, name = value.rpartition(":")
+        namespace = el.nsmap.get(prefix or None, PARTNER_NS if not prefix else None)
+        if prefix and namespace is None:
+            raise DecodeError(f"There is an error in XML document. ---> The xsi:type '{_shown(value)}' of "
+                              f"<{_local(el.tag)}> uses the undeclared prefix '{prefix}'.")
+        if name != declared and (namespace != PARTNER_NS or not self.schema.has_type(name)):
+            raise DecodeError(f"The specified type was not recognized: name='{_shown(name)}', "
+                              f"namespace='{namespace}', at <{_local(el.tag)} xmlns='{PARTNER_NS}'>.")
+        if name != declared and self.schema.has_type(declared) and not self.schema.is_a(name, declared):
+            raise DecodeError(f"There is an error in XML document. ---> The type {name} of <{_local(el.tag)}> "
+                              f"does not derive from {declared}.")
+        return name
+
     def _decode_value(self, el: etree._Element, f: Field) -> Any:
-        kind = self.schema.scalar_kind(f)
-        if kind == "complex":
+        simple = self.schema.simple_type(f)
+        if simple is None:
             return self.decode(el, f.type_name)
-        text = (el.text or "").strip()
-        try:
-            if kind == "int":
-                return int(text)
-            if kind == "float":
-                return float(text)
-            if kind == "bool":
-                if text.lower() in ("true", "1"):
-                    return True
-                if text.lower() in ("false", "0"):
-                    return False
-                raise ValueError(text)
-            if kind == "datetime":
-                return iso_utc(parse_datetime(text))
-        except ValueError as exc:
-            raise DecodeError(
-                f"There is an error in XML document. ---> Input string '{text}' was not in a correct "
-                f"format for {f.name} ({f.type_name})."
-            ) from exc
-        if kind == "enum":
-            if text not in self.schema.enums[f.type_name]:
+        for child in el:
+            if isinstance(child.tag, str):  # .NET: "'Element' is an invalid XmlNodeType" for a string
+                raise DecodeError(f"There is an error in XML document. ---> {f.name} ({f.type_name}) holds "
+                                  f"the element <{_local(child.tag)}>; it takes text only.")
+        raw = (el.text or "") + "".join(child.tail or "" for child in el)
+        decoder = DECODERS.get(simple.primitive)
+        if decoder is not None:
+            text = raw.strip(XML_SPACE)
+            try:
+                return decoder(text, simple)
+            except ValueRefused as exc:
+                if exc.reason is None:
+                    raise DecodeError(
+                        f"There is an error in XML document. ---> Input string '{_shown(text)}' was not in a "
+                        f"correct format for {f.name} ({f.type_name}).") from None
+                raise DecodeError(f"There is an error in XML document. ---> Value '{_shown(text)}' of {f.name} "
+                                  f"({f.type_name}) {exc.reason}.") from None
+        if simple.enumeration is not None:
+            text = raw.strip(XML_SPACE)
+            if text not in simple.enumeration:
                 return InvalidEnumValue(text, f.type_name, f.name)
             return text
-        return el.text or ""
+        return raw
 
     @staticmethod
     def require_valid(data: object) -> None:
