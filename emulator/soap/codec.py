@@ -197,7 +197,9 @@ class Codec:
         if not value:
             return declared
         prefix, _, name = value.rpartition(":")
-        namespace = el.nsmap.get(prefix or None, PARTNER_NS if not prefix else None)
+        # A prefixed name must resolve to the partner namespace; an unprefixed one is taken as a partner type
+        # whatever the default namespace (lenient as before: hand-written envelopes vary).
+        namespace = el.nsmap.get(prefix) if prefix else PARTNER_NS
         if prefix and namespace is None:
             raise DecodeError(f"There is an error in XML document. ---> The xsi:type '{_shown(value)}' of "
                               f"<{_local(el.tag)}> uses the undeclared prefix '{prefix}'.")

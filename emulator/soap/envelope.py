@@ -13,7 +13,8 @@ Which encoding the bytes are read in (decided here, after RFC 7303 section 3 and
 2. Otherwise the Content-Type ``charset`` parameter, then the XML declaration's ``encoding``, then UTF-8.
 3. The bytes must decode strictly in that encoding: latin-1 or cp1252 bytes in a UTF-8 request, stray
    continuation bytes, overlong sequences, encoded surrogates and truncated multibyte sequences are refused,
-   never replaced or guessed at. An encoding name Python does not know is refused too.
+   never replaced or guessed at. A name that is not a charset is refused too: unknown names, Python's
+   transforms and escapes (base64, rot13, unicode_escape, idna...) and UTF-7 (no XML parser reads it).
 
 Then the envelope must be ``{soap11}Envelope`` with a ``Body`` holding exactly one operation element in the
 partner namespace; undeclared prefixes and any other XML error are refused by the parser itself.
@@ -40,6 +41,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_NOT_CHARSETS = {"unicode-escape", "raw-unicode-escape", "punycode", "idna", "undefined", "utf-7"}
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 
 
@@ -68,15 +70,19 @@ def decode_request(data: bytes, content_type: str | None) -> str:
     """The request's text, strictly decoded; an EnvelopeError for an unknown or violated encoding."""
     encoding, skip = request_encoding(data, content_type)
     try:
-        codecs.lookup(encoding)
+        known = codecs.lookup(encoding)
     except LookupError:
-        raise EnvelopeError(f"The charset '{encoding}' is not supported.") from None
+        known = None
+    # Python also names transforms (base64, rot13) and escapes codecs; none of them is a charset.
+    if known is None or not getattr(known, "_is_text_encoding", True) or known.name in _NOT_CHARSETS:
+        raise EnvelopeError(f"The charset '{encoding}' is not supported.")
     try:
         return data[skip:].decode(encoding)
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:  # UnicodeDecodeError, or the bare UnicodeError some codecs raise
+        where = f" at byte {exc.start + skip}" if isinstance(exc, UnicodeDecodeError) else ""
         raise EnvelopeError(
-            f"There is an error in XML document. ---> Invalid character in the given encoding ({encoding}) "
-            f"at byte {exc.start + skip}.") from None
+            f"There is an error in XML document. ---> Invalid character in the given encoding ({encoding})"
+            f"{where}.") from None
 
 
 def parse_request(data: bytes, content_type: str | None,

@@ -299,6 +299,10 @@ ENCODINGS = [
     ("utf-16 as utf-8", lambda t: t.encode("utf-16"), "text/xml; charset=utf-8"),
     ("utf-16 without BOM as utf-8", lambda t: t.encode("utf-16-le"), "text/xml; charset=utf-8"),
     ("utf-8 as unknown charset", lambda t: t.encode("utf-8"), "text/xml; charset=x-klingon"),
+    ("utf-8 as a transform", lambda t: t.encode("utf-8"), "text/xml; charset=rot13"),
+    ("utf-8 as an escape codec", lambda t: t.encode("utf-8"), "text/xml; charset=unicode_escape"),
+    ("utf-8 as shift_jis", lambda t: t.encode("utf-8"), "text/xml; charset=shift_jis"),
+    ("utf-8 as utf-32", lambda t: t.encode("utf-8"), "text/xml; charset=utf-32"),
     ("utf-8 with no charset", lambda t: t.encode("utf-8"), "text/xml"),
 ]
 BAD_UTF8 = [b"\xc0\xaf", b"\xe0\x80\xaf", b"\x80", b"\xbf\xbf", b"\xc3", b"\xe2\x9c", b"\xed\xa0\x80", b"\xf8\x88\x80\x80\x80",
