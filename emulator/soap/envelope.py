@@ -102,8 +102,10 @@ def parse_request(data: bytes, content_type: str | None,
     return root, dict(ids)
 
 
-def check_envelope(root: etree._Element) -> etree._Element:
-    """The operation element of a SOAP 1.1 envelope, or an EnvelopeError saying what is missing."""
+def check_envelope(root: etree._Element, expected: str | None = None) -> etree._Element:
+    """The operation element of a SOAP 1.1 envelope, or an EnvelopeError saying what is missing; with
+    `expected` (the request element the SOAPAction header names) the operation must be that element, as
+    ASMX routes on SOAPAction and reads the body as that operation's message."""
     if root.tag != f"{{{SOAP_ENV}}}Envelope":
         raise EnvelopeError(f"The root element {_describe(root)} is not a SOAP 1.1 Envelope ({SOAP_ENV}).")
     bodies = [el for el in root if el.tag == f"{{{SOAP_ENV}}}Body"]
@@ -117,6 +119,9 @@ def check_envelope(root: etree._Element) -> etree._Element:
     if etree.QName(operation).namespace != PARTNER_NS:
         raise EnvelopeError(f"There is an error in XML document. ---> {_describe(operation)} was not expected; "
                             f"request elements are in the namespace '{PARTNER_NS}'.")
+    if expected is not None and etree.QName(operation).localname != expected:
+        raise EnvelopeError(f"There is an error in XML document. ---> {_describe(operation)} was not expected; "
+                            f"the SOAPAction header asks for <{expected}>.")
     return operation
 
 

@@ -134,8 +134,10 @@ class PartnerSoap11(Soap11):
                                   "prohibited in this XML document.")
 
     def decompose_incoming_envelope(self, ctx, message=Soap11.REQUEST):
+        action = (ctx.transport.req_env.get("HTTP_SOAPACTION") or "").strip().strip('"').strip()
+        expected = MESSAGES.get(action.rsplit("/", 1)[-1], (None,))[0] if action else None  # gate vetted the name
         try:
-            check_envelope(ctx.in_document[0])
+            check_envelope(ctx.in_document[0], expected)
         except EnvelopeError as exc:
             raise Fault("Client", str(exc)) from None
         super().decompose_incoming_envelope(ctx, message)

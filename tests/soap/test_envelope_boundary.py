@@ -66,6 +66,16 @@ def test_unreadable_requests_are_client_faults_and_change_nothing(mc, soap, labe
     assert _lists(soap) == before
 
 
+def test_the_body_must_be_the_operation_the_soapaction_names(mc, soap):
+    response = post_envelope(mc.soap_url, "Delete", CREATE)
+    assert response.status_code == 500
+    fault = validate_body(response.content)
+    assert fault.findtext("faultcode") == "soap:Client"
+    assert "the SOAPAction header asks for <DeleteRequest>" in fault.findtext("faultstring")
+    assert _lists(soap) == ["All Subscribers"]
+    assert post_envelope(mc.soap_url, None, CREATE).status_code == 200  # no SOAPAction: the body decides
+
+
 @pytest.mark.parametrize("charset", ["x-klingon", "rot13", "base64", "unicode_escape", "idna", "utf-7", "undefined"])
 def test_a_name_that_is_not_a_charset_is_refused(mc, charset):
     message = _client_fault(mc, CREATE.encode(), f"text/xml; charset={charset}")
