@@ -9,7 +9,8 @@ Three suites, all posting through the in-process WSGI app (Flask's test client, 
   inside strings), sent as Create, Update or Delete;
 - Retrieve requests with generated filters on every property kind, hostile values included;
 - byte-level mutations of valid envelopes: truncation, bytes replaced, latin-1/cp1252/UTF-16 bytes labelled
-  UTF-8, overlong and stray UTF-8 sequences, a foreign body namespace, an undeclared prefix, no Body.
+  UTF-8, overlong and stray UTF-8 sequences, names that are not charsets, a foreign body namespace, an
+  undeclared prefix, no Body, a SOAPAction naming another operation.
 
 Every answer must be a SOAP envelope; a 500 must carry faultcode soap:Client (or q0:Security when a mutation
 hit the credentials), never soap:Server. A request holding a hostile value must be refused (a fault or an
@@ -317,7 +318,8 @@ def mutated_envelope(draw) -> tuple[str, bytes, str]:
     action = draw(st.sampled_from(sorted(VALID)))
     text = VALID[action]
     content_type = "text/xml; charset=utf-8"
-    how = draw(st.sampled_from(["truncate", "replace bytes", "insert bad utf-8", "encoding", "text", "combined"]))
+    how = draw(st.sampled_from(["truncate", "replace bytes", "insert bad utf-8", "encoding", "text", "combined",
+                                "wrong SOAPAction"]))
     if how in ("text", "combined"):
         text = TEXT_MUTATIONS[draw(st.sampled_from(sorted(TEXT_MUTATIONS)))](text)
     data = text.encode("utf-8")
@@ -332,6 +334,8 @@ def mutated_envelope(draw) -> tuple[str, bytes, str]:
     if how == "insert bad utf-8":
         at = draw(st.integers(0, len(data)))
         data = data[:at] + draw(st.sampled_from(BAD_UTF8)) + data[at:]
+    if how == "wrong SOAPAction":
+        action = draw(st.sampled_from(["Create", "Retrieve", "Update", "Delete", "Perform"]).filter(lambda a: a != action))
     return action, data, content_type
 
 
