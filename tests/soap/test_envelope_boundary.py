@@ -125,3 +125,14 @@ def test_decode_request_never_replaces_bytes():
     with pytest.raises(EnvelopeError, match="at byte 3"):
         decode_request(b"<a>\xe9</a>", "text/xml; charset=utf-8")
     assert decode_request(b"<a>\xe9</a>", "text/xml; charset=latin-1") == "<a>é</a>"
+
+
+@pytest.mark.parametrize("where", ["username", "password"])
+def test_credentials_holding_elements_are_a_login_failure(mc, where):
+    """Not the text before the element: a credential is text only, like every string on the wire."""
+    user, password = "emulator-user", "emulator-password"
+    data = envelope(f'<CreateRequest xmlns="{PARTNER}"/>', username=user + ("<x/>" if where == "username" else ""),
+                    password=password + ("<x/>" if where == "password" else ""))
+    response = post_envelope(mc.soap_url, "Create", data)
+    fault = validate_body(response.content)
+    assert (response.status_code, fault.findtext("faultcode")) == (500, "q0:Security")
