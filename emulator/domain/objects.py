@@ -408,6 +408,8 @@ def _indexed_equality(part: dict[str, Any] | None) -> tuple[str, list[Any]] | No
             values = [int(v) for v in values]
         except ValueError:
             return None
+        if any(not -(2**63) <= v < 2**63 for v in values):  # no stored ID is that big; SQLite can't take it
+            return None
     return prop, values
 
 
