@@ -126,7 +126,7 @@ def json_body() -> dict[str, Any]:
     return data
 
 
-MALFORMED_JSON = 10004
+MALFORMED_JSON = codes.REST.MALFORMED_JSON
 WRONG_SHAPE = codes.REST.INVALID_VALUE
 MAX_JSON_DEPTH = 32  # admin bodies are flat; deeper nesting is refused before it can exhaust the stack
 _VALIDATORS: dict[int, Draft202012Validator] = {}

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from . import codes
+from .codes import SOAP
 from .errors import Invalid, NotFound
 from .subscribers import valid_email
 
@@ -31,7 +32,8 @@ FALSE_WORDS = {"false", "0", "n", "no"}
 PHONE_RE = re.compile(r"^\+?[0-9 ().\-]{3,}$")
 
 # Error codes for row values [doc:SOAP/70000_70999_custom_object]
-ROW_GENERAL, ROW_NULL, ROW_TOO_LONG, ROW_BAD_DE = 70000, 70001, 70002, 70003
+ROW_GENERAL, ROW_NULL, ROW_TOO_LONG, ROW_BAD_DE = (
+    SOAP.DE_ROW_INVALID, SOAP.DE_ROW_MISSING_REQUIRED, SOAP.DE_ROW_TOO_LONG, SOAP.DE_ROW_UNKNOWN_DE)
 
 
 @dataclass

@@ -72,7 +72,7 @@ def _with_placeholders(value: Any, top: bool = True) -> Any:
     return out
 
 
-TOO_MANY_OBJECTS = 218  # [doc:SOAP/200_299_asynchronous_operation] "Use fewer than 32,767 API objects"
+TOO_MANY_OBJECTS = codes.SOAP.TOO_MANY_OBJECTS  # [doc:SOAP/200_299_asynchronous_operation]
 
 
 def too_many(emu: Emulator, body: etree._Element, *path: str) -> str | None:
