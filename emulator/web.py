@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from . import jsonbody
 from .config import Config
 from .domain import codes
 from .domain.context import CallContext
@@ -40,6 +41,7 @@ from .domain.errors import (
     Unsupported,
 )
 from .journal import ENV_MID
+from .jsonbody import BodySchema
 
 if TYPE_CHECKING:
     from .core import Emulator
@@ -95,14 +97,11 @@ def requires_token(scope: str | None = None) -> Callable[[Callable], Callable]:
     return decorate
 
 
-def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 400 with SFMC's malformed-JSON code."""
-    data = request.get_json(silent=True, force=True)
-    if data is None:
-        raise Invalid("Malformed JSON in request body.", code=codes.REST.MALFORMED_JSON)
-    if not isinstance(data, dict):
-        raise Invalid("The request body must be a JSON object.", code=codes.REST.NOT_AN_OBJECT)
-    return data
+def json_body(schema: BodySchema | None = None) -> dict[str, Any]:
+    """The request's JSON object, read strictly and checked against the route's declared `schema`
+    (emulator/jsonbody.py): a 415 or SFMC's 400 otherwise, before any domain code runs."""
+    data = jsonbody.read(request.get_data(cache=True), request.headers.get("Content-Type"))
+    return schema.check(data) if schema is not None else data
 
 
 # -- error responses ---------------------------------------------------------------------------------------
@@ -144,7 +143,8 @@ def install_error_handlers(app: Flask) -> None:
         if error.code == 413:
             return error_response(413, f"Request Entity Too Large: {error.description}", 413)
         if error.code == 415:
-            return error_response(415, "Unsupported Media Type", codes.REST.VALIDATION)
+            detail = f": {error.description}" if error.description != type(error).description else ""
+            return error_response(415, f"Unsupported Media Type{detail}", codes.REST.VALIDATION)
         if error.code == 400:
             return error_response(400, error.description or "Bad Request", codes.REST.VALIDATION)
         return error_response(error.code or 500, error.name, error.code or 500)
