@@ -281,12 +281,16 @@ def route_bodies(name: str) -> st.SearchStrategy:
     return st.one_of(good_bodies, good_bodies, from_schema(schema.schema))
 
 
+def _not_a_number(name: str) -> Any:
+    raise ValueError(name)  # NaN, Infinity: refused at parse, before any schema
+
+
 def schema_errors(schema: BodySchema, attempt: Attempt) -> list:
     """The declared schema's errors for a body that reaches validation (labelled JSON, readable), else []."""
-    if attempt.must_refuse:
+    if attempt.must_refuse or not (attempt.content_type or "").startswith("application/json"):
         return []
     try:
-        body = json.loads(attempt.data.decode("utf-8"))
+        body = json.loads(attempt.data.decode("utf-8"), parse_constant=_not_a_number)
         json.dumps(body, ensure_ascii=False).encode()
     except (ValueError, RecursionError):
         return []
