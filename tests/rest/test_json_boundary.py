@@ -46,6 +46,7 @@ def test_a_single_send_of_the_wrong_shape_is_400_10001_and_nothing_is_queued(rea
 @pytest.mark.parametrize("change", [
     {"recipients": [{**GOOD, "to": ["a@example.com", "b@example.com"]}]},  # was sqlite3.ProgrammingError
     {"recipients": [GOOD, "c-2"]},
+    {"recipients": [GOOD, None]},
     {"recipients": [{**GOOD, "messageKey": ["k"]}]},
     {"recipients": {"0": GOOD}},
     {"attributes": ["shared"]},

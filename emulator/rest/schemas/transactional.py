@@ -34,6 +34,7 @@ SEND_SINGLE = openapi("SendEmailToSingleRecipientRequest", {
     **_SEND, **{f"recipient.{k}": v for k, v in _RECIPIENT.items()}}, mcms=True)
 SEND_BATCH = openapi("SendEmailToMultipleRecipientsRequest", {
     **_SEND, "recipients": {"maxItems": MAX_RECIPIENTS, "x-errorcode": {"maxItems": REST.TOO_MANY_RECIPIENTS}},
+    "recipients.*": {"type": "object"},  # a recipient is an object, never null
     **{f"recipients.*.{k}": v for k, v in _RECIPIENT.items()}}, mcms=True)
 
 # The classic triggered send (messageDefinitionSends) is not in the document: declared from its doc page.
