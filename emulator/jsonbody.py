@@ -38,9 +38,12 @@ MAX_DEPTH = 64
 MAX_LISTED_ERRORS = 20
 INT64 = 2**63 - 1
 
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_PAIR = re.compile(r"\[\]|\{\}")
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_ONE_KIND = bytes.maketrans(b"{}", b"[]")
+_OPEN = ord("[")
+_ROUNDS = 3
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _JSON_TYPE = re.compile(r"^application/(?:[\w.+-]+\+)?json$")
 
 
@@ -60,21 +63,35 @@ def malformed(detail: str) -> Invalid:
     return Invalid(f"Malformed JSON in request body: {detail}", code=codes.REST.MALFORMED_JSON)
 
 
-def nesting_error(text: str, limit: int = MAX_DEPTH) -> str | None:
-    """Why `text` must not reach the recursive parser (too deep, or brackets that never balance), or None.
+def nesting_error(raw: bytes, limit: int = MAX_DEPTH) -> str | None:
+    """Why the JSON bytes must not reach the recursive parser (too deep, or brackets that never balance),
+    or None.
 
-    Strings are cut out first (their brackets are data); then each round deletes the innermost empty pairs,
-    so a document that still has brackets after `limit` rounds is nested deeper than `limit`. Every round is
-    one C-level regex pass: no recursion, whatever the input."""
-    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
-    for _ in range(limit):
+    Strings are cut out first (their brackets are data) and every other byte but a bracket is dropped (one
+    kind of bracket is enough to measure depth: a "[}" mismatch is the parser's to refuse). A few rounds
+    then delete the innermost empty pairs (each lowers the height of the bracket tree by exactly one and
+    shrinks a wide document to little); a run of more openers than the depth left is too deep at once;
+    what remains is counted in one pass that stops at the first level too many. All at C speed but the last
+    pass, and no recursion, whatever the input."""
+    brackets = _STRING.sub(b"", raw).translate(_ONE_KIND, _NOT_BRACKETS)
+    too_deep = f"nested deeper than {limit} levels"
+    for rounds in range(_ROUNDS):
         if not brackets:
             return None
-        shorter = _PAIR.sub("", brackets)
+        if b"[" * (limit - rounds + 1) in brackets:
+            return too_deep
+        shorter = brackets.replace(b"[]", b"")
         if shorter == brackets:
             return "unbalanced brackets"
         brackets = shorter
-    return f"nested deeper than {limit} levels" if brackets else None
+    allowed, depth = limit - _ROUNDS, 0
+    for byte in brackets:
+        depth += 1 if byte == _OPEN else -1
+        if depth > allowed:
+            return too_deep
+        if depth < 0:
+            return "unbalanced brackets"
+    return "unbalanced brackets" if depth else None
 
 
 def _refuse_constant(name: str) -> Any:
@@ -94,17 +111,18 @@ def parse(raw: bytes) -> Any:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise malformed(f"the body is not UTF-8 (byte {error.start})") from None
-    problem = nesting_error(text)
+    problem = nesting_error(raw)
     if problem:
         raise malformed(problem)
     try:
         data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except ValueError as error:  # JSONDecodeError, and int() refusing a number of more than 4300 digits
         raise malformed(str(error).split(":")[0]) from None
-    try:
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise malformed("a string holds a lone surrogate") from None
+    if _SURROGATE_ESCAPE.search(text):  # valid UTF-8 holds no surrogate: only a \u escape makes one
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise malformed("a string holds a lone surrogate") from None
     return data
 
 

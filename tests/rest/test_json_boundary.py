@@ -101,12 +101,28 @@ def test_bytes_that_are_not_utf8_are_400_10004(ready: Api, data):
     assert_error(raw(ready, ASSETS, data), 400, 10004, "UTF-8")
 
 
-def test_depth_up_to_the_limit_is_accepted_and_one_more_is_refused():
-    assert nesting_error("[" * MAX_DEPTH + "]" * MAX_DEPTH) is None
-    assert "deeper than 64" in nesting_error("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
-    assert nesting_error('{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}') is None
-    assert nesting_error('["\\"[", [{}]]') is None
-    assert nesting_error("[{]}") == "unbalanced brackets"
+@pytest.mark.parametrize(("opening", "closing", "levels"), [("[", "]", 1), ('{"a":', "}", 1), ('[{"a":', "}]", 2)])
+@pytest.mark.parametrize("depth", [1, 60, 61, 62, 63, 64, 65, 66, 67, 100, 100_000])
+def test_depth_up_to_the_limit_is_accepted_and_one_more_is_refused(opening, closing, levels, depth):
+    text = (opening * depth + "1" + closing * depth).encode()
+    if depth * levels <= MAX_DEPTH:
+        assert nesting_error(text) is None
+    else:
+        assert nesting_error(text) == f"nested deeper than {MAX_DEPTH} levels"
+
+
+@pytest.mark.parametrize(("text", "answer"), [
+    ('{"a": "' + "[" * 100 + '"}', None),  # brackets in strings are data
+    ('["\\"[", [{}], "\\\\"]', None),  # escaped quotes and backslashes
+    ("[" + "[]," * 1000 + "[]]", None),  # wide is not deep
+    ("[" + "[[],[[],[[]]]]," * 100 + "1]", None),
+    ("[[" * 33 + "]]" * 33, "nested deeper than 64 levels"),
+    ("[[]," * 70 + "]" * 70, "nested deeper than 64 levels"),  # depth built one level at a time
+    ("[" * 10, "unbalanced brackets"),
+    ("]]", "unbalanced brackets"),
+])
+def test_nesting_is_measured_outside_strings(text, answer):
+    assert nesting_error(text.encode()) == answer
 
 
 def test_deep_but_allowed_attributes_are_refused_by_type_not_by_a_crash(ready: Api):
