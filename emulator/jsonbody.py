@@ -6,16 +6,16 @@ Reading (``read``), in this order, each refusal a 400 in SFMC's JSON shape unles
 - ``Content-Type`` must be ``application/json`` (or ``application/*+json``), charset absent or UTF-8:
   anything else, or none, is SFMC's 415 Unsupported Media Type [doc:error-handling]. See docs/decisions.md.
 - the bytes must be UTF-8 (a UTF-8 BOM is allowed), else 10004;
-- nesting deeper than ``MAX_DEPTH`` (64, Json.NET's default MaxDepth), or brackets that cannot balance, is
-  10004: checked on the text without recursion *before* Python's recursive parser runs;
+- nesting deeper than ``MAX_DEPTH`` (64, the default maximum depth of .NET's JSON readers), or brackets
+  that cannot balance, is 10004: measured on the bytes without recursion *before* Python's recursive
+  parser runs;
 - ``NaN``, ``Infinity`` and numbers that overflow a double are 10004 (Python's json accepts them);
 - a lone surrogate (``"\\ud800"``) anywhere, key or value, is 10004 (it is not a Unicode string);
 - the top level must be an object: 10003.
 
 Checking (``BodySchema.check``): JSON Schema Draft 4 (the OpenAPI 2 dialect) with jsonschema. A schema may
-name SFMC's code for a failing subschema with ``x-errorcode`` (e.g. 109113 for autoAddSubscriber), or
-per keyword (``{"maxItems": 109101}``); the
-default is 10001 for a wrong type and 10005 for a value out of range. The first error (by path) is the
+name SFMC's code for a failing subschema with ``x-errorcode`` (e.g. 109113 for autoAddSubscriber), or per
+keyword (``{"maxItems": 109101}``); the default is 10001 for a wrong type and 10005 for a value out of range. The first error (by path) is the
 answer's message and errorcode; when there are more, all of them are listed in ``additionalErrors`` as
 ``{"message", "errorcode"}`` (SFMC's aggregate convention [doc:error-handling 10006]). Schemas with
 ``x-mcms`` prefix messages with the code's MCMS_UTM_* name, as transactional messaging does.
