@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
 import logging
 import secrets
 import socket
@@ -47,6 +46,7 @@ from jsonschema import Draft202012Validator
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from . import jsonbody
 from .config import Config
 from .domain import codes
 from .domain.context import CallContext
@@ -61,6 +61,7 @@ from .domain.errors import (
     Unsupported,
 )
 from .journal import ENV_MID
+from .jsonbody import BodySchema
 
 if TYPE_CHECKING:
     from .core import Emulator
@@ -116,57 +117,23 @@ def requires_token(scope: str | None = None) -> Callable[[Callable], Callable]:
     return decorate
 
 
-def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 400 with SFMC's malformed-JSON code."""
-    data = request.get_json(silent=True, force=True)
-    if data is None:
-        raise Invalid("Malformed JSON in request body.", code=codes.REST.MALFORMED_JSON)
-    if not isinstance(data, dict):
-        raise Invalid("The request body must be a JSON object.", code=codes.REST.NOT_AN_OBJECT)
-    return data
+def json_body(schema: BodySchema | None = None) -> dict[str, Any]:
+    """The request's JSON object, read strictly and checked against the route's declared `schema`
+    (emulator/jsonbody.py): a 415 or SFMC's 400 otherwise, before any domain code runs."""
+    data = jsonbody.read(request.get_data(cache=True), request.headers.get("Content-Type"))
+    return schema.check(data) if schema is not None else data
 
 
-MALFORMED_JSON = codes.REST.MALFORMED_JSON
 WRONG_SHAPE = codes.REST.INVALID_VALUE
-MAX_JSON_DEPTH = 32  # admin bodies are flat; deeper nesting is refused before it can exhaust the stack
 _VALIDATORS: dict[int, Draft202012Validator] = {}
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _depth(value: Any, limit: int) -> int:
-    """Nesting depth of a decoded value, iteratively (no recursion to exhaust), stopping past `limit`."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if deepest > limit:
-            return deepest
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return deepest
-
-
-def strict_json(raw: bytes) -> Any:
-    """Strict JSON: UTF-8, no NaN/Infinity, at most MAX_JSON_DEPTH deep; Invalid (10004) otherwise."""
-    try:
-        value = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise Invalid(f"Malformed JSON in request body: {str(exc)[:200]}", code=MALFORMED_JSON) from None
-    if _depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
-        raise Invalid(f"The request body is nested deeper than {MAX_JSON_DEPTH} levels.", code=MALFORMED_JSON)
-    return value
-
-
 def validated_json(schema: dict[str, Any], empty: Any = None) -> Any:
-    """The request's body as strict JSON checked against a JSON Schema (Invalid 10005 naming the first
-    misfit); `empty`, when not None, stands for a missing body."""
+    """The admin API's bodies: strict JSON (jsonbody.parse, the same reader as the REST routes') checked
+    against a JSON Schema (Invalid 10005 naming the first misfit); `empty`, when not None, stands for a
+    missing body."""
     raw = request.get_data(cache=True)
-    value = empty if empty is not None and not raw.strip() else strict_json(raw)
+    value = empty if empty is not None and not raw.strip() else jsonbody.parse(raw)
     validator = _VALIDATORS.get(id(schema))
     if validator is None:
         validator = _VALIDATORS[id(schema)] = Draft202012Validator(schema)
@@ -220,7 +187,8 @@ def install_error_handlers(app: Flask) -> None:
         if error.code == 413:
             return error_response(413, f"Request Entity Too Large: {error.description}", 413)
         if error.code == 415:
-            return error_response(415, "Unsupported Media Type", codes.REST.VALIDATION)
+            detail = f": {error.description}" if error.description != type(error).description else ""
+            return error_response(415, f"Unsupported Media Type{detail}", codes.REST.VALIDATION)
         if error.code == 400:
             return error_response(400, error.description or "Bad Request", codes.REST.VALIDATION)
         return error_response(error.code or 500, error.name, error.code or 500)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify
 
 from ..web import emulator, json_body, requires_token
+from .schemas.assets import ASSET
 
 bp = Blueprint("assets", __name__, url_prefix="/asset/v1/content/assets")
 
@@ -19,7 +20,7 @@ def _assets():
 @bp.post("", strict_slashes=False)
 @requires_token(WRITE)
 def create_asset():
-    response = jsonify(_assets().create(g.call, json_body()))
+    response = jsonify(_assets().create(g.call, json_body(ASSET)))
     response.status_code = 201
     return response
 
@@ -33,7 +34,7 @@ def get_asset(asset_id: int):
 @bp.patch("/<int:asset_id>")
 @requires_token(WRITE)
 def patch_asset(asset_id: int):
-    return jsonify(_assets().update(g.call, asset_id, json_body()))
+    return jsonify(_assets().update(g.call, asset_id, json_body(ASSET)))
 
 
 @bp.delete("/<int:asset_id>")

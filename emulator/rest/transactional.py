@@ -1,12 +1,13 @@
 """Transactional Messaging REST (/messaging/v1/email/...) and the classic triggered send over REST
 (/messaging/v1/messageDefinitionSends/...). Translation only: behaviour lives in domain/transactional/ and
-domain/behaviours/triggered_send.py."""
+domain/behaviours/triggered_send.py. Every JSON body is checked against its route's schema (rest/schemas/) first."""
 
 from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
 
 from ..web import emulator, json_body, requires_token
+from .schemas import transactional as schemas
 
 bp = Blueprint("transactional", __name__, url_prefix="/messaging/v1")
 
@@ -26,7 +27,7 @@ def _answer(body: dict, status: int = 200):
 @bp.post("/email/definitions", strict_slashes=False)
 @requires_token(WRITE)
 def create_definition():
-    return _answer(_tx().create_definition(g.call, json_body()), 201)
+    return _answer(_tx().create_definition(g.call, json_body(schemas.CREATE_DEFINITION)), 201)
 
 
 @bp.get("/email/definitions", strict_slashes=False)
@@ -46,7 +47,7 @@ def get_definition(key: str):
 @bp.patch("/email/definitions/<key>")
 @requires_token(WRITE)
 def update_definition(key: str):
-    return _answer(_tx().update_definition(g.call, key, json_body()))
+    return _answer(_tx().update_definition(g.call, key, json_body(schemas.UPDATE_DEFINITION)))
 
 
 @bp.delete("/email/definitions/<key>")
@@ -70,13 +71,13 @@ def clear_queue(key: str):
 @bp.post("/email/messages/<path:message_key>")
 @requires_token(SEND)
 def send_single(message_key: str):
-    return _answer(_tx().send(g.call, json_body(), path_key=message_key), 202)
+    return _answer(_tx().send(g.call, json_body(schemas.SEND_SINGLE), path_key=message_key), 202)
 
 
 @bp.post("/email/messages", strict_slashes=False)
 @requires_token(SEND)
 def send_batch():
-    return _answer(_tx().send(g.call, json_body()), 202)
+    return _answer(_tx().send(g.call, json_body(schemas.SEND_BATCH)), 202)
 
 
 @bp.get("/email/messages/<path:message_key>")
@@ -96,4 +97,4 @@ def not_sent():
 @bp.post("/messageDefinitionSends/<path:ref>/send")
 @requires_token(SEND)
 def message_definition_send(ref: str):
-    return _answer(emulator().triggered_sends.send(g.call, ref, json_body()), 202)
+    return _answer(emulator().triggered_sends.send(g.call, ref, json_body(schemas.TRIGGERED_SEND)), 202)

@@ -60,7 +60,8 @@ class Definitions:
 
     # ------------------------------------------------------------------ validation
     def validate(self, mid: int, body: dict[str, Any], creating: bool) -> dict[str, Any]:
-        """Check and normalise a definition body (create: all of it; update: what is present)."""
+        """Check and normalise a definition body (create: all of it; update: what is present). Its JSON types
+        are checked at the boundary (rest/schemas/transactional.py); these are SFMC's rules on values."""
         out: dict[str, Any] = {}
         if creating:
             for field in ("definitionKey", "name"):
@@ -71,9 +72,6 @@ class Definitions:
                 section = body.get(parent)
                 if not isinstance(section, dict) or section.get(field) in (None, ""):
                     raise invalid(REST.MISSING_FIELD, f"{parent}.{field} is required.")
-        for field in ("definitionKey", "name", "description", "classification", "status"):
-            if field in body and body[field] is not None and not isinstance(body[field], str):
-                raise invalid(REST.INVALID_DATA_TYPE, f"{field} must be a string.")
         if creating:
             key = body["definitionKey"]
             if len(key) > MAX_DEFINITION_KEY:
@@ -261,23 +259,17 @@ class Definitions:
 def _options(options: Any) -> dict[str, Any]:
     if not isinstance(options, dict):
         raise invalid(REST.INVALID_OPTIONS, "options must be an object.")
-    track = options.get("trackLinks", True)
-    if not isinstance(track, bool):
-        raise invalid(REST.INVALID_OPTIONS, "options.trackLinks must be a boolean.")
-    out: dict[str, Any] = {"trackLinks": track}
+    out: dict[str, Any] = {"trackLinks": options.get("trackLinks", True)}
     for field in ("cc", "bcc"):
         if field not in options:
             continue
         value = options[field]
+        if value is None:
+            continue
         if isinstance(value, str):  # "a@x.com;b@x.com" (the seed's semicolon form) or one address
             value = [a.strip() for a in value.split(";") if a.strip()]
-        if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
-            raise invalid(REST.INVALID_OPTIONS, f"options.{field} must be a list of email addresses.")
         for address in value:
             if not address.startswith("%%") and not EMAIL.match(address):
                 raise invalid(REST.INVALID_EMAIL, f"options.{field} address '{address}' is not valid.")
         out[field] = value
-    if "createJourney" in options:
-        if not isinstance(options["createJourney"], bool):
-            raise invalid(REST.INVALID_OPTIONS, "options.createJourney must be a boolean.")
     return out

@@ -3,6 +3,8 @@
 A message to an active definition is delivered during the request (SFMC's transactional path is
 near-immediate); to an inactive one it is queued (see queue.py). Each recipient succeeds or fails on its
 own: the answer lists a per-recipient errorcode, and what is accepted but cannot be sent is NotSent.
+Bodies arrive of the declared shape (the REST boundary checks JSON types first: rest/schemas/), so what is
+checked here are SFMC's rules on values: presence, lengths, addresses, keys, definitions.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from .common import (
     EMAIL,
     EVENT,
     MAX_MESSAGE_KEY,
-    MAX_RECIPIENTS,
     TxDeps,
     event_time,
     invalid,
@@ -44,8 +45,6 @@ class Messages:
         definition_key = body.get("definitionKey")
         if definition_key in (None, ""):
             raise invalid(REST.MISSING_DEFINITION_KEY, "definitionKey is required.")
-        if not isinstance(definition_key, str):
-            raise invalid(REST.INVALID_DEFINITION_KEY, "definitionKey must be a string.")
         if "recipient" in body and "recipients" in body:
             raise invalid(REST.INVALID_VALUE, "Use either recipient or recipients, not both.")
         if path_key is not None:
@@ -57,13 +56,7 @@ class Messages:
             raw_list = body.get("recipients")
             if raw_list is None or raw_list == []:
                 raise invalid(REST.NO_RECIPIENTS, "recipients is required.")
-            if not isinstance(raw_list, list):
-                raise invalid(REST.INVALID_DATA_TYPE, "recipients must be an array.")
-            if len(raw_list) > MAX_RECIPIENTS:
-                raise invalid(REST.TOO_MANY_RECIPIENTS, f"At most {MAX_RECIPIENTS} recipients per request.")
         shared = body.get("attributes") or {}
-        if not isinstance(shared, dict):
-            raise invalid(REST.INVALID_DATA_TYPE, "attributes must be an object.")
 
         doc = self.x.docs.get(mid, DEFINITION_KIND, definition_key)
         deleted = (doc is not None and doc.data.get("status") == "Deleted") or (
@@ -112,30 +105,21 @@ class Messages:
                                 f"{failed} subscribers failed to queue out of {len(recipients)}"),
                 "responses": responses}
 
-    def _recipient(self, mid: int, raw: Any, shared: dict[str, Any], path_key: str | None) -> Recipient:
-        if not isinstance(raw, dict):
-            return Recipient(path_key or self.x.ids.guid(), None, None, {},
-                             error=recipient_error(REST.INVALID_DATA_TYPE, "recipient must be an object"))
+    def _recipient(self, mid: int, raw: dict[str, Any], shared: dict[str, Any], path_key: str | None) -> Recipient:
+        """Per-recipient rules of a body already of the declared shape (rest/schemas/transactional.py:
+        strings are strings, attributes an object of scalars)."""
         key = path_key if path_key is not None else raw.get("messageKey")
-        generated = key in (None, "")
-        key = self.x.ids.guid() if generated else key
-        attributes = raw.get("attributes") or {}
-        recipient = Recipient(str(key), raw.get("contactKey"), raw.get("to"),
-                              {**shared, **attributes} if isinstance(attributes, dict) else dict(shared))
-        if not isinstance(key, str) or len(key) > MAX_MESSAGE_KEY:
-            recipient.message_key = str(key)
+        key = self.x.ids.guid() if key in (None, "") else key
+        recipient = Recipient(key, raw.get("contactKey"), raw.get("to"), {**shared, **(raw.get("attributes") or {})})
+        if len(key) > MAX_MESSAGE_KEY:
             recipient.error = recipient_error(REST.INVALID_MESSAGE_KEY)
-            return recipient
-        if not isinstance(attributes, dict):
-            recipient.error = recipient_error(REST.INVALID_DATA_TYPE, "attributes must be an object")
             return recipient
         unknown = set(raw) - {"contactKey", "to", "messageKey", "attributes"}
         if unknown:
             recipient.error = recipient_error(REST.UNKNOWN_FIELD, sorted(unknown)[0])
             return recipient
-        if recipient.contact_key in (None, "") or not isinstance(recipient.contact_key, str):
-            recipient.error = recipient_error(REST.MISSING_CONTACT_KEY if recipient.contact_key in (None, "")
-                                              else REST.INVALID_CONTACT_KEY)  # e.g. a number
+        if recipient.contact_key in (None, ""):
+            recipient.error = recipient_error(REST.MISSING_CONTACT_KEY)
             recipient.contact_key = None
             recipient.not_sent = "missing_key"
             return recipient
@@ -146,8 +130,7 @@ class Messages:
                 recipient.error = recipient_error(REST.MISSING_TO)
                 recipient.not_sent = "missing_email"
             return recipient
-        if not isinstance(recipient.to, str) or not EMAIL.match(recipient.to):
-            recipient.to = str(recipient.to)
+        if not EMAIL.match(recipient.to):
             recipient.error = recipient_error(REST.INVALID_TO)
             recipient.not_sent = "invalid_email"
         return recipient
