@@ -354,6 +354,10 @@ def _cross_site_refusal() -> Response | None:
     if fetch_site in ("cross-site", "same-site"):
         return _refused(f"Refused a {fetch_site} {request.method} to the admin API (Sec-Fetch-Site).")
     origin = request.headers.get("Origin")
+    # A browser sends `Origin: null` with a form post from a page whose Referrer-Policy is no-referrer (the
+    # inspector's); its Sec-Fetch-Site, which no page can set, then still says same-origin.
+    if origin == "null" and fetch_site == "same-origin":
+        origin = None
     if origin is not None:
         parts = urlsplit(origin) if origin != "null" else None
         own = (request.host or "").lower()

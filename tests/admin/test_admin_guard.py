@@ -50,6 +50,17 @@ def test_foreign_origin_or_fetch_site_refuses_even_json(mc):
     assert requests.get(f"{mc.base_url}/_emulator/clock", timeout=5).json()["frozen"] == before["frozen"] is False
 
 
+def test_a_null_origin_passes_only_when_the_browser_says_same_origin(mc):
+    """A no-referrer page's own form post carries `Origin: null` and `Sec-Fetch-Site: same-origin` (which no
+    page can forge); a null origin from anywhere else stays refused."""
+    sandboxed = requests.post(f"{mc.base_url}/_emulator/clock", json={"freeze": True}, timeout=5,
+                              headers={"Origin": "null", "Sec-Fetch-Site": "cross-site"})
+    _assert_sfmc_403(sandboxed)
+    own = requests.post(f"{mc.base_url}/_emulator/clock", json={"freeze": True}, timeout=5,
+                        headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"})
+    assert own.status_code == 200 and own.json()["frozen"] is True
+
+
 def test_what_scripts_and_command_lines_send_still_works(mc):
     own_origin = mc.base_url  # a same-origin page (the inspector) says so
     assert requests.post(f"{mc.base_url}/_emulator/clock", json={"freeze": False}, timeout=5).status_code == 200
