@@ -114,14 +114,14 @@ class InspectRepository:
                 (job_id, subscriber_key, limit)).fetchall()
         return [{**dict(r), "detail": _json(r["detail"]) if r["detail"] else None} for r in rows]
 
-    def tx_message(self, mid: int, message_key: str | None) -> dict[str, Any] | None:
-        """The transactional send status behind a message key."""
+    def tx_message(self, mid: int, message_key: str | None, channel: str = "email") -> dict[str, Any] | None:
+        """The transactional send status behind a message key (of the channel's key space)."""
         if not message_key:
             return None
         with self.store.reading() as conn:
             row = conn.execute(
                 "SELECT message_key, definition_key, status, status_code, status_message, created, updated"
-                " FROM tx_message WHERE mid=? AND message_key=?", (mid, message_key)).fetchone()
+                " FROM tx_message WHERE mid=? AND channel=? AND message_key=?", (mid, channel, message_key)).fetchone()
         return dict(row) if row else None
 
     def recipient(self, job_id: int | None, subscriber_key: str | None) -> dict[str, Any] | None:

@@ -243,7 +243,7 @@ class Inspector:
         recipient = self.repo.recipient(row["job_id"], row["subscriber_key"])
         events = [{**e, "time": timestamp(e["event_date"])}
                   for e in self.repo.message_events(row["job_id"], row["subscriber_key"])]
-        tx = self.repo.tx_message(row["mid"], row["message_key"])
+        tx = self.repo.tx_message(row["mid"], row["message_key"], row.get("channel") or "email")
         if tx:
             tx = {**tx, "created": timestamp(tx["created"]), "updated": timestamp(tx["updated"])}
         check = mail.check(row["html"], row["text"], row["subject"])
@@ -344,7 +344,7 @@ def _message_summary(row: dict[str, Any]) -> dict[str, Any]:
         "id": row["id"], "job_id": row.get("job_id"), "message_key": row.get("message_key"),
         "definition_key": row.get("definition_key"), "subscriber_key": row.get("subscriber_key"),
         "to": row.get("to_addr"), "subject": row.get("subject"), "created": timestamp(row.get("created")),
-        "mid": row.get("mid"),
+        "mid": row.get("mid"), "channel": row.get("channel") or "email",
     }
 
 
