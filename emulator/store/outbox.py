@@ -39,7 +39,8 @@ class OutboxRepository:
         self.store = store
 
     def add_many(self, rows: Iterable[dict[str, Any]]) -> int:
-        values = [tuple(json.dumps(r[c]) if c == "source" else r.get(c) for c in COLUMNS) for r in rows]
+        values = [tuple(json.dumps(r[c]) if c == "source" else r.get(c, "email" if c == "channel" else None)
+                        for c in COLUMNS) for r in rows]
         with self.store.transaction() as conn:
             conn.executemany(
                 f"INSERT INTO outbox({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", values
