@@ -8,6 +8,7 @@ SFMC's 400 with a named code. Scopes per SFMC's table: sms_read, sms_write, sms_
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import jsonschema
@@ -45,10 +46,23 @@ _VALIDATORS = {name: jsonschema.Draft7Validator(schema) for name, schema in SCHE
 _TYPE_ERRORS = {"type", "additionalProperties"}
 
 
+def _finite(value: Any) -> bool:
+    """No NaN or Infinity anywhere (Python's JSON reader accepts them; JSON does not)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True
+
+
 def _body(schema: str) -> dict[str, Any]:
     """The JSON object body, checked against SCHEMAS[schema]: the first problem is SFMC's 400 (10001 for a
     wrong type, 109101 for too many recipients). To be swapped for web.py's shared schema mechanism."""
     body = json_body()
+    if not _finite(body):
+        raise Invalid("Malformed JSON in request body.", code=codes.REST.MALFORMED_JSON)
     error = next(iter(sorted(_VALIDATORS[schema].iter_errors(body), key=lambda e: list(e.absolute_path))), None)
     if error is not None:
         where = ".".join(str(p) for p in error.absolute_path) or "body"
