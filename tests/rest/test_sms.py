@@ -147,8 +147,8 @@ def test_status_of_a_sent_message(sms: Api):
     assert STAMP.match(got["timestamp"]) and got["compositeId"]
     assert got["info"] == {"messageKey": "m-1", "contactKey": "Astro25", "to": "15555551234"}
     assert_error(sms.get(f"{MSGS}/nope"), 404, 30003)
-    # the email route does not know SMS message keys, and the same key may be used there
-    assert_error(sms.get(f"/messaging/v1/email/messages/m-1"), 404, 30003)
+    # the email route does not know SMS message keys (a key space per channel)
+    assert_error(sms.get("/messaging/v1/email/messages/m-1"), 404, 30003)
 
 
 def test_batch_send_with_request_attributes_and_a_content_override(sms: Api, mc):
@@ -266,3 +266,15 @@ def test_scopes_are_sfmcs(mc, sms: Api):
     reader = Api(mc, scope="sms_read")
     assert reader.get(DEFS).status_code == 200
     assert_error(sms_send(reader, "m-1"), 403, 20001, "sms_send")
+
+
+def test_the_inspector_shows_an_sms_as_text(sms: Api, mc):
+    sms_send(sms, "ui-1", contactKey="Astro25", attributes={"FirstName": "<b>Astro</b>", "password": "9"})
+    [message] = mc.outbox(message_key="ui-1")
+    listing = mc.http.get(f"{mc.base_url}/_emulator/ui/outbox", timeout=10).text
+    assert "<td>SMS</td>" in listing and "(text message)" in listing
+    view = mc.http.get(f"{mc.base_url}/_emulator/ui/outbox/{message['id']}", timeout=10)
+    assert view.status_code == 200
+    assert "SMS to 15555551234" in view.text and "short code 8201221" in view.text
+    assert "&lt;b&gt;Astro&lt;/b&gt;, your 2FA token is 9" in view.text  # the text, escaped
+    assert "<iframe" not in view.text and ".eml" not in view.text
