@@ -278,3 +278,29 @@ def test_the_inspector_shows_an_sms_as_text(sms: Api, mc):
     assert "SMS to 15555551234" in view.text and "short code 8201221" in view.text
     assert "&lt;b&gt;Astro&lt;/b&gt;, your 2FA token is 9" in view.text  # the text, escaped
     assert "<iframe" not in view.text and ".eml" not in view.text
+
+
+def test_message_keys_are_per_channel(ready: Api, mc):
+    sms_definition(ready)
+    assert sms_send(ready, "shared-key").json()["errorcode"] == 0
+    assert ready.send("shared-key").json()["errorcode"] == 0  # the email route: its own key space
+    assert sorted(m["channel"] for m in mc.outbox(message_key="shared-key")) == ["email", "sms"]
+    assert sms_send(ready, "shared-key").json()["responses"][0]["errorcode"] == 109110
+
+
+def test_queued_sms_time_out_after_three_days_and_listeners_hear_it(api: Api, mc, heard):
+    mc.clock.freeze()
+    sms_definition(api, status="Inactive")
+    sms_send(api, "late")
+    mc.clock.advance(3 * 86400 + 1)
+    api.refresh()  # the old token expired meanwhile
+    status = api.get(f"{MSGS}/late").json()
+    assert (status["eventCategoryType"], status["info"]["statusCode"]) == ("TransactionalSendEvents.SMSNotSent", 139)
+    assert notices(heard) == [("late", "NotSent", "15555551234", 139)]
+
+
+def test_listeners_hear_email_not_sent_messages_too(ready: Api, heard):
+    ready.send("no-address", to="not an address")
+    [notice] = [n for b in heard for n in b.notices]
+    assert (notice.channel, notice.status, notice.message_key, notice.status_code) == ("email", "NotSent",
+                                                                                        "no-address", 5)
