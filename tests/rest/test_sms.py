@@ -304,3 +304,13 @@ def test_listeners_hear_email_not_sent_messages_too(ready: Api, heard):
     [notice] = [n for b in heard for n in b.notices]
     assert (notice.channel, notice.status, notice.message_key, notice.status_code) == ("email", "NotSent",
                                                                                         "no-address", 5)
+
+
+def test_the_inspector_lists_sms_definitions_with_their_messages(sms: Api, mc):
+    sms_send(sms, "def-1")
+    listing = mc.http.get(f"{mc.base_url}/_emulator/ui/definitions", timeout=10)
+    assert listing.status_code == 200 and "account-reset" in listing.text and "sms_definition" in listing.text
+    page = mc.http.get(f"{mc.base_url}/_emulator/ui/definition", timeout=10,
+                       params={"api": "REST", "type": "sms_definition", "key": "account-reset"})
+    assert page.status_code == 200, page.text[:300]
+    assert "def-1" in page.text
