@@ -28,7 +28,7 @@ from .domain.retention import Retention
 from .domain.schema import partner_schema
 from .domain.sends import SendService
 from .domain.tenants import seed_tenant
-from .domain.transactional import TransactionalService, TxDeps
+from .domain.transactional import SMS_CHANNEL, TransactionalService, TxDeps, sms_service
 from .ftp.folder import ImportFolder
 from .ids import IdSource
 from .store.audience import AudienceRepository
@@ -76,6 +76,7 @@ class Emulator:
         self.send_rows = SendRepository(store)
         self.documents = RestDocumentRepository(store)
         self.tx_messages = TxMessageRepository(store)
+        self.sms_messages = TxMessageRepository(store, channel="sms")
         self.inspect = InspectRepository(store)
         self.import_folder = ImportFolder(self.state_dir / "ftp" / "Import")
         # -- services
@@ -88,6 +89,9 @@ class Emulator:
         self.transactional = TransactionalService(TxDeps(
             store, self.clock, self.ids, self.objects, self.audience, self.documents, self.tx_messages,
             self.quota, self.delivery, lambda: self.base_url))
+        self.sms = sms_service(TxDeps(
+            store, self.clock, self.ids, self.objects, self.audience, self.documents, self.sms_messages,
+            self.quota, self.delivery, lambda: self.base_url, SMS_CHANNEL))
         self.triggered_sends = TriggeredSendOverRest(self.objects, self.audience, self.ids, self.clock,
                                                      self.delivery)
         # Plug-ins that register themselves by name (the seed file, fault rules); reset() resets them.

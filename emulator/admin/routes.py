@@ -145,7 +145,7 @@ def _message_json(row: dict) -> dict:
         "definition_key": row["definition_key"], "subscriber_key": row["subscriber_key"], "to": row["to_addr"],
         "from_name": row["from_name"], "from_address": row["from_addr"], "subject": row["subject"],
         "html": row["html"], "text": row["text"], "source": row["source"],
-        "created": iso_from_timestamp(row["created"]),
+        "created": iso_from_timestamp(row["created"]), "channel": row.get("channel") or "email",
     }
 
 

@@ -158,6 +158,9 @@ class REST(Code):
     INVALID_DEFINITION_KEY = 109111, "Invalid definitionKey", _V + "InvalidValue_definitionKey"
     INVALID_OPTIONS = 109112, "Invalid options", _V + "InvalidValue_options"
     INVALID_AUTO_ADD = 109113, "Invalid autoAddSubscriber", _V + "InvalidValue_autoAddSubscriber"
+    INVALID_RESUBSCRIBE = 109114, "Invalid resubscribe", _V + "InvalidValue_resubscribe"
+    INVALID_KEYWORD = 109115, "Invalid keyword", _V + "InvalidValue_keyword"
+    MISSING_KEYWORD = 109120, "keyword is required", _V + "MissingRequiredField_keyword"
     INVALID_TO = 109121, "Invalid subscriber", _V + "InvalidValue_to"
     UNKNOWN_FIELD = 109122, "Unknown field name", _V + "UnknownFieldName"
     CLASSIFICATION_NOT_TRANSACTIONAL = 109123, "The classification is not transactional", \
@@ -175,10 +178,12 @@ class NOT_SENT(Code):  # noqa: N801 - a family named like the others
     HELD = 2, "Held"
     MISSING_EMAIL = 4, "MissingEmailAddress"
     INVALID_EMAIL = 5, "InvalidEmailAddress"
+    UNSPECIFIED = 15, "UnspecifiedError"
     BUILD_ERROR = 26, "BuildEmailError"
     MISSING_KEY = 29, "MissingSubscriberKeyValue"
     DEFINITION_DELETED = 37, "QueuedTransactionDeleted"
     QUEUE_CLEARED = 39, "SubscriberQueueCleared"
+    MOBILE_NOT_FOUND = 47, "Mobile Address not found"  # SMS: the reason ENS gives [doc:ens-supported-events]
     TIMED_OUT = 139, "TimedoutInQueue"
     LIST_UNSUBSCRIBED = 1000, "UnsubscribedList"
 

@@ -42,14 +42,14 @@ class Message:
     job_id: int | None = None
     message_key: str | None = None
     definition_key: str | None = None
-    channel: str = "email"  # the only one today; the outbox is the email channel's store
+    channel: str = "email"  # or "sms": `to` is then the mobile number, `text` the message, no subject/html
 
     def row(self) -> dict[str, Any]:
         return {"mid": self.mid, "job_id": self.job_id, "message_key": self.message_key,
                 "definition_key": self.definition_key, "subscriber_key": self.subscriber_key,
                 "to_addr": self.to, "from_name": self.from_name, "from_addr": self.from_addr,
                 "subject": self.subject, "html": self.html, "text": self.text, "source": self.source,
-                "created": self.created}
+                "created": self.created, "channel": self.channel}
 
 
 @dataclass(slots=True)
@@ -77,12 +77,31 @@ class Event:
                      self.batch_id, self.triggered_send_key, {**self.detail, **detail})
 
 
+@dataclass(slots=True)
+class Notice:
+    """What a transactional message's subscribers (ENS) hear about it, beyond the outbox row: one per outcome
+    (status "Sent", "NotSent", "Delivered", "Undeliverable"). Not stored; listeners get them with the batch."""
+
+    mid: int
+    channel: str  # "email" or "sms"
+    status: str
+    definition_key: str
+    message_key: str
+    contact_key: str | None
+    to: str | None  # the address or mobile number
+    at: float
+    status_code: int | None = None
+    status_message: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)  # e.g. the SMS short code and country code
+
+
 @dataclass
 class Batch:
-    """What one delivery writes together."""
+    """What one delivery writes together (and the notices its listeners hear)."""
 
     messages: list[Message] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
     def sent(self, message: Message, event: Event | None = None, bounce: bool = False) -> None:
         """A message out, with its Sent event (and a magic address's HardBounce) when the send tracks them."""
@@ -167,7 +186,8 @@ class Delivery:
         return found.data if found else None
 
     def deliver(self, batch: Batch) -> None:
-        """Write a batch's outbox rows and events (one statement each, one transaction), then notify."""
+        """Write a batch's outbox rows and events (one statement each, one transaction), then notify. A batch
+        of notices only (messages that were not sent) writes nothing and still notifies."""
         with self.store.transaction():
             if batch.messages:
                 self.outbox.add_many([m.row() for m in batch.messages])

@@ -213,6 +213,18 @@ def _v6_keyset_retrieve(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_send_event_date ON send_event(mid, event_type, event_date)")
 
 
+@migration
+def _v7_sms_channel(db: sqlite_utils.Database) -> None:
+    """Issue 15: transactional SMS shares the outbox and the message table with email, told apart by a
+    channel. Message keys are unique per channel (the SMS and email routes are separate key spaces)."""
+    db.execute("ALTER TABLE outbox ADD COLUMN channel TEXT NOT NULL DEFAULT 'email'")
+    db.execute("ALTER TABLE tx_message ADD COLUMN channel TEXT NOT NULL DEFAULT 'email'")
+    db.execute("DROP INDEX idx_tx_message_mid_message_key")
+    db.execute("DROP INDEX idx_tx_message_mid_definition_key_status")
+    db.execute("CREATE UNIQUE INDEX idx_tx_message_key ON tx_message(mid, channel, message_key)")
+    db.execute("CREATE INDEX idx_tx_message_status ON tx_message(mid, channel, definition_key, status)")
+
+
 class Store:
     """Owns the SQLite connection. Use ``with store.transaction() as conn:`` for every write."""
 

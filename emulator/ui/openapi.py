@@ -39,7 +39,8 @@ SCHEMAS: dict[str, Any] = {
     "Message": _obj({"id": INT, "mid": INT, "job_id": NULL_INT, "message_key": NULL_STR,
                      "definition_key": NULL_STR, "subscriber_key": NULL_STR, "to": NULL_STR,
                      "from_name": NULL_STR, "from_address": NULL_STR, "subject": NULL_STR, "html": NULL_STR,
-                     "text": NULL_STR, "source": OBJ, "created": NULL_STR}),
+                     "text": NULL_STR, "source": OBJ, "created": NULL_STR,
+                     "channel": {"enum": ["email", "sms"]}}),
     "MessageAnalysis": _obj({
         "id": INT, "status": {"enum": ["Sent", "Bounced"]},
         "headers": {"type": "array", "items": {"type": "array", "items": STR, "minItems": 2, "maxItems": 2}},

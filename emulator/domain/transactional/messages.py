@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...store.rest_documents import TxMessage
+from ...store.rest_documents import Document, TxMessage
 from ..codes import REST
 from ..context import CallContext
 from ..errors import NotFound
 from .common import (
-    DEFINITION_KIND,
     EMAIL,
     EVENT,
     MAX_MESSAGE_KEY,
@@ -58,12 +57,14 @@ class Messages:
                 raise invalid(REST.NO_RECIPIENTS, "recipients is required.")
         shared = body.get("attributes") or {}
 
-        doc = self.x.docs.get(mid, DEFINITION_KIND, definition_key)
+        kind = self.x.channel.definition_kind
+        doc = self.x.docs.get(mid, kind, definition_key)
         deleted = (doc is not None and doc.data.get("status") == "Deleted") or (
-            doc is None and self.x.docs.find(mid, DEFINITION_KIND, "_deletedKey", definition_key) is not None)
+            doc is None and self.x.docs.find(mid, kind, "_deletedKey", definition_key) is not None)
         if doc is None and not deleted:
             raise invalid(REST.INVALID_DEFINITION_KEY, f"No definition with key '{definition_key}' exists.")
         recipients = [self._recipient(mid, raw, shared, path_key) for raw in raw_list]
+        extra = self.accept(mid, body, doc, recipients)
         request_id = self.x.ids.guid()
         now = self.x.now()
         with self.x.store.transaction():
@@ -71,7 +72,7 @@ class Messages:
             accepted = [r for r in recipients if r.error is None or r.not_sent]
             rows = [{"mid": mid, "message_key": r.message_key, "definition_key": definition_key,
                      "request_id": request_id, "contact_key": r.contact_key, "to_addr": r.to,
-                     "status": "Queued", "payload": {"attributes": r.attributes}, "created": now, "updated": now}
+                     "status": "Queued", "payload": {"attributes": r.attributes, **extra}, "created": now, "updated": now}
                     for r in accepted]
             pks = self.x.messages.insert_many(rows)
             stored = [TxMessage(pk, mid, row["message_key"], definition_key, request_id, row["contact_key"],
@@ -123,6 +124,16 @@ class Messages:
             recipient.contact_key = None
             recipient.not_sent = "missing_key"
             return recipient
+        return self.check_address(mid, recipient)
+
+    def accept(self, mid: int, body: dict[str, Any], doc: Document | None, recipients: list[Recipient]
+               ) -> dict[str, Any]:
+        """Channel rules on a send's recipients before they are recorded (SMS: the subscriber must exist when
+        the definition does not add it); returns what each stored message keeps besides its attributes."""
+        return {}
+
+    def check_address(self, mid: int, recipient: Recipient) -> Recipient:
+        """The recipient's `to` (email: an address, or the known subscriber's when left out)."""
         if recipient.to in (None, ""):
             known = self.x.audience.get_subscriber(mid, recipient.contact_key)
             recipient.to = known.email if known and known.email else None
@@ -154,8 +165,7 @@ class Messages:
         if message is None:
             raise NotFound(mcms(REST.NOT_FOUND, f"No message with messageKey '{message_key}'."), code=REST.NOT_FOUND)
         answer: dict[str, Any] = {"requestId": self.x.ids.guid()}
-        category = {"Queued": "EmailQueued", "Sent": "EmailSent", "NotSent": "EmailNotSent"}[message.status]
-        answer["eventCategoryType"] = EVENT + category
+        answer["eventCategoryType"] = EVENT + self.x.channel.event + message.status
         answer["timestamp"] = event_time(message.updated)
         if message.status == "Queued":
             return answer
@@ -174,10 +184,13 @@ class Messages:
         after = non_negative(last_event_id, "lastEventId")
         self.queue.expire(ctx.mid)
         rows = self.x.messages.not_sent_after(ctx.mid, after, size)
+        channel = self.x.channel
         messages = [{
             "statusCode": m.status_code, "statusMessage": m.status_message,
-            "eventCategoryType": EVENT + "EmailNotSent", "timestamp": event_time(m.updated),
-            "definitionKey": m.definition_key, "eventID": m.payload["eventId"], "info": {"messageKey": m.message_key},
+            "eventCategoryType": EVENT + channel.event + "NotSent", "timestamp": event_time(m.updated),
+            "definitionKey": m.definition_key, "eventID": m.payload["eventId"],
+            "info": {"messageKey": m.message_key, **({"contactKey": m.contact_key or ""}
+                                                     if channel.not_sent_contact else {})},
         } for m in rows]
         return {"lastEventID": messages[-1]["eventID"] if messages else after, "messages": messages,
                 "count": len(messages)}
