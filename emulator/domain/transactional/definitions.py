@@ -11,8 +11,8 @@ import re
 from typing import Any
 
 from ...store.rest_documents import Document
-from ..assets import KIND as ASSET_KIND
 from ..codes import REST
+from ..content import KIND as ASSET_KIND
 from ..context import CallContext
 from ..errors import Conflict, Invalid, NotFound, QuotaExceeded
 from .common import (
