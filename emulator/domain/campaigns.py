@@ -41,8 +41,12 @@ def invalid(message: str, code: codes.REST = codes.REST.VALIDATION) -> Invalid:
     return Invalid(message, code=code)
 
 
+def _digits(text: str) -> bool:
+    return 0 < len(text) <= 18 and text.isascii() and text.isdigit()  # str.isdigit alone accepts '²'
+
+
 def campaign_id(text: str) -> int:
-    if not text.isdigit() or len(text) > 18:
+    if not _digits(text):
         raise invalid("Campaign ID is invalid")
     return int(text)
 
@@ -149,7 +153,7 @@ class CampaignService:
         kind = kind.upper()
         by_item = kind in ITEM_TYPES
         for item in ids:
-            ok = isinstance(item, str) and 0 < len(item) <= 64 and (item.isdigit() or not by_item)
+            ok = isinstance(item, str) and 0 < len(item) <= 64 and (_digits(item) or not by_item)
             ok = ok or (isinstance(item, int) and not isinstance(item, bool) and 0 < item < 2**63 and by_item)
             if not ok:
                 raise invalid(f"Invalid asset id {item!r} for type {kind}.", codes.REST.INVALID_VALUE)
@@ -165,7 +169,7 @@ class CampaignService:
 
     def _link(self, mid: int, ref: str, asset_ref: str) -> Document:
         campaign = self._get(mid, ref)
-        doc = self.docs.get(mid, ASSET_KIND, asset_ref) if asset_ref.isdigit() else None
+        doc = self.docs.get(mid, ASSET_KIND, asset_ref) if _digits(asset_ref) else None
         if doc is None or doc.data["campaignId"] != campaign.data["id"]:
             raise NotFound(f"Campaign asset {asset_ref} not found.", code=codes.REST.NOT_FOUND)
         return doc
