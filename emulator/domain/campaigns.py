@@ -97,6 +97,10 @@ class CampaignService:
         return out
 
     def create(self, ctx: CallContext, body: dict[str, Any]) -> dict[str, Any]:
+        if body.get("id") not in (None, ""):
+            # A POST naming an id updates that campaign: FuelSDK's ET_Campaign.patch posts so, its comment
+            # recording that the back end served updates by POST (swaggerdoc's updateCampaign is a POST too).
+            return self.update(ctx, str(body["id"]), body)
         fields = self._fields(body, creating=True)
         with self.store.transaction():
             new_id = self.store.next_value("id:campaign", FIRST_ID)

@@ -1,7 +1,8 @@
 """Campaigns (/hub/v1/campaigns) and their assets. Translation only: behaviour lives in
 domain/campaigns.py. Scopes per SFMC's table: campaign_read / campaign_write [doc:rest-permissions-and-
 scopes]. Statuses: 200 as the OpenAPI document answers (the doc pages' examples print 202 for every call,
-reads included); deletes answer 200 with no body."""
+reads included; FuelSDK counts only a 200 as success). Deletes answer 200 `{}`: FuelSDK parses every REST
+answer as JSON, so SFMC's delete answer was JSON; its content is not recorded anywhere."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def get_campaign(ref: str):
 
 
 @bp.patch("/<ref>")
+@bp.post("/<ref>")  # updateCampaign in SFMC's Swagger document
 @requires_token(WRITE)
 def patch_campaign(ref: str):
     return jsonify(_campaigns().update(g.call, ref, json_body()))
@@ -46,7 +48,7 @@ def patch_campaign(ref: str):
 @requires_token(WRITE)
 def delete_campaign(ref: str):
     _campaigns().delete(g.call, ref)
-    return "", 200
+    return jsonify({})
 
 
 @bp.get("/<ref>/assets")
@@ -71,4 +73,4 @@ def get_campaign_asset(ref: str, asset_ref: str):
 @requires_token(WRITE)
 def remove_campaign_asset(ref: str, asset_ref: str):
     _campaigns().remove_asset(g.call, ref, asset_ref)
-    return "", 200
+    return jsonify({})
