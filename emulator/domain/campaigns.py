@@ -28,8 +28,14 @@ FIRST_ID, FIRST_ASSET_ID = 201, 11
 LIMITS = {"name": 128, "description": 512, "campaignCode": 36}
 COLOR = re.compile(r"^[0-9A-Fa-f]{6}$")
 ORDER = {p.lower(): (p,) for p in ("id", "name", "campaignCode", "createdDate", "modifiedDate", "color")}
-# Asset types carried by integer item id; the others (triggered sends, automations...) by object id.
-ITEM_TYPES = frozenset({"EMAIL", "LIST", "DATAEXTENSION", "SMS", "PUSH", "LANDING_PAGE", "CONTENT_ASSET"})
+# The association types SFMC lists [swag RequestAssociateAssetToCampaign]. An id of digits is answered as
+# `itemID` (an email's id), any other (a triggered send's or an automation's GUID) as `objectID`, as the
+# doc examples show.
+ASSET_TYPES = frozenset({"EMAIL", "AUTOMATION_DEFINITION", "CALENDAR_EVENT", "TRIGGERED", "LIST", "GROUP",
+                         "DATA_EXTENSION", "SENDABLE_CUSTOM_OBJECT", "LANDING_PAGE", "FACEBOOK_TAB",
+                         "CT_FACEBOOK_POST", "CT_TWITTER_POST", "SMS_MESSAGE", "PUSH_MESSAGE", "CMS_ASSET"})
+# "Default value of ModifiedDate DESC" [swag RequestGetCampaignCollection]
+DEFAULT_ORDER = "modifiedDate desc"
 MAX_IDS = 500
 
 
@@ -132,7 +138,7 @@ class CampaignService:
 
     def list(self, ctx: CallContext, page: Any, page_size: Any, order_by: str | None) -> dict[str, Any]:
         page_no, size = paging(page, page_size)
-        order = parse_order(ORDER, order_by, ("id",))
+        order = parse_order(ORDER, order_by or DEFAULT_ORDER, ("id",))
         docs, total = self.query.page(ctx.mid, KIND, None, order, size, (page_no - 1) * size)
         query = f"$page={{}}&$pagesize={size}" + (f"&$orderby={order_by}" if order_by else "")
         links: dict[str, Any] = {"self": {"href": "/v1/campaigns?" + query.format(page_no)}}
@@ -150,16 +156,17 @@ class CampaignService:
 
     def add_assets(self, ctx: CallContext, ref: str, body: dict[str, Any]) -> list[dict[str, Any]]:
         ids, kind = body.get("ids"), body.get("type")
-        if not isinstance(kind, str) or not re.fullmatch(r"[A-Za-z_]{1,40}", kind):
+        if kind is None:
             raise invalid("type is required (EMAIL, TRIGGERED, AUTOMATION_DEFINITION, ...).", codes.REST.MISSING_FIELD)
+        if not isinstance(kind, str) or kind.upper() not in ASSET_TYPES:
+            raise invalid(f"type must be one of {', '.join(sorted(ASSET_TYPES))}.", codes.REST.INVALID_VALUE)
         if not isinstance(ids, list) or not ids or len(ids) > MAX_IDS:
             raise invalid(f"ids must be a list of 1 to {MAX_IDS} asset ids.", codes.REST.MISSING_FIELD)
         kind = kind.upper()
-        by_item = kind in ITEM_TYPES
         for item in ids:
-            ok = isinstance(item, str) and 0 < len(item) <= 64 and (_digits(item) or not by_item)
-            ok = ok or (isinstance(item, int) and not isinstance(item, bool) and 0 < item < 2**63 and by_item)
-            if not ok:
+            ok = isinstance(item, str) and 0 < len(item) <= 64 and re.fullmatch(r"[A-Za-z0-9_.{}-]+", item)
+            ok = ok or (isinstance(item, int) and not isinstance(item, bool) and 0 < item < 2**63)
+            if not ok or (kind == "EMAIL" and not _digits(str(item))):
                 raise invalid(f"Invalid asset id {item!r} for type {kind}.", codes.REST.INVALID_VALUE)
         with self.store.transaction():
             campaign = self._get(ctx.mid, ref)
@@ -167,7 +174,7 @@ class CampaignService:
             for item in ids:
                 link_id = self.store.next_value("id:campaign_asset", FIRST_ASSET_ID)
                 data: dict[str, Any] = {"id": link_id, "campaignId": campaign.data["id"], "type": kind}
-                data.update({"itemID": int(item)} if by_item else {"objectID": str(item)})
+                data.update({"itemID": int(item)} if _digits(str(item)) else {"objectID": str(item)})
                 out.append(self._asset_public(self.docs.insert(ctx.mid, ASSET_KIND, str(link_id), data, now)))
         return out
 

@@ -95,6 +95,24 @@ def test_sfmc_sdk_rest_campaigns_categories_assets(mc):
                               "mid": mc.parent_mid})}
     out = run_node(SDK_SCRIPT, env)
     assert out["made"]["name"] == "sdk"
-    assert out["names"] == ["sdk", "p0", "p1", "p2"]  # getBulk pages on count (the total) with $pageSize=2
+    # getBulk pages on count (the total) with $pageSize=2; the default order is ModifiedDate DESC
+    assert out["names"] == ["p2", "p1", "p0", "sdk"]
     assert out["assets"] == ["a0", "a1", "a2"]
     assert out["category"]["name"] == "SDK" and out["query"] == 3
+
+
+def test_default_order_and_association_types(api: Api, mc):
+    made = {}
+    for name in ("first", "second", "third"):
+        made[name] = api.post(CAMPAIGNS, json={"name": name}).json()
+        mc.clock.advance(5)
+    api.patch(f"{CAMPAIGNS}/{made['second']['id']}", json={"description": "touched"})
+    names = [c["name"] for c in api.get(CAMPAIGNS).json()["items"]]
+    assert names == ["second", "third", "first"]  # ModifiedDate DESC, neither id nor creation order
+    first = made["first"]
+    base = f"{CAMPAIGNS}/{first['id']}/assets"
+    auto = api.post(base, json={"ids": ["5e8baeea-1cf8-4c84-bf09-655a66afa2d5"], "type": "automation_definition"})
+    assert auto.json()[0]["type"] == "AUTOMATION_DEFINITION" and "objectID" in auto.json()[0]
+    assert_error(api.post(base, json={"ids": ["1"], "type": "POSTCARD"}), 400, 10005, "type")
+    assert_error(api.post(base, json={"ids": ["1"]}), 400, 10002, "type")
+    assert_error(api.post(base, json={"ids": ["not-a-number"], "type": "EMAIL"}), 400, 10005, "not-a-number")
