@@ -229,3 +229,13 @@ def test_concurrent_creators_get_exactly_the_quota(api_asset: Api, mc):
     assert sorted(statuses) == [201] * 20 + [400] * 30
     assert api_asset.get(DEFS).json()["count"] == 20
     assert mc.emu.quota.used(mc.parent_mid) == 20
+
+
+def test_paging_parameter_names_match_in_any_case(api_asset: Api):
+    """fuel-rest lower-cases whole URLs; SFMC matches the names case-insensitively (docs/decisions.md 11)."""
+    for key in ("b", "a", "c"):
+        assert api_asset.post(DEFS, json=body(key)).status_code == 201
+    lowered = api_asset.get(DEFS + "?$pagesize=2&$page=2&$orderby=definitionkey").json()
+    assert lowered["page"] == 2 and lowered["pageSize"] == 2
+    upper = api_asset.get(DEFS + "?$PAGESIZE=1&$ORDERBY=definitionKey%20desc&$FILTER=status%20eq%20active").json()
+    assert [d["definitionKey"] for d in upper["definitions"]] == ["c"] and upper["count"] == 1

@@ -183,7 +183,8 @@ class Definitions:
                 raise invalid(REST.INVALID_VALUE, "$filter must be 'status eq|neq active|inactive|deleted'.")
             status, equal = match.group(2), match.group(1).lower() == "eq"
         order = order_by or "createdDate"
-        field = order.split()[0]
+        # names in any case: fuel-rest lower-cases the whole URL, values included (docs/decisions.md 11)
+        field = next((f for f in ORDER_BY if f.lower() == order.split()[0].lower()), "") if order.split() else ""
         if field not in ORDER_BY:
             raise invalid(REST.INVALID_VALUE, f"$orderBy must be one of {', '.join(ORDER_BY)}.")
         descending = order.lower().endswith(" desc")  # ordered in SQL, so every page follows the order
