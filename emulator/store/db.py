@@ -213,6 +213,16 @@ def _v6_keyset_retrieve(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_send_event_date ON send_event(mid, event_type, event_date)")
 
 
+@migration
+def _v7_content_indexes(db: sqlite_utils.Database) -> None:
+    """Issue 11: Content Builder and campaign pages read through indexes: by id (the default order), by
+    parent category, by an asset's category, by campaign, and by modification time (campaigns' default)."""
+    for name, expr in (("id", "$.id"), ("parent", "$.parentId"), ("category", "$.category.id"),
+                       ("campaign", "$.campaignId")):
+        db.execute(f"CREATE INDEX idx_rest_object_{name} ON rest_object(mid, kind, json_extract(data, '{expr}'))")
+    db.execute("CREATE INDEX idx_rest_object_modified ON rest_object(mid, kind, modified)")
+
+
 class Store:
     """Owns the SQLite connection. Use ``with store.transaction() as conn:`` for every write."""
 

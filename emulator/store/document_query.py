@@ -23,11 +23,13 @@ MAX_IN = 500
 
 
 def _expr(path: tuple[str, ...]) -> tuple[str, list[Any]]:
+    """The SQL for a field. The JSON path is written into the SQL (NAME admits letters, digits and `_`
+    only) rather than bound, so SQLite can use the expression indexes of db.py's v7 migration."""
     if path in COLUMN_PATHS:
         return COLUMN_PATHS[path], []
     if not path or not all(NAME.match(part) for part in path):
         raise ValueError(f"bad field path {path!r}")
-    return "json_extract(data, ?)", ["$." + ".".join(path)]
+    return f"json_extract(data, '$.{'.'.join(path)}')", []
 
 
 def _escape_like(text: str) -> str:
@@ -82,7 +84,8 @@ class DocumentQuery:
             expr, eargs = _expr(path)
             order_sql.append(f"{expr} {'DESC' if desc else 'ASC'}")
             order_args += eargs
-        order_sql.append("pk")
+        # ties by pk in the first key's direction, so an index on (mid, kind, key) serves the whole order
+        order_sql.append("pk DESC" if order and order[0][1] else "pk")
         with self.store.reading() as conn:
             total = conn.execute(f"SELECT COUNT(*) FROM rest_object WHERE {sql}", args).fetchone()[0]
             rows = conn.execute(f"SELECT * FROM rest_object WHERE {sql} ORDER BY {', '.join(order_sql)} "
