@@ -24,6 +24,7 @@ from .middleware.routing import PathNormaliser
 from .proxy.routes import bp as proxy_bp
 from .replay.routes import bp as journal_bp
 from .rest.assets import bp as assets_bp
+from .rest.campaigns import bp as campaigns_bp
 from .rest.data_extensions import bp as data_extensions_bp
 from .rest.sms import bp as sms_bp
 from .rest.transactional import bp as transactional_bp
@@ -50,7 +51,8 @@ def create_app(emu: Emulator | None = None, config: Config | None = None) -> Fla
     app.register_blueprint(ftp_bp)  # /_emulator/ftp/Import
     app.register_blueprint(journal_bp)  # /_emulator/journal
     app.register_blueprint(proxy_bp)  # /_emulator/proxy, /_emulator/ca.pem
-    app.register_blueprint(assets_bp)  # /asset/v1/content/assets
+    app.register_blueprint(assets_bp)  # /asset/v1/content/assets, /categories
+    app.register_blueprint(campaigns_bp)  # /hub/v1/campaigns
     app.register_blueprint(data_extensions_bp)  # /hub/v1/dataevents..., /data/v1/async..., /data/v1/customobjectdata
     app.register_blueprint(transactional_bp)  # /messaging/v1
     app.register_blueprint(sms_bp)  # /messaging/v1/sms

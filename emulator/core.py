@@ -16,9 +16,10 @@ from typing import Any
 
 from .clock import Clock
 from .config import Config
-from .domain.assets import AssetService
 from .domain.auth import AuthService
 from .domain.behaviours.triggered_send import TriggeredSendOverRest
+from .domain.campaigns import CampaignService
+from .domain.content import AssetService, CategoryService
 from .domain.data_rows import AsyncRows
 from .domain.delivery import Delivery
 from .domain.jobs import JobRunner
@@ -33,6 +34,7 @@ from .ftp.folder import ImportFolder
 from .ids import IdSource
 from .store.audience import AudienceRepository
 from .store.db import Store
+from .store.document_query import DocumentQuery
 from .store.inspect import InspectRepository
 from .store.jobs import ContinuationRepository, JobRepository
 from .store.journal import JournalRepository
@@ -75,6 +77,7 @@ class Emulator:
         self.quota_rows = QuotaRepository(store)
         self.send_rows = SendRepository(store)
         self.documents = RestDocumentRepository(store)
+        self.document_query = DocumentQuery(store)
         self.tx_messages = TxMessageRepository(store)
         self.sms_messages = TxMessageRepository(store, channel="sms")
         self.inspect = InspectRepository(store)
@@ -85,7 +88,11 @@ class Emulator:
         self.jobs = JobRunner(self, self.job_rows)
         self.quota = DefinitionQuota(store, self.clock, self.config, self.quota_rows)
         self.delivery = Delivery(store, self.objects, self.outbox, self.send_rows)
-        self.assets = AssetService(store, self.clock, self.ids, self.documents, self.enterprise_mid)
+        self.categories = CategoryService(store, self.clock, self.documents, self.document_query,
+                                          self.enterprise_mid)
+        self.assets = AssetService(store, self.clock, self.ids, self.documents, self.document_query,
+                                   self.categories, self.enterprise_mid)
+        self.campaigns = CampaignService(store, self.clock, self.documents, self.document_query)
         self.transactional = TransactionalService(TxDeps(
             store, self.clock, self.ids, self.objects, self.audience, self.documents, self.tx_messages,
             self.quota, self.delivery, lambda: self.base_url))

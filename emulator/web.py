@@ -144,6 +144,16 @@ def validated_json(schema: dict[str, Any], empty: Any = None) -> Any:
     return value
 
 
+def query_arg(name: str) -> str | None:
+    """A query parameter matched by name case-insensitively (`$pagesize` = `$pageSize`), as SFMC's REST
+    stack does: its own paging links echo `$pagesize`/`$orderby` for a `$pageSize`/`$orderBy` request
+    (docs: getCampaignCollection), and fuel-rest lower-cases whole URLs. An exact spelling wins."""
+    if name in request.args:
+        return request.args.get(name)
+    wanted = name.lower()
+    return next((value for key, value in request.args.items() if key.lower() == wanted), None)
+
+
 # -- error responses ---------------------------------------------------------------------------------------
 
 def error_body(message: str, errorcode: int, documentation: str = "", **extra: Any) -> dict[str, Any]:
@@ -161,7 +171,7 @@ def error_response(status: int, message: str, errorcode: int, documentation: str
 def domain_error_response(error: DomainError) -> Response:
     status, default_code = next((mapping for cls, mapping in DOMAIN_STATUS.items() if isinstance(error, cls)),
                                 (400, codes.REST.VALIDATION))
-    extra = {k: v for k, v in error.extra.items() if k in ("additionalErrors",)}
+    extra = {k: v for k, v in error.extra.items() if k in ("additionalErrors", "validationErrors")}
     documentation = DOCUMENTATION if status == 401 else ""
     response = error_response(status, error.message, error.code if error.code is not None else default_code,
                               documentation, **extra)

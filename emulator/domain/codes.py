@@ -168,6 +168,10 @@ class REST(Code):
     INVALID_EMAIL = 109124, "Email does not pass validation", _V + "email_does_not_pass_validation"
     INVALID_UPDATE_SUBSCRIBER = 109125, "Invalid updateSubscriber", _V + "InvalidValue_updateSubscriber"
     TRIGGERED_NOT_QUEUED = 180008, "Unable to queue Triggered Send request"
+    # Content Builder: 118039 comes inside a 10006 "Request contained some validation errors." answer's
+    # validationErrors list, 118090 alone (bodies recorded from real SFMC in FiB3/ssjs-vsc sfmcErrors.md)
+    ASSET_NAME_NOT_UNIQUE = 118039, "Asset names within a category and asset type must be unique"
+    CATEGORY_EXISTS = 118090, "Category already exists"
 
 
 @unique

@@ -140,12 +140,13 @@ class Content:
         return self.subject(table), html, text
 
 
-def email_content(email: dict[str, Any], subject: str | None = None, source: dict[str, Any] | None = None
-                  ) -> Content:
-    """The content of a SOAP Email object (`subject` overrides its Subject, as a definition may)."""
-    return Content(compile_template(subject or str(email.get("Subject") or "")),
-                   compile_template(str(email.get("HTMLBody") or "")),
-                   compile_template(str(email.get("TextBody") or "")),
+def email_content(email: dict[str, Any], subject: str | None = None, source: dict[str, Any] | None = None,
+                  blocks: Callable[[str, str], str | None] | None = None) -> Content:
+    """The content of a SOAP Email object (`subject` overrides its Subject, as a definition may); `blocks`
+    includes the BU's Content Builder blocks (ContentBlockByKey/Name/Id, render.resolve_content_blocks)."""
+    return Content(compile_template(subject or str(email.get("Subject") or ""), blocks),
+                   compile_template(str(email.get("HTMLBody") or ""), blocks),
+                   compile_template(str(email.get("TextBody") or ""), blocks),
                    source if source is not None else {"email_id": email.get("ID"),
                                                       "customer_key": email.get("CustomerKey")},
                    has_text=bool(email.get("TextBody")))

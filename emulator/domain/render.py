@@ -9,7 +9,7 @@ Unknown names render empty, as SFMC does for an empty attribute.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 _PERSONALIZATION = re.compile(r"%%(?:=\s*(?:v\(\s*@|AttributeValue\(\s*[\"'])([\w .-]+?)[\"']?\s*\)\s*=|([\w .-]+))%%")
@@ -79,8 +79,42 @@ class Template:
     __call__ = fill
 
 
-def compile_template(template: str | None) -> Template:
-    return Template(template)
+# %%=ContentBlockByKey("k")=%%, ...ByName("Content Builder\\folder\\name")=%%, ...ById(123)=%%
+_BLOCK = re.compile(r"""%%=\s*ContentBlockBy(Key|Name|Id)\(\s*(?:"([^"]*)"|'([^']*)'|(\d+))\s*\)\s*=%%""",
+                    re.IGNORECASE)
+MAX_BLOCK_DEPTH = 10
+MAX_BLOCK_INCLUDES = 200  # per template: blocks that fan out cannot multiply without end
+
+
+def resolve_content_blocks(template: str | None, fetch: Callable[[str, str], str | None]) -> str:
+    """Replace every ContentBlockBy* call with the block's content, blocks inside blocks included.
+    `fetch(by, ref)` (by: key, name or id) gives the content or None. A block that includes itself (at
+    any distance), a missing block, nesting past MAX_BLOCK_DEPTH or includes past MAX_BLOCK_INCLUDES
+    render empty: never a loop."""
+    budget = [MAX_BLOCK_INCLUDES]
+
+    def expand(text: str, path: tuple[tuple[str, str], ...]) -> str:
+        if "%%" not in text:
+            return text
+
+        def include(match: re.Match[str]) -> str:
+            by = match.group(1).lower()
+            ref = next(g for g in match.groups()[1:] if g is not None)
+            seen = (by, ref.casefold())
+            if seen in path or len(path) >= MAX_BLOCK_DEPTH or budget[0] <= 0:
+                return ""
+            budget[0] -= 1
+            content = fetch(by, ref)
+            return "" if content is None else expand(content, (*path, seen))
+
+        return _BLOCK.sub(include, text)
+
+    return expand(template or "", ())
+
+
+def compile_template(template: str | None, blocks: Callable[[str, str], str | None] | None = None) -> Template:
+    """`blocks`: the content-block fetcher of the sending BU; its blocks are included before compiling."""
+    return Template(resolve_content_blocks(template, blocks) if blocks is not None else template)
 
 
 _TAG = re.compile(r"<[^>]+>")

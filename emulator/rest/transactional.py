@@ -4,9 +4,9 @@ domain/behaviours/triggered_send.py. Every JSON body is checked against its rout
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 
-from ..web import emulator, json_body, requires_token
+from ..web import emulator, json_body, query_arg, requires_token
 from .schemas import transactional as schemas
 
 bp = Blueprint("transactional", __name__, url_prefix="/messaging/v1")
@@ -33,9 +33,8 @@ def create_definition():
 @bp.get("/email/definitions", strict_slashes=False)
 @requires_token(READ)
 def list_definitions():
-    args = request.args
-    return _answer(_tx().list_definitions(g.call, args.get("$filter"), args.get("$page"), args.get("$pageSize"),
-                                          args.get("$orderBy")))
+    return _answer(_tx().list_definitions(g.call, query_arg("$filter"), query_arg("$page"),
+                                          query_arg("$pageSize"), query_arg("$orderBy")))
 
 
 @bp.get("/email/definitions/<key>")
@@ -89,9 +88,7 @@ def message_status(message_key: str):
 @bp.get("/email/messages", strict_slashes=False)
 @requires_token(READ)
 def not_sent():
-    args = request.args
-    page_size = args.get("$pageSize", args.get("$pagesize"))
-    return _answer(_tx().not_sent(g.call, args.get("type"), page_size, args.get("lastEventId")))
+    return _answer(_tx().not_sent(g.call, query_arg("type"), query_arg("$pageSize"), query_arg("lastEventId")))
 
 
 @bp.post("/messageDefinitionSends/<path:ref>/send")

@@ -225,6 +225,19 @@ def _v7_sms_channel(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_tx_message_status ON tx_message(mid, channel, definition_key, status)")
 
 
+@migration
+def _v8_content_indexes(db: sqlite_utils.Database) -> None:
+    """Issue 11: Content Builder and campaign pages read through indexes: by id (the default order), by
+    parent category, by an asset's category, by campaign, by modification time (campaigns' default), and
+    by name without case (the uniqueness checks of every create)."""
+    for name, expr in (("id", "$.id"), ("parent", "$.parentId"), ("category", "$.category.id"),
+                       ("campaign", "$.campaignId")):
+        db.execute(f"CREATE INDEX idx_rest_object_{name} ON rest_object(mid, kind, json_extract(data, '{expr}'))")
+    db.execute("CREATE INDEX idx_rest_object_modified ON rest_object(mid, kind, modified)")
+    # names compare without case (an asset's name is unique per category and type; categories per parent)
+    db.execute("CREATE INDEX idx_rest_object_name ON rest_object(mid, kind, lower(json_extract(data, '$.name')))")
+
+
 class Store:
     """Owns the SQLite connection. Use ``with store.transaction() as conn:`` for every write."""
 

@@ -75,7 +75,8 @@ class RestDocumentRepository:
             conn.execute("DELETE FROM rest_object WHERE pk=?", (doc.pk,))
 
     def page(self, mid: int, kind: str, status: str | None = None, status_equal: bool = True,
-             order_by: str = "createdDate", limit: int = 50, offset: int = 0) -> tuple[list[Document], int]:
+             order_by: str = "createdDate", limit: int = 50, offset: int = 0, descending: bool = False
+             ) -> tuple[list[Document], int]:
         """Documents of a kind, optionally filtered on (lower-cased) `status`, in a stable order."""
         where, args = "mid=? AND kind=?", [mid, kind]
         if status is not None:
@@ -84,7 +85,9 @@ class RestDocumentRepository:
         order = ORDER_COLUMNS.get(order_by, "created")
         with self.store.reading() as conn:
             total = conn.execute(f"SELECT COUNT(*) FROM rest_object WHERE {where}", args).fetchone()[0]
-            rows = conn.execute(f"SELECT * FROM rest_object WHERE {where} ORDER BY {order}, pk LIMIT ? OFFSET ?",
+            direction = "DESC" if descending else "ASC"
+            rows = conn.execute(f"SELECT * FROM rest_object WHERE {where} ORDER BY {order} {direction}, "
+                                f"pk {direction} LIMIT ? OFFSET ?",
                                 (*args, limit, offset)).fetchall()
         return [_document(r) for r in rows], total
 

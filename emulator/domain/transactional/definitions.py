@@ -11,8 +11,8 @@ import re
 from typing import Any
 
 from ...store.rest_documents import Document
-from ..assets import KIND as ASSET_KIND
 from ..codes import REST
+from ..content import KIND as ASSET_KIND
 from ..context import CallContext
 from ..errors import Conflict, Invalid, NotFound, QuotaExceeded
 from .common import (
@@ -201,17 +201,20 @@ class Definitions:
                 raise invalid(REST.INVALID_VALUE, "$filter must be 'status eq|neq active|inactive|deleted'.")
             status, equal = match.group(2), match.group(1).lower() == "eq"
         order = order_by or "createdDate"
-        field = order.split()[0]
+        # names in any case: fuel-rest lower-cases the whole URL, values included (docs/decisions.md 11)
+        field = next((f for f in ORDER_BY if f.lower() == order.split()[0].lower()), "") if order.split() else ""
         if field not in ORDER_BY:
             raise invalid(REST.INVALID_VALUE, f"$orderBy must be one of {', '.join(ORDER_BY)}.")
-        docs, total = self.x.docs.page(ctx.mid, self.kind, status, equal, field, size, (page_no - 1) * size)
-        if order.lower().endswith(" desc"):
-            docs.reverse()
+        descending = order.lower().endswith(" desc")  # ordered in SQL, so every page follows the order
+        docs, _ = self.x.docs.page(ctx.mid, self.kind, status, equal, field, size, (page_no - 1) * size,
+                                   descending)
         items = []
         for doc in docs:
             public = self.public(doc)
             items.append({k: public[k] for k in self.LIST_FIELDS if k in public})
-        return {"requestId": self.x.ids.guid(), "definitions": items, "count": total, "page": page_no,
+        # `count` is the number of definitions on this page, not the total: SFMC answers so (a Salesforce
+        # support case sfmc-sdk cites; docs/decisions.md), and sfmc-sdk stops paging on count != pageSize.
+        return {"requestId": self.x.ids.guid(), "definitions": items, "count": len(items), "page": page_no,
                 "pageSize": size}
 
     def update(self, ctx: CallContext, key: str, body: dict[str, Any]) -> dict[str, Any]:
