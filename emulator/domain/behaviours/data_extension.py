@@ -265,6 +265,7 @@ class DataExtensionObjectBehaviour(Behaviour):
         names = [c.name for c in de.columns]
         for pk, stored in self.service.emu.audience.iter_rows_after(de.mid, de.key, -1 if after is None else after):
             row = {name: stored.get(name) for name in names}  # columns without a value are present as None
+            row[des.ROW_KEY] = pk
             for name in dates:  # ISO for the filter's datetime comparison; present() formats them back
                 if row.get(name):
                     stamp = des.parse_date(row[name])
@@ -277,6 +278,9 @@ class DataExtensionObjectBehaviour(Behaviour):
         props = []
         for name in names:
             column = de.column(name) if de else None
+            if column is None and des.is_row_key(name):
+                props.append({"__type__": "APIProperty", "Name": des.ROW_KEY, "Value": str(row[des.ROW_KEY])})
+                continue
             value = row.get(column.name if column else name)
             if column is not None and column.type == "Date" and value:
                 stamp = des.parse_date(value)
