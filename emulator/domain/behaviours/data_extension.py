@@ -60,6 +60,7 @@ class DataExtensionBehaviour(Behaviour):
             self._check_sendable(props)
         props.setdefault("IsSendable", False)
         props.setdefault("IsTestable", False)
+        self.service.emu.folders.place(mid, "DataExtension", props)
         return props
 
     @staticmethod
@@ -94,6 +95,8 @@ class DataExtensionBehaviour(Behaviour):
                     raise Invalid(f"Field {f['Name']}: a primary key cannot be added to an existing data "
                                   "extension.", code=codes.SOAP.DE_VALIDATION)
             changes["Fields"] = {"Field": existing + _prepare_fields(added, len(existing))}
+        if "CategoryID" in changes:
+            self.service.emu.folders.place(mid, "DataExtension", changes)
         if changes.get("CustomerKey") and changes["CustomerKey"] != current.get("CustomerKey"):
             self.service.emu.audience.rename_rows(mid, current["CustomerKey"], changes["CustomerKey"])
         merged = {**current, **changes}
