@@ -60,6 +60,9 @@ class FolderService:
                  ) -> None:
         self.repo = repo
         self.store_new = store_new  # ObjectService.store_new: the one place objects are born
+        # (mid, content type) -> root folder ID: a Create of many Lists looks its root up once, by index
+        # after that. Checked on every use (a reset re-seeds the tree with new IDs).
+        self._roots: dict[tuple[int, str], int] = {}
 
     # -- reading ---------------------------------------------------------------------------------
     def all(self, mid: int) -> list[dict[str, Any]]:
@@ -75,8 +78,15 @@ class FolderService:
 
     def root(self, mid: int, content_type: str) -> dict[str, Any] | None:
         """The BU's root folder of this content type (case-insensitive), or None."""
+        key = (mid, content_type.casefold())
+        known = self._roots.get(key)
+        if known is not None:
+            folder = self.get(mid, known)
+            if folder is not None and parent_id(folder) == 0 and same_type(folder.get("ContentType"), content_type):
+                return folder
         for folder in self.all(mid):
             if parent_id(folder) == 0 and same_type(folder.get("ContentType"), content_type):
+                self._roots[key] = int(folder["ID"])
                 return folder
         return None
 
