@@ -27,7 +27,7 @@ from ..store.sends import BOUNCED, DUPLICATE, ERRORED, EXCLUDED, PENDING, SENT, 
 from . import codes, filters
 from .delivery import Batch, Event, Message, email_content
 from .errors import Invalid, NotFound
-from .render import ALIASES
+from .render import ALIASES, tracked_links
 from .subscribers import ALL_SUBSCRIBERS
 
 if TYPE_CHECKING:
@@ -434,22 +434,6 @@ class SendService:
                subscriber_key: str | None, type_name: str) -> Iterator[dict[str, Any]]:
         for e in self.repo.iter_events(mids, event_types, job_id, subscriber_key):
             yield event_object(e, type_name)
-
-
-_ANCHOR = re.compile(r"<a\b[^>]*>", re.IGNORECASE)
-_ATTR = re.compile(r"""\b(href|alias)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-
-
-def tracked_links(html: str) -> list[tuple[str, str | None]]:
-    """The links of an email SFMC tracks (LinkSend): each distinct http(s) href of an <a> tag, in order,
-    with the tag's `alias` attribute (SFMC's link name) if it has one."""
-    seen: dict[str, str | None] = {}
-    for tag in _ANCHOR.findall(html):
-        attrs = {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3) for m in _ATTR.finditer(tag)}
-        url = (attrs.get("href") or "").strip()
-        if url.lower().startswith(("http://", "https://")) and url not in seen:
-            seen[url] = attrs.get("alias") or None
-    return list(seen.items())
 
 
 def send_object(job: dict[str, Any]) -> dict[str, Any]:
