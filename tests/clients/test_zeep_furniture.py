@@ -52,3 +52,29 @@ def test_rows_with_custom_object_key_and_list_send(zeep_client, soap):
     sends = _retrieve(partner, "ListSend", ["SendID", "List.ID", "NumberSent"],
                       part(Property="SendID", SimpleOperator="equals", Value=["1"]))
     assert sends.OverallStatus == "OK" and sends.Results == []
+
+
+def test_list_send_and_link_send_after_a_send(zeep_client, mc):
+    partner = zeep_client
+    options = partner.get_type("ns0:CreateOptions")()
+    email = partner.get_type("ns0:Email")(Name="z", Subject="Hi", IsHTMLPaste=True,
+                                          HTMLBody='<a alias="Site" href="https://example.com/z">z</a>')
+    email_id = partner.service.Create(options, [email]).Results[0].NewID
+    list_id = partner.service.Create(options, [partner.get_type("ns0:List")(ListName="zl")]).Results[0].NewID
+    member = partner.get_type("ns0:SubscriberList")(ID=list_id)
+    subscriber = partner.get_type("ns0:Subscriber")(EmailAddress="z1@example.com", SubscriberKey="z1",
+                                                    Lists=[member])
+    assert partner.service.Create(options, [subscriber]).Results[0].StatusCode == "OK"
+    send = partner.get_type("ns0:Send")(Email=partner.get_type("ns0:Email")(ID=email_id),
+                                        List=[partner.get_type("ns0:List")(ID=list_id)])
+    send_id = partner.service.Create(options, [send]).Results[0].NewID
+    assert mc.wait_for_job(send_id)["status"] == "Complete"
+    part = partner.get_type("ns0:SimpleFilterPart")
+    by_send = part(Property="SendID", SimpleOperator="equals", Value=[str(send_id)])
+    lists = _retrieve(partner, "ListSend", ["SendID", "List.ID", "NumberSent", "NumberDelivered", "UniqueOpens"],
+                      by_send)
+    assert [(r.SendID, r.List.ID, r.NumberSent, r.NumberDelivered, r.UniqueOpens) for r in lists.Results] == \
+        [(send_id, list_id, 1, 1, 0)]
+    links = _retrieve(partner, "LinkSend", ["SendID", "Link.URL", "Link.Alias", "Link.TotalClicks"], by_send)
+    assert [(r.Link.URL, r.Link.Alias, r.Link.TotalClicks) for r in links.Results] == \
+        [("https://example.com/z", "Site", 0)]
