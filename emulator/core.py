@@ -22,6 +22,8 @@ from .domain.campaigns import CampaignService
 from .domain.content import AssetService, CategoryService
 from .domain.data_rows import AsyncRows
 from .domain.delivery import Delivery
+from .domain.folders import FolderService
+from .domain.imports import recover as recover_imports
 from .domain.jobs import JobRunner
 from .domain.objects import ObjectService
 from .domain.quota import DefinitionQuota
@@ -81,9 +83,10 @@ class Emulator:
         self.tx_messages = TxMessageRepository(store)
         self.sms_messages = TxMessageRepository(store, channel="sms")
         self.inspect = InspectRepository(store)
-        self.import_folder = ImportFolder(self.state_dir / "ftp" / "Import")
+        self.import_folder = ImportFolder.for_database(db_path)  # its own, named after the database file
         # -- services
         self.object_service = ObjectService(self, self.continuations)
+        self.folders = FolderService(self.objects, self.object_service.store_new)
         self.auth = AuthService(self)
         self.jobs = JobRunner(self, self.job_rows)
         self.quota = DefinitionQuota(store, self.clock, self.config, self.quota_rows)
@@ -109,10 +112,14 @@ class Emulator:
         self.guard_hits = 0
         if not self.tenants.bus():
             seed_tenant(self, self.tenant)
+        with self.store.transaction():  # a sandbox made before folders existed gets the default tree
+            for bu in self.tenants.bus():
+                self.folders.seed(int(bu["mid"]))
         self.sends = SendService(self, self.send_rows)
         self.sends.recover()  # sends a previous process left unfinished continue (README: sends)
         AsyncRows(self).recover()  # so do async row requests (docs/data.md)
         self.retention = Retention(self)  # purges old jobs/outbox/events when config.retain_days is set
+        recover_imports(self)  # and imports: Queued ones run, Importing ones end as Error (domain/imports.py)
 
     @property
     def enterprise_mid(self) -> int:

@@ -45,6 +45,7 @@ class SOAP(Code):
     SCHEDULE_START_NOT_SPECIFIED = 151, "Schedule_Recurrence_Start DateTime Not Specified"
     TOO_MANY_OBJECTS = 218, "The number of objects in the request must be less than 32767"
     EMAIL_NOT_FOUND = 4001, "Email Does Not Exist"
+    EMAIL_CATEGORY_INVALID = 4002, "Email Category ID Invalid"
     SEND_EMAIL_NOT_SPECIFIED = 7001, "An email ID, Partner Key, or body must be specified"
     SEND_LIST_NOT_SPECIFIED = 7002, "A list must be specified"
     SEND_LIST_FAILED = 7004, "Error creating/updating lists"
@@ -56,6 +57,7 @@ class SOAP(Code):
     SUBSCRIBER_STATUS_INVALID = 12016, "Subscriber.Status is not valid here"
     LIST_NOT_FOUND = 13000, "List Not Found"
     LIST_ID_NOT_SPECIFIED = 13001, "List ID Not Specified"
+    LIST_CATEGORY_INVALID = 13009, "List Category Invalid"
     LIST_NAME_TOO_LONG = 13010, "List Name Too Long"
     LIST_STATUS_INVALID = 13014, "Invalid List Status"
     TSD_CANNOT_ACTIVATE = 17000, "Triggered Send Definition Cannot Be Activated"
@@ -121,6 +123,12 @@ class SOAP(Code):
     FILTER_DATA_SOURCE_TYPE = 373010, "The type of the DataSource does not allow filtering"
     FILTER_PROPERTY_NOT_FOUND = 373011, "The property provided could not be found"
     FILTER_PART_INVALID = 373012, "Invalid filter part"
+    FOLDER_INVALID_CALL = 396001, "Data Folder Invalid Call"
+    FOLDER_KEY_EXISTS = 396002, "Data Folder Customer Key Exists"
+    FOLDER_NAME_REQUIRED = 396003, "Data Folder Name Required"
+    FOLDER_CONTENT_TYPE_REQUIRED = 396004, "Data Folder Content Type Required"
+    FOLDER_CONTENT_TYPE_INVALID = 396005, "Data Folder Content Type Invalid"
+    FOLDER_INVALID_PARENT = 396007, "Data Folder Invalid Parent"
 
 
 _V = "MCMS_UTM_Validation_"

@@ -57,6 +57,22 @@ def wrap_links(html: str, base_url: str, job_ref: str) -> str:
     return _LINK.sub(lambda m: f'href="{base_url}/_emulator/click?ref={quote(job_ref)}&url={quote(m.group(1), safe="")}"', html)
 
 
+_ANCHOR = re.compile(r"<a\b[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(r"""\b(href|alias)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+
+
+def tracked_links(html: str) -> list[tuple[str, str | None]]:
+    """The links of an email SFMC tracks (LinkSend): each distinct http(s) href of an <a> tag, in order,
+    with the tag's `alias` attribute (SFMC's link name) if it has one."""
+    seen: dict[str, str | None] = {}
+    for tag in _ANCHOR.findall(html):
+        attrs = {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3) for m in _ATTR.finditer(tag)}
+        url = (attrs.get("href") or "").strip()
+        if url.lower().startswith(("http://", "https://")) and url not in seen:
+            seen[url] = attrs.get("alias") or None
+    return list(seen.items())
+
+
 class Template:
     """`render` split once per send: `fill(table)` for a `lookup_table`-style table (fast per recipient);
     `names` maps each referenced personalization name (casefolded) to its spelling in the template."""

@@ -28,7 +28,7 @@ from . import codes, filters
 from .content import block_fetcher
 from .delivery import Batch, Event, Message, email_content
 from .errors import Invalid, NotFound
-from .render import ALIASES
+from .render import ALIASES, tracked_links
 from .subscribers import ALL_SUBSCRIBERS
 
 if TYPE_CHECKING:
@@ -284,6 +284,7 @@ class SendService:
             if self._stopped(job_id):
                 return
             repo.forget(job_id)
+            repo.add_links(job_id, mid, tracked_links((plan.get("email") or {}).get("HTMLBody") or ""))
             for source in plan["sources"]:
                 self._add_source(job_id, mid, source, honour)
             for source in plan.get("exclusions", []):

@@ -1,4 +1,4 @@
-"""Admin access to the Import folder (<state_dir>/ftp/Import): what an FTP client would do against SFMC.
+"""Admin access to the Import folder (<db dir>/<db name>.ftp/Import, ftp/folder.py): what an FTP client would do against SFMC.
 
 PUT /_emulator/ftp/Import/<name> (raw body = the file), GET and DELETE beside it, GET /_emulator/ftp/Import/
 lists the folder. Names never leave the folder (no "..", no absolute paths, no links out): ftp/folder.py.

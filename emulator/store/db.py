@@ -238,6 +238,18 @@ def _v8_content_indexes(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_rest_object_name ON rest_object(mid, kind, lower(json_extract(data, '$.name')))")
 
 
+@migration
+def _v9_send_links(db: sqlite_utils.Database) -> None:
+    """Issue 11: the tracked links of each send (LinkSend), recorded when its audience is built; a link's id
+    is SFMC's Link ID. ListSend needs no table: it is counted from send_recipient and send_event."""
+    db["send_link"].create(
+        {"id": int, "mid": int, "job_id": int, "url": str, "alias": str, "ordinal": int},
+        pk="id",
+    )
+    db["send_link"].create_index(["mid", "job_id"])
+    db.execute("CREATE INDEX idx_send_recipient_source ON send_recipient(job_id, source)")
+
+
 class Store:
     """Owns the SQLite connection. Use ``with store.transaction() as conn:`` for every write."""
 
