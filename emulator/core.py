@@ -22,6 +22,7 @@ from .domain.behaviours.triggered_send import TriggeredSendOverRest
 from .domain.data_rows import AsyncRows
 from .domain.delivery import Delivery
 from .domain.jobs import JobRunner
+from .domain.journeys import JourneyDeps, JourneyService
 from .domain.objects import ObjectService
 from .domain.quota import DefinitionQuota
 from .domain.schema import partner_schema
@@ -35,6 +36,7 @@ from .store.db import Store
 from .store.inspect import InspectRepository
 from .store.jobs import ContinuationRepository, JobRepository
 from .store.journal import JournalRepository
+from .store.journeys import JourneyRepository
 from .store.objects import ObjectRepository
 from .store.outbox import OutboxRepository
 from .store.quota import QuotaRepository
@@ -76,6 +78,7 @@ class Emulator:
         self.documents = RestDocumentRepository(store)
         self.tx_messages = TxMessageRepository(store)
         self.inspect = InspectRepository(store)
+        self.journey_rows = JourneyRepository(store)
         self.import_folder = ImportFolder(self.state_dir / "ftp" / "Import")
         # -- services
         self.object_service = ObjectService(self, self.continuations)
@@ -89,6 +92,7 @@ class Emulator:
             self.quota, self.delivery, lambda: self.base_url))
         self.triggered_sends = TriggeredSendOverRest(self.objects, self.audience, self.ids, self.clock,
                                                      self.delivery)
+        self.journeys = JourneyService(JourneyDeps(self, self.journey_rows, self.documents))
         # Plug-ins that register themselves by name (the seed file, fault rules); reset() resets them.
         self.services: dict[str, Any] = {}
         self._fresh: tuple[sqlite3.Connection, Any] | None = None  # see reset()
@@ -100,6 +104,7 @@ class Emulator:
         self.sends = SendService(self, self.send_rows)
         self.sends.recover()  # sends a previous process left unfinished continue (README: sends)
         AsyncRows(self).recover()  # so do async row requests (docs/data.md)
+        self.journeys.recover()  # and contacts waiting in a journey (docs/journeys.md)
 
     @property
     def enterprise_mid(self) -> int:
