@@ -114,7 +114,8 @@ class Interactions:
                 raise invalid(f"entryMode must be one of {', '.join(defaults()['entryModes'])}.", REST.INVALID_VALUE)
             out["entryMode"] = mode
         if "workflowApiVersion" in body:
-            if body["workflowApiVersion"] not in (1, 1.0):
+            value = body["workflowApiVersion"]
+            if isinstance(value, bool) or value not in (1, 1.0):  # True == 1 in Python, not on the wire
                 raise invalid("workflowApiVersion must be 1.", REST.INVALID_VALUE)
             out["workflowApiVersion"] = 1
         for field in ("defaults", "metaData"):
