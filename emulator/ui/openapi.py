@@ -165,6 +165,7 @@ ROUTES: list[tuple[str, str, str, str, Any, list[dict[str, Any]], int]] = [
     ("get", "/_emulator/ui/definitions", "Inspector: definitions", HTML, None, [MID], 200),
     ("get", "/_emulator/ui/definition", "Inspector: one definition", HTML, None, [MID], 200),
     ("get", "/_emulator/ui/sends", "Inspector: sends and jobs", HTML, None, [MID], 200),
+    ("get", "/_emulator/ui/journeys", "Inspector: journeys and where their contacts are", HTML, None, [MID], 200),
     ("get", "/_emulator/ui/jobs/{job_id}", "Inspector: one job", HTML, None, [], 200),
     ("get", "/_emulator/ui/outbox", "Inspector: outbox (q: to: from: subject: job: definition: is:bounced)",
      HTML, None, [MID, {"name": "q", "in": "query", "schema": STR}, OFFSET], 200),

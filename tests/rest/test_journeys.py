@@ -213,3 +213,13 @@ def test_journeys_need_the_journeys_scope(mc):
 
     limited = Api(mc, scope="email_read")
     assert_error(limited.get("/interaction/v1/interactions"), 403, 20001, "journeys_read")
+
+
+def test_the_inspector_shows_where_each_contact_is(api, mc, world):
+    _, email_id = setup_entry(api, world)
+    published(api, journey_body("shown", [wait_activity("WAIT-1", "EMAILV2-1", 1, "DAYS"),
+                                          email_activity("EMAILV2-1", email_id)]))
+    fire(api, "shown-contact", {"EmailAddress": "s@example.com", "FirstName": "S"})
+    page = requests.get(f"{mc.base_url}/_emulator/ui/journeys", timeout=30)
+    assert page.status_code == 200
+    assert "Journey shown" in page.text and "shown-contact" in page.text and "WAIT-1" in page.text
