@@ -134,22 +134,24 @@ class Runner:
         return lambda job_id: self.release(pk, job_id)
 
     def release(self, pk: int, job_id: int) -> None:
-        """A wait job fell due: the contact moves on, unless it left meanwhile (a stopped journey)."""
+        """A wait job fell due: the contact moves on, unless it left meanwhile (a stopped journey). One
+        transaction: a stop cannot slip between the check and the move, and a crash leaves it waiting."""
         emu = self.x.emu
-        emu.jobs.update(job_id, status="Executing")
-        contact = self.x.repo.contact(pk)
-        v = None
-        if contact is not None:
-            v = next((x for x in self.x.repo.versions(contact.mid, contact.journey_id)
-                      if x.version == contact.version), None)
-        if contact is None or v is None or contact.status != "Waiting" or v.status not in ("Published", "Finishing"):
-            emu.jobs.update(job_id, status="Complete", skipped=True)
-            return
-        activity = next((a for a in v.data.get("activities") or [] if a["key"] == contact.activity_key), None)
-        contact.status, contact.wait_until = "Active", None
-        contact.activity_key = _next(activity) if activity else None
-        self.advance(v, contact)
-        emu.jobs.update(job_id, status="Complete")
+        with emu.store.transaction():
+            contact = self.x.repo.contact(pk)
+            v = None
+            if contact is not None:
+                v = next((x for x in self.x.repo.versions(contact.mid, contact.journey_id)
+                          if x.version == contact.version), None)
+            if contact is None or v is None or contact.status != "Waiting" or \
+                    v.status not in ("Published", "Finishing"):
+                emu.jobs.update(job_id, status="Complete", skipped=True)
+                return
+            activity = next((a for a in v.data.get("activities") or [] if a["key"] == contact.activity_key), None)
+            contact.status, contact.wait_until = "Active", None
+            contact.activity_key = _next(activity) if activity else None
+            self.advance(v, contact)
+            emu.jobs.update(job_id, status="Complete")
 
     def recover(self) -> list[int]:
         """Queue again the waits a previous process left (called once at start, beside sends.recover)."""
