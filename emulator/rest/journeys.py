@@ -40,6 +40,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     # [doc: postCreateInteraction, putUpdateInteraction]
     "interaction": {"type": "object", "properties": {
         "key": _TEXT, "name": _TEXT, "description": _TEXT, "id": _TEXT, "version": {"type": ["integer", "null"]},
+        "modifiedDate": _TEXT,
         "activities": {"type": ["array", "null"], "items": _STEP}, "triggers": {"type": ["array", "null"], "items": _STEP}}},
 }
 VALIDATORS = {name: Draft202012Validator(schema) for name, schema in SCHEMAS.items()}
@@ -144,6 +145,12 @@ def list_interactions():
 @requires_token(SCOPE)
 def update_interaction():
     return _answer(_service().interactions.update(g.call, body("interaction")))
+
+
+@bp.put("/interactions/<path:ref>")
+@requires_token(SCOPE)
+def update_interaction_by_ref(ref: str):
+    return _answer(_service().interactions.update(g.call, body("interaction"), ref))
 
 
 @bp.get("/interactions/publishStatus/<status_id>")

@@ -164,18 +164,27 @@ def test_journey_versions_publish_and_delete(api, mc, world):
     _, email_id = setup_entry(api, world)
     body = journey_body("versions", [email_activity("EMAILV2-1", email_id)])
     created = api.post("/interaction/v1/interactions", json=body).json()
-    assert created["status"] == "Draft" and created["version"] == 1
-    assert_error(api.post("/interaction/v1/interactions", json=body), 409, 30004)
-    renamed = api.request("PUT", "/interaction/v1/interactions", json={"key": "versions", "name": "Draft rename"})
+    assert created["status"] == "Draft" and created["version"] == 1 and created["definitionId"] == created["id"]
+    assert_error(api.post("/interaction/v1/interactions", json=body), 409, 30004, "Draft")
+    renamed = api.request("PUT", "/interaction/v1/interactions", json={
+        "key": "versions", "name": "Draft rename", "version": 1, "modifiedDate": created["modifiedDate"]})
+    assert renamed.status_code == 200, renamed.text
     assert renamed.json()["version"] == 1 and renamed.json()["name"] == "Draft rename"
+    stale = api.request("PUT", "/interaction/v1/interactions/key:versions", json={
+        "key": "versions", "name": "x", "version": 1, "modifiedDate": "2001-01-01T00:00:00"})
+    assert_error(stale, 400, 30001, "Another user recently modified this journey")
     assert_error(api.post(f"/interaction/v1/interactions/publishAsync/{created['id']}"), 400, 10002)
     status_id = api.post("/interaction/v1/interactions/publishAsync/key:versions?versionNumber=1").json()["statusId"]
     assert api.get(f"/interaction/v1/interactions/publishStatus/{status_id}").json()["status"] == "PublishCompleted"
-    v2 = api.request("PUT", "/interaction/v1/interactions", json={"id": created["id"], "name": "Second"}).json()
-    assert v2["version"] == 2 and v2["status"] == "Draft"
-    assert api.get(f"/interaction/v1/interactions/{created['id']}?versionNumber=1").json()["status"] == "Published"
+    published_put = api.request("PUT", "/interaction/v1/interactions", json={"id": created["id"], "name": "No"})
+    assert_error(published_put, 400, 30001, "not Draft")
+    v2 = api.post("/interaction/v1/interactions", json={**body, "name": "Second"}).json()  # the next version
+    assert (v2["id"], v2["version"], v2["status"]) == (created["id"], 2, "Draft")
+    assert v2["definitionId"] != created["id"]
     api.post(f"/interaction/v1/interactions/publishAsync/{created['id']}?versionNumber=2")
-    assert api.get(f"/interaction/v1/interactions/{created['id']}?versionNumber=1").json()["status"] == "Finishing"
+    fire(api, "v-contact", {"EmailAddress": "v@example.com", "FirstName": "V"})
+    versions = {c["contactKey"]: c["version"] for c in _contacts_by_version(mc)}
+    assert versions == {"v-contact": 2}  # entries go to the newest published version
     listed = api.get("/interaction/v1/interactions?$page=1&$pageSize=10").json()
     assert listed["count"] == 1 and listed["items"][0]["version"] == 2 and "activities" not in listed["items"][0]
     assert_error(api.delete(f"/interaction/v1/interactions/{created['id']}"), 400, 30001, "running")
@@ -184,6 +193,12 @@ def test_journey_versions_publish_and_delete(api, mc, world):
     deleted = api.delete(f"/interaction/v1/interactions/{created['id']}")
     assert deleted.status_code == 200 and deleted.text == created["id"]
     assert_error(api.get(f"/interaction/v1/interactions/{created['id']}"), 404, 30003)
+    assert_error(api.get("/interaction/v1/interactions/key:versions"), 404, 30003, "Journey matching key not found.")
+
+
+def _contacts_by_version(mc) -> list[dict]:
+    items = requests.get(f"{mc.base_url}/_emulator/journeys", timeout=30).json()["items"]
+    return [{**c, "version": j["version"]} for j in items for c in j["contacts"]]
 
 
 def test_publish_reports_an_email_that_does_not_exist(api, mc, world):
@@ -223,3 +238,19 @@ def test_the_inspector_shows_where_each_contact_is(api, mc, world):
     page = requests.get(f"{mc.base_url}/_emulator/ui/journeys", timeout=30)
     assert page.status_code == 200
     assert "Journey shown" in page.text and "shown-contact" in page.text and "WAIT-1" in page.text
+
+
+def test_the_event_instance_id_is_what_the_data_extension_keeps(api, mc, world):
+    de_id = world.create('<Objects xsi:type="DataExtension"><CustomerKey>with_id</CustomerKey><Name>with_id</Name>'
+                         "<Fields><Field><Name>ContactKey</Name><FieldType>Text</FieldType></Field>"
+                         "<Field><Name>eventInstanceId</Name><FieldType>Text</FieldType></Field></Fields></Objects>"
+                         )["NewObjectID"]
+    assert_error(api.post("/interaction/v1/eventDefinitions", json={
+        "name": "dotted", "eventDefinitionKey": "has.period", "dataExtensionId": de_id}), 400, 10005, "letters")
+    assert api.post("/interaction/v1/eventDefinitions", json={
+        "name": "ids", "eventDefinitionKey": "ids", "dataExtensionId": de_id}).status_code == 200
+    fired = fire(api, "k", {"eventInstanceId": "mine"}, event_key="ids")
+    assert fired.status_code == 201, fired.text
+    row = api.get("/data/v1/customobjectdata/key/with_id/rowset").json()["items"][0]
+    values = {k.lower(): v for k, v in {**row["keys"], **row["values"]}.items()}
+    assert values == {"contactkey": "k", "eventinstanceid": fired.json()["eventInstanceId"]}

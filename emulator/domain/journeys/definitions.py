@@ -1,9 +1,13 @@
 """Journeys (/interaction/v1/interactions): validation, versions, publish and stop.
 
-A journey is an id and a key with numbered versions; each version is Draft until published, then Published
-(it takes entries), and Stopped once stopped (its contacts exit). Publishing a newer version leaves the
-older one Finishing: its contacts go on, new entries go to the newer. Updating a Draft version changes it in
-place; updating the newest version once it is no longer Draft makes the next version (a Draft copy).
+A journey is an id and a key with numbered versions (each with its own definitionId; version 1's is the
+journey's id). A version is Draft until published, then Published, and Stopped once stopped (its contacts
+exit): the statuses SFMC's journey list documents. When several versions are Published, new entries go to
+the newest; the older ones keep moving the contacts they hold.
+
+PUT changes a Draft version only (a stale `modifiedDate` is refused, as SFMC refuses it); a new version is
+a POST with the journey's key once its newest version is no longer Draft. That is how sfmc-devtools deploys
+a published journey ("not in Draft status. Will create new version") [mcdev lib/metadataTypes/Journey.js].
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from .common import (
 from .runner import EMAIL_TYPES, Runner, wait_seconds
 
 DECISION_TYPES = ("MULTICRITERIADECISION", "MULTICRITERIADECISIONV2")
-RUNNING = ("Published", "Finishing")
+RUNNING = ("Published",)
+STALE = "Another user recently modified this journey. Refresh to edit the latest version."  # [mcdev Journey.js]
+KEY_NOT_FOUND = "Journey matching key not found."  # [mcdev Journey.js: the API's answer to an unknown key]
 READ_ONLY = ("id", "definitionId", "status", "createdDate", "modifiedDate", "lastPublishedDate", "version",
              "scheduledStatus", "stats")
 EMAIL_NOT_VALID = "121008"  # publish error of an email activity [fx: publishStatus get-response-failed]
@@ -54,9 +60,10 @@ class Interactions:
 
     # -- lookup ----------------------------------------------------------------------------------------
     def _id(self, mid: int, ref: str) -> str:
-        journey_id = self.x.repo.id_for_key(mid, ref[4:]) if ref[:4].lower() == "key:" else ref
+        by_key = ref[:4].lower() == "key:"
+        journey_id = self.x.repo.id_for_key(mid, ref[4:]) if by_key else ref
         if not journey_id or not self.x.repo.versions(mid, journey_id):
-            raise NotFound(f"Journey '{ref}' was not found.", code=REST.NOT_FOUND)
+            raise NotFound(KEY_NOT_FOUND if by_key else f"Journey matching id '{ref}' not found.", code=REST.NOT_FOUND)
         return journey_id
 
     def version(self, mid: int, ref: str, number: int | None = None) -> JourneyVersion:
@@ -88,7 +95,7 @@ class Interactions:
                       "categoryId"):
             if field in data:
                 out[field] = data[field]
-        out.update({"status": v.status, "definitionId": v.id, "scheduledStatus": "Draft"})
+        out.update({"status": v.status, "definitionId": data.get("_definition_id") or v.id, "scheduledStatus": "Draft"})
         return out
 
     # -- validation ------------------------------------------------------------------------------------
@@ -115,9 +122,10 @@ class Interactions:
             out["entryMode"] = mode
         if "workflowApiVersion" in body:
             value = body["workflowApiVersion"]
-            if isinstance(value, bool) or value not in (1, 1.0):  # True == 1 in Python, not on the wire
-                raise invalid("workflowApiVersion must be 1.", REST.INVALID_VALUE)
-            out["workflowApiVersion"] = 1
+            # [swag: RequestPutUpdateInteraction "Possible values: 0.5, 1.0"]; True == 1 in Python, not on the wire
+            if isinstance(value, bool) or value not in (0.5, 1):
+                raise invalid("workflowApiVersion must be 0.5 or 1.0.", REST.INVALID_VALUE)
+            out["workflowApiVersion"] = value
         for field in ("defaults", "metaData"):
             if body.get(field) is not None:
                 if not isinstance(body[field], dict):
@@ -177,11 +185,18 @@ class Interactions:
     def create(self, ctx: CallContext, body: dict[str, Any]) -> dict[str, Any]:
         with self.x.emu.store.transaction():
             checked = self._check(body, creating=True)
-            if self.x.repo.id_for_key(ctx.mid, checked["key"]):
-                raise Conflict(f"A journey with key '{checked['key']}' already exists.", code=REST.ALREADY_EXISTS)
             data = {**copy.deepcopy(defaults()["interaction"]), **checked}
-            journey_id = self.x.emu.ids.guid()
-            v = self.x.repo.insert(ctx.mid, journey_id, data["key"], 1, data["name"], "Draft", data, self.x.now())
+            existing = self.x.repo.id_for_key(ctx.mid, checked["key"])
+            if existing is None:
+                journey_id, number = self.x.emu.ids.guid(), 1
+            else:  # the key of a journey: its next version, once the newest is no longer a Draft
+                newest = self.x.repo.versions(ctx.mid, existing)[-1]
+                if newest.status == "Draft":
+                    raise Conflict(f"Journey '{checked['key']}' already has a Draft version ({newest.version}); "
+                                   "change it with PUT.", code=REST.ALREADY_EXISTS)
+                journey_id, number = existing, newest.version + 1
+                data["_definition_id"] = self.x.emu.ids.guid()
+            v = self.x.repo.insert(ctx.mid, journey_id, data["key"], number, data["name"], "Draft", data, self.x.now())
         return self.public(v)
 
     def get(self, ctx: CallContext, ref: str, number: Any) -> dict[str, Any]:
@@ -196,36 +211,31 @@ class Interactions:
         return {"count": total, "page": number, "pageSize": size, "links": {},
                 "items": [self.public(v, extras=with_steps) for v in found]}
 
-    def update(self, ctx: CallContext, body: dict[str, Any]) -> dict[str, Any]:
-        ref = body.get("id") if isinstance(body.get("id"), str) and body.get("id") else None
+    def update(self, ctx: CallContext, body: dict[str, Any], ref: str | None = None) -> dict[str, Any]:
+        """PUT /interactions (or /interactions/{id | key:K}): one Draft version changed in place."""
+        if ref is None:
+            ref = body.get("id") if isinstance(body.get("id"), str) and body.get("id") else None
         if ref is None:
             key = text_field(body, "key", required=True)
             ref = f"key:{key}"
         number = version_number(body.get("version"), required=False)
+        stamp_given = text_field(body, "modifiedDate", max_length=40)
         changes = self._check({k: v for k, v in body.items() if k not in READ_ONLY}, creating=False)
         with self.x.emu.store.transaction():
-            versions = self.x.repo.versions(ctx.mid, self._id(ctx.mid, ref))
-            target = versions[-1] if number is None else next((v for v in versions if v.version == number), None)
-            if target is None:
-                raise NotFound(f"Version {number} of journey '{ref}' was not found.", code=REST.NOT_FOUND)
+            target = self.version(ctx.mid, ref, number)
+            if target.status != "Draft":
+                raise invalid(f"Version {target.version} of the journey is {target.status}, not Draft: create a new "
+                              "version (POST with its key) to change it.", REST.INVALID_OPERATION)
+            if stamp_given is not None and stamp_given != stamp(target.modified):
+                raise invalid(STALE, REST.INVALID_OPERATION)
             if "key" in changes and changes["key"] != target.key:
                 other = self.x.repo.id_for_key(ctx.mid, changes["key"])
                 if other and other != target.id:
                     raise Conflict(f"A journey with key '{changes['key']}' already exists.", code=REST.ALREADY_EXISTS)
-            now = self.x.now()
-            if target.status == "Draft":
-                target.data.update(changes)
-                target.key, target.name = target.data["key"], target.data["name"]
-                self.x.repo.replace(target, now)
-                return self.public(target)
-            if target is not versions[-1]:
-                raise invalid(f"Version {target.version} is {target.status}; only the newest version can be "
-                              "changed (into a new version).", REST.INVALID_OPERATION)
-            data = {**copy.deepcopy(target.data), **changes, "lastPublishedDate": "0001-01-01T00:00:00"}
-            data.pop("_send_ids", None)
-            new = self.x.repo.insert(ctx.mid, target.id, data["key"], target.version + 1, data["name"], "Draft",
-                                     data, now)
-        return self.public(new)
+            target.data.update(changes)
+            target.key, target.name = target.data["key"], target.data["name"]
+            self.x.repo.replace(target, self.x.now())
+        return self.public(target)
 
     def delete(self, ctx: CallContext, ref: str, number: Any) -> str:
         wanted = version_number(number, required=False)
@@ -255,10 +265,6 @@ class Interactions:
             status_id = emu.ids.guid()
             if not errors:
                 now = self.x.now()
-                for other in self.x.repo.versions(ctx.mid, target.id):
-                    if other.status == "Published":
-                        other.status = "Finishing"
-                        self.x.repo.replace(other, now)
                 target.status = "Published"
                 target.data["lastPublishedDate"] = stamp(now)
                 target.data["_send_ids"] = self.runner.send_ids(target)

@@ -4,6 +4,7 @@ rules every other write follows and enters the contact into every running journe
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ...store.rest_documents import Document
@@ -12,12 +13,15 @@ from ..codes import REST
 from ..context import CallContext
 from ..data_rows import GUID_RE, _save_failed
 from ..errors import Conflict, NotFound
-from .common import EVENT_KIND, KEY_RE, MAX_PAGING, JourneyDeps, defaults, invalid, paging, stamp, text_field
+from .common import EVENT_KIND, MAX_PAGING, JourneyDeps, defaults, invalid, paging, stamp, text_field
 
 MODES = ("Production", "Test")
 # Data-extension field types as an event definition's schema names them [fx: key_testExisting_event get]
 SCHEMA_TYPES = {"EmailAddress": "Email"}
 CONTACT_COLUMNS = ("contactkey", "subscriberkey")  # filled from ContactKey when Data leaves them out
+# "Don't include special characters" [swag: RequestCreateEventDefinition]; "Don't include a period" [doc: postEvent]
+EVENT_KEY_RE = re.compile(r"^[A-Za-z0-9_\-]{1,200}$")
+RESERVED = "eventinstanceid"  # a Data field of this name is ignored; the DE gets the instance id [doc: postEvent]
 
 
 class EventDefinitions:
@@ -114,8 +118,8 @@ class EventDefinitions:
             out["dataExtensionId"] = de["ObjectID"]
         key = text_field(body, "eventDefinitionKey")
         if key is not None:
-            if not KEY_RE.match(key):
-                raise invalid("eventDefinitionKey may hold letters, digits, '-', '_' and '.' only (at most 200).",
+            if not EVENT_KEY_RE.match(key):
+                raise invalid("eventDefinitionKey may hold letters, digits, '-' and '_' only (at most 200).",
                               REST.INVALID_VALUE)
             existing = self.by_key(mid, key)
             if existing is not None and (current is None or existing.pk != current.pk):
@@ -187,15 +191,17 @@ class EventDefinitions:
                 raise invalid(f"The data extension of event definition '{key}' no longer exists.",
                               REST.INVALID_OPERATION)
             schema = des.schema_of(mid, de)
-            row = dict(data)
+            instance_id = emu.ids.guid()
+            row = {k: v for k, v in data.items() if k.casefold() != RESERVED}
             for column in schema.columns:
                 if column.name.casefold() in CONTACT_COLUMNS and not any(
                         k.casefold() == column.name.casefold() for k in row):
                     row[column.name] = contact_key
+                if column.name.casefold() == RESERVED:
+                    row[column.name] = instance_id
             upserts = des.prepare_upserts(emu, schema, [row])
             if upserts.errors:
                 raise _save_failed(schema, upserts.errors)
             upserts.write(emu, schema)
-            instance_id = emu.ids.guid()
             emu.journeys.runner.enter_all(mid, doc, str(contact_key), row, instance_id)
         return {"eventInstanceId": instance_id}

@@ -58,7 +58,11 @@ class Runner:
         from .definitions import trigger_event_keys
 
         entered = 0
-        for v in self.x.repo.running(mid):
+        newest: dict[str, JourneyVersion] = {}
+        for v in self.x.repo.running(mid):  # entries go to a journey's newest Published version
+            if v.id not in newest or v.version > newest[v.id].version:
+                newest[v.id] = v
+        for v in newest.values():
             if event.key not in trigger_event_keys(v.data) or not self._may_enter(v, contact_key):
                 continue
             activities = v.data.get("activities") or []
@@ -144,7 +148,7 @@ class Runner:
                 v = next((x for x in self.x.repo.versions(contact.mid, contact.journey_id)
                           if x.version == contact.version), None)
             if contact is None or v is None or contact.status != "Waiting" or \
-                    v.status not in ("Published", "Finishing"):
+                    v.status != "Published":
                 emu.jobs.update(job_id, status="Complete", skipped=True)
                 return
             activity = next((a for a in v.data.get("activities") or [] if a["key"] == contact.activity_key), None)
