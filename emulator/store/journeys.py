@@ -83,16 +83,24 @@ class JourneyRepository:
                                (mid, key)).fetchone()
         return row["id"] if row else None
 
-    def latest_page(self, mid: int, status: str | None, limit: int, offset: int) -> tuple[list[JourneyVersion], int]:
-        """The newest version of each journey (optionally only those whose newest version has `status`)."""
-        where = "mid=? AND version = (SELECT MAX(version) FROM journey j2 WHERE j2.mid=journey.mid AND j2.id=journey.id)"
+    def latest_page(self, mid: int, status: str | None, limit: int, offset: int, search: str | None = None,
+                    order: tuple[str, bool] = ("modified", True)) -> tuple[list[JourneyVersion], int]:
+        """The newest version of each journey, optionally only those whose newest version has `status` or
+        whose name or description contains `search`; ordered by ("modified" | "name", descending)."""
+        where = ("mid=? AND version = (SELECT MAX(version) FROM journey j2 WHERE j2.mid=journey.mid "
+             "AND j2.id=journey.id)")
         args: list[Any] = [mid]
         if status is not None:
             where += " AND status=? COLLATE NOCASE"
             args.append(status)
+        if search:
+            where += " AND (instr(lower(name), lower(?)) > 0 OR instr(lower(json_extract(data, '$.description')), lower(?)) > 0)"
+            args.extend([search, search])
+        column = {"modified": "modified", "name": "name COLLATE NOCASE"}[order[0]]
+        direction = "DESC" if order[1] else "ASC"
         with self.store.reading() as conn:
             total = conn.execute(f"SELECT COUNT(*) FROM journey WHERE {where}", args).fetchone()[0]
-            rows = conn.execute(f"SELECT * FROM journey WHERE {where} ORDER BY created, pk LIMIT ? OFFSET ?",
+            rows = conn.execute(f"SELECT * FROM journey WHERE {where} ORDER BY {column} {direction}, pk {direction} LIMIT ? OFFSET ?",
                                 (*args, limit, offset)).fetchall()
         return [_version(r) for r in rows], total
 

@@ -254,3 +254,20 @@ def test_the_event_instance_id_is_what_the_data_extension_keeps(api, mc, world):
     row = api.get("/data/v1/customobjectdata/key/with_id/rowset").json()["items"][0]
     values = {k.lower(): v for k, v in {**row["keys"], **row["values"]}.items()}
     assert values == {"contactkey": "k", "eventinstanceid": fired.json()["eventInstanceId"]}
+
+
+def test_the_journey_list_filters_orders_and_pages(api, mc, world):
+    mc.clock.freeze()
+    for key, name in (("a", "Alpha welcome"), ("b", "Beta winback"), ("c", "Gamma welcome")):
+        assert api.post("/interaction/v1/interactions", json=journey_body(key, [])).status_code == 200
+        api.request("PUT", f"/interaction/v1/interactions/key:{key}", json={"key": key, "name": name, "version": 1})
+        mc.clock.advance(1)
+    by_name = api.get("/interaction/v1/interactions?$orderBy=Name%20ASC").json()
+    assert [i["name"] for i in by_name["items"]] == ["Alpha welcome", "Beta winback", "Gamma welcome"]
+    newest_first = api.get("/interaction/v1/interactions").json()  # ModifiedDate DESC by default
+    assert [i["key"] for i in newest_first["items"]] == ["c", "b", "a"]
+    found = api.get("/interaction/v1/interactions?nameOrDescription=WELCOME&$orderBy=Name").json()
+    assert found["count"] == 2 and [i["key"] for i in found["items"]] == ["c", "a"]
+    page = api.get("/interaction/v1/interactions?$page=2&$pageSize=2&$orderBy=Name%20ASC").json()
+    assert (page["count"], page["page"], page["pageSize"], [i["key"] for i in page["items"]]) == (3, 2, 2, ["c"])
+    assert_error(api.get("/interaction/v1/interactions?$orderBy=Performance%20UP"), 400, 10005)

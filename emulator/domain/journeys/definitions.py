@@ -205,7 +205,9 @@ class Interactions:
     def list(self, ctx: CallContext, args: dict[str, Any]) -> dict[str, Any]:
         number, size = paging(args.get("$page"), args.get("$pageSize"), max_size=500)
         status = text_field(args, "status")
-        found, total = self.x.repo.latest_page(ctx.mid, status, size, (number - 1) * size)
+        search = text_field(args, "nameOrDescription")
+        found, total = self.x.repo.latest_page(ctx.mid, status, size, (number - 1) * size, search,
+                                               _order(args.get("$orderBy")))
         extras = str(args.get("$extras") or args.get("extras") or "").lower()
         with_steps = extras in ("all", "activities", "activities,triggers", "triggers")
         return {"count": total, "page": number, "pageSize": size, "links": {},
@@ -308,6 +310,18 @@ class Interactions:
             target.status = "Stopped"
             self.x.repo.replace(target, now)
             self.x.repo.exit_all(ctx.mid, target.id, target.version, now)
+
+
+def _order(text: Any) -> tuple[str, bool]:
+    """$orderBy: ModifiedDate (default) or Name, then DESC (default) or ASC [swag: getInteractionCollection]."""
+    if text in (None, ""):
+        return "modified", True
+    parts = str(text).split()
+    columns = {"modifieddate": "modified", "name": "name"}
+    if not 1 <= len(parts) <= 2 or parts[0].lower() not in columns or \
+            (len(parts) == 2 and parts[1].upper() not in ("ASC", "DESC")):
+        raise invalid("$orderBy must be ModifiedDate or Name, then ASC or DESC.", REST.INVALID_VALUE)
+    return columns[parts[0].lower()], len(parts) == 1 or parts[1].upper() == "DESC"
 
 
 def _check_activity(step: dict[str, Any], where: str) -> None:
