@@ -7,6 +7,7 @@ from __future__ import annotations
 import requests
 
 from tests.rest.conftest import assert_error
+from tests.soap_helpers import simple_filter, texts
 from tests.rest.journey_helpers import (
     decision,
     email_activity,
@@ -25,7 +26,7 @@ def _contacts(mc) -> dict[str, dict]:
             for j in response.json()["items"] for c in j["contacts"]}
 
 
-def test_event_fires_a_published_journey_whose_email_reaches_the_outbox(api, mc, world):
+def test_event_fires_a_published_journey_whose_email_reaches_the_outbox(api, mc, world, soap):
     _, email_id = setup_entry(api, world)
     journey = published(api, journey_body("welcome", [email_activity("EMAILV2-1", email_id, subject="Hi %%FirstName%%")]))
     response = fire(api, "c-1", {"EmailAddress": "ada@example.com", "FirstName": "Ada"})
@@ -38,9 +39,10 @@ def test_event_fires_a_published_journey_whose_email_reaches_the_outbox(api, mc,
     assert message["source"]["journey"] == {"id": journey["id"], "key": "welcome", "name": "Journey welcome",
                                             "version": 1, "activityKey": "EMAILV2-1"}
     assert "/_emulator/click?ref=" in message["html"]  # tracked links, as every tracked send
-    # the Sent event under the activity's send id, retrievable like any SentEvent
-    events = list(mc.emu.send_rows.iter_events([mc.parent_mid], ["Sent"], message["job_id"], "c-1"))
-    assert len(events) == 1
+    # the Sent event under the activity's send id, retrieved over SOAP like any SentEvent
+    events = soap.retrieve("SentEvent", ["SendID", "SubscriberKey", "EventType"],
+                           simple_filter("SendID", "equals", str(message["job_id"])))
+    assert texts(events, "p:Results/p:SubscriberKey") == ["c-1"]
     # the row is in the event's data extension, as a SOAP/REST read sees it
     rows = api.get("/data/v1/customobjectdata/key/signup_entries/rowset").json()["items"]
     assert len(rows) == 1, rows

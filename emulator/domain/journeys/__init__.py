@@ -14,8 +14,8 @@ from typing import Any
 
 from ...clock import iso_from_timestamp
 from ...store.journeys import JourneyVersion
-from .common import JourneyDeps
-from .definitions import Interactions, trigger_event_keys
+from .common import JourneyDeps, trigger_event_keys
+from .definitions import Interactions
 from .events import EventDefinitions
 from .runner import Runner
 

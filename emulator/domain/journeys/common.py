@@ -97,3 +97,14 @@ def version_number(value: Any, required: bool = True) -> int | None:
     if number < 1 or number > MAX_PAGING:
         raise invalid("versionNumber must be a positive integer.", REST.INVALID_VALUE)
     return number
+
+
+def trigger_event_keys(data: dict[str, Any]) -> list[str]:
+    """The event definition keys a version's triggers name (metaData or configurationArguments)."""
+    keys = []
+    for trigger in data.get("triggers") or []:
+        for section in ("metaData", "configurationArguments"):
+            value = (trigger.get(section) or {}).get("eventDefinitionKey")
+            if isinstance(value, str) and value:
+                keys.append(value)
+    return keys

@@ -29,6 +29,7 @@ from .common import (
     paging,
     stamp,
     text_field,
+    trigger_event_keys,
     version_number,
 )
 from .runner import EMAIL_TYPES, Runner, wait_seconds
@@ -40,17 +41,6 @@ KEY_NOT_FOUND = "Journey matching key not found."  # [mcdev Journey.js: the API'
 READ_ONLY = ("id", "definitionId", "status", "createdDate", "modifiedDate", "lastPublishedDate", "version",
              "scheduledStatus", "stats")
 EMAIL_NOT_VALID = "121008"  # publish error of an email activity [fx: publishStatus get-response-failed]
-
-
-def trigger_event_keys(data: dict[str, Any]) -> list[str]:
-    """The event definition keys a version's triggers name (metaData or configurationArguments)."""
-    keys = []
-    for trigger in data.get("triggers") or []:
-        for section in ("metaData", "configurationArguments"):
-            value = (trigger.get(section) or {}).get("eventDefinitionKey")
-            if isinstance(value, str) and value:
-                keys.append(value)
-    return keys
 
 
 class Interactions:

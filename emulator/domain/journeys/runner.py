@@ -22,7 +22,7 @@ from ..jobs import FIRST_JOB_ID
 from ..render import lookup_table
 from ..sends import UNDELIVERABLE_STATUSES, magic_kind
 from . import criteria
-from .common import WAIT_JOB, JourneyDeps, defaults
+from .common import WAIT_JOB, JourneyDeps, defaults, trigger_event_keys
 
 EMAIL_TYPES = ("EMAILV2", "EMAIL")
 DECISION_TYPES = ("MULTICRITERIADECISION", "MULTICRITERIADECISIONV2")
@@ -55,8 +55,6 @@ class Runner:
     # -- entry -------------------------------------------------------------------------------------------
     def enter_all(self, mid: int, event: Document, contact_key: str, data: dict[str, Any], instance_id: str) -> int:
         """Enter the contact into every Published version the event triggers; how many it entered."""
-        from .definitions import trigger_event_keys
-
         entered = 0
         newest: dict[str, JourneyVersion] = {}
         for v in self.x.repo.running(mid):  # entries go to a journey's newest Published version
