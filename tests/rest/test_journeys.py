@@ -7,7 +7,6 @@ from __future__ import annotations
 import requests
 
 from tests.rest.conftest import assert_error
-from tests.soap_helpers import simple_filter, texts
 from tests.rest.journey_helpers import (
     decision,
     email_activity,
@@ -17,6 +16,7 @@ from tests.rest.journey_helpers import (
     setup_entry,
     wait_activity,
 )
+from tests.soap_helpers import simple_filter, texts
 
 
 def _contacts(mc) -> dict[str, dict]:
