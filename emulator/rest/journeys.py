@@ -32,7 +32,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     # [doc: createEventDefinition; current-summaries: interaction-eventDefinitions-get-put-delete]
     "event_definition": {"type": "object", "properties": {
         "name": _TEXT, "eventDefinitionKey": _TEXT, "dataExtensionId": _TEXT, "mode": _TEXT, "type": _TEXT,
-        "description": _TEXT, "isVisibleInPicker": {"type": "boolean"}, "metaData": {"type": ["object", "null"]}}},
+        "description": _TEXT, "isVisibleInPicker": {"type": "boolean"}, "metaData": {"type": ["object", "null"]},
+        "schema": {"type": ["object", "null"], "properties": {"fields": {"type": "array", "items": {"type": "object"}}}}}},
     # [doc: postEvent]
     "event": {"type": "object", "required": ["ContactKey", "EventDefinitionKey"], "properties": {
         "ContactKey": {"type": "string"}, "EventDefinitionKey": {"type": "string"},

@@ -273,3 +273,25 @@ def test_the_journey_list_filters_orders_and_pages(api, mc, world):
     page = api.get("/interaction/v1/interactions?$page=2&$pageSize=2&$orderBy=Name%20ASC").json()
     assert (page["count"], page["page"], page["pageSize"], [i["key"] for i in page["items"]]) == (3, 2, 2, ["c"])
     assert_error(api.get("/interaction/v1/interactions?$orderBy=Performance%20UP"), 400, 10005)
+
+
+def test_an_event_definition_with_a_schema_creates_its_data_extension(api, mc, world, soap):
+    created = api.post("/interaction/v1/eventDefinitions", json={
+        "type": "APIEvent", "name": "withSchema", "eventDefinitionKey": "with-schema", "schema": {"fields": [
+            {"name": "ContactId", "dataType": "Text", "maxLength": "18", "isNullable": False, "isPrimaryKey": True},
+            {"name": "Email", "dataType": "Email", "isNullable": True, "isPrimaryKey": False},
+            {"name": "Points", "dataType": "Number", "isNullable": True}]}})
+    assert created.status_code == 200, created.text
+    event = api.get("/interaction/v1/eventDefinitions/key:with-schema").json()
+    assert event["dataExtensionName"].startswith("withSchema - ")
+    assert [(f["name"], f["dataType"], f["isPrimaryKey"]) for f in event["schema"]["fields"]] == [
+        ("ContactId", "Text", True), ("Email", "Email", False), ("Points", "Number", False)]
+    retrieved = soap.retrieve("DataExtension", ["ObjectID", "Name"],
+                              simple_filter("ObjectID", "equals", event["dataExtensionId"]))
+    assert texts(retrieved, "p:Results/p:Name") == [event["dataExtensionName"]]
+    assert fire(api, "k", {"ContactId": "k", "Points": 3}, event_key="with-schema").status_code == 201
+    assert_error(fire(api, "k", {"ContactId": "k", "Points": "x"}, event_key="with-schema"), 400, 10006)
+    bad = api.post("/interaction/v1/eventDefinitions", json={"name": "bad", "schema": {"fields": [
+        {"name": "A", "dataType": "Hologram"}]}})
+    assert_error(bad, 400, 10005, "Hologram")
+    assert_error(api.post("/interaction/v1/eventDefinitions", json={"name": "neither"}), 400, 10002)

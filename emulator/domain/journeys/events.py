@@ -108,7 +108,12 @@ class EventDefinitions:
             if not isinstance(body["metaData"], dict):
                 raise invalid("metaData must be an object.", REST.INVALID_DATA_TYPE)
             out["metaData"] = body["metaData"]
-        de_id = text_field(body, "dataExtensionId", required=current is None, max_length=36)
+        de_id = text_field(body, "dataExtensionId", max_length=36)
+        if de_id is None and current is None:
+            if body.get("schema") is None:
+                raise invalid("dataExtensionId (or a schema to create the data extension from) is required.",
+                              REST.MISSING_FIELD)
+            out["_schema"] = _schema_fields(body["schema"])
         if de_id is not None:
             if not GUID_RE.match(de_id):
                 raise invalid("dataExtensionId must be a data extension's ID (a GUID).", REST.INVALID_VALUE)
@@ -132,9 +137,25 @@ class EventDefinitions:
             checked = self._check(ctx.mid, body, None)
             event_id = self.x.emu.ids.guid()
             key = checked.pop("eventDefinitionKey", None) or f"APIEvent-{event_id}"
+            fields = checked.pop("_schema", None)
+            if fields is not None:
+                checked["dataExtensionId"] = self._create_de(ctx, checked["name"], fields)
             data = {**defaults()["eventDefinition"], **checked, "id": event_id}
             doc = self.x.docs.insert(ctx.mid, EVENT_KIND, key, data, self.x.now())
         return self.public(doc, with_schema=False)
+
+    def _create_de(self, ctx: CallContext, name: str, fields: list[dict[str, Any]]) -> str:
+        """The data extension a `schema` describes, named as SFMC names it ("{event} - {timestamp}")."""
+        emu = self.x.emu
+        when = emu.clock.now().strftime("%Y-%m-%dT%H%M%S%f")[:-3]
+        de_name = f"{name} - {when}"[:128]
+        # Journey Builder's own permission creates it: the caller's package scopes are not asked again
+        owner = CallContext(mid=ctx.mid, principal=ctx.principal)
+        result = emu.object_service.create(owner, "DataExtension", [
+            {"CustomerKey": emu.ids.guid(), "Name": de_name, "Fields": {"Field": fields}}])[0]
+        if not result.ok:
+            raise invalid(f"schema: {result.message}", REST.INVALID_VALUE)
+        return str(result.new_object_id)
 
     def get(self, ctx: CallContext, ref: str) -> dict[str, Any]:
         return self.public(self.load(ctx.mid, ref))
@@ -205,3 +226,38 @@ class EventDefinitions:
             upserts.write(emu, schema)
             emu.journeys.runner.enter_all(mid, doc, str(contact_key), row, instance_id)
         return {"eventInstanceId": instance_id}
+
+
+# an event definition schema's dataType -> the DataExtension FieldType [fx: post_withSchema-response.json]
+FIELD_TYPES = {"text": "Text", "number": "Number", "date": "Date", "boolean": "Boolean", "email": "EmailAddress",
+               "emailaddress": "EmailAddress", "phone": "Phone", "decimal": "Decimal", "locale": "Locale"}
+
+
+def _schema_fields(schema: Any) -> list[dict[str, Any]]:
+    """A `schema: {fields: [{name, dataType, maxLength, isNullable, isPrimaryKey, defaultValue}]}` as the
+    DataExtension's Fields (the data-extension rules judge the rest: names, lengths, keys)."""
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    if not isinstance(fields, list) or not fields or len(fields) > 4000:
+        raise invalid("schema.fields must be a non-empty array of fields.", REST.INVALID_DATA_TYPE)
+    out = []
+    for index, field in enumerate(fields):
+        where = f"schema.fields[{index}]"
+        if not isinstance(field, dict) or not isinstance(field.get("name"), str) or not field["name"].strip():
+            raise invalid(f"{where}.name is required.", REST.MISSING_FIELD)
+        kind = FIELD_TYPES.get(str(field.get("dataType") or "Text").casefold())
+        if kind is None:
+            raise invalid(f"{where}.dataType '{field.get('dataType')}' is not a data extension field type.",
+                          REST.INVALID_VALUE)
+        entry: dict[str, Any] = {"Name": field["name"], "FieldType": kind,
+                                 "IsPrimaryKey": field.get("isPrimaryKey") is True,
+                                 "IsRequired": field.get("isNullable") is False or field.get("isPrimaryKey") is True}
+        length = field.get("maxLength")
+        if length not in (None, ""):
+            try:
+                entry["MaxLength"] = int(str(length))
+            except ValueError:
+                raise invalid(f"{where}.maxLength must be a number.", REST.INVALID_VALUE) from None
+        if isinstance(field.get("defaultValue"), str | int | float) and field["defaultValue"] != "":
+            entry["DefaultValue"] = str(field["defaultValue"])
+        out.append(entry)
+    return out
