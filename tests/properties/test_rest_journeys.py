@@ -155,7 +155,8 @@ segments = st.one_of(st.text(min_size=1, max_size=30).filter(lambda s: s.strip("
 numbers = st.one_of(st.none(), st.sampled_from(["0", "-1", "abc", "1e9", "99999999999999999999", "", "2.5", "NaN"]))
 ACTS = [("GET", "/interaction/v1/eventDefinitions/{ref}"), ("PUT", "/interaction/v1/eventDefinitions/{ref}"),
         ("DELETE", "/interaction/v1/eventDefinitions/{ref}"), ("GET", "/interaction/v1/interactions/{ref}"),
-        ("DELETE", "/interaction/v1/interactions/{ref}"), ("POST", "/interaction/v1/interactions/publishAsync/{ref}"),
+        ("DELETE", "/interaction/v1/interactions/{ref}"), ("PUT", "/interaction/v1/interactions/{ref}"),
+        ("POST", "/interaction/v1/interactions/publishAsync/{ref}"),
         ("POST", "/interaction/v1/interactions/stop/{ref}"),
         ("GET", "/interaction/v1/interactions/publishStatus/{ref}")]
 
