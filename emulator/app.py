@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from werkzeug.exceptions import NotFound
 
+from .admin.journeys import bp as admin_journeys_bp
 from .admin.routes import bp as admin_bp
 from .admin.seed.routes import bp as admin_seed_bp
 from .auth.routes import bp as auth_bp
@@ -26,6 +27,7 @@ from .replay.routes import bp as journal_bp
 from .rest.assets import bp as assets_bp
 from .rest.campaigns import bp as campaigns_bp
 from .rest.data_extensions import bp as data_extensions_bp
+from .rest.journeys import bp as journeys_bp
 from .rest.sms import bp as sms_bp
 from .rest.transactional import bp as transactional_bp
 from .soap.service import build_soap_wsgi
@@ -56,6 +58,8 @@ def create_app(emu: Emulator | None = None, config: Config | None = None) -> Fla
     app.register_blueprint(data_extensions_bp)  # /hub/v1/dataevents..., /data/v1/async..., /data/v1/customobjectdata
     app.register_blueprint(transactional_bp)  # /messaging/v1
     app.register_blueprint(sms_bp)  # /messaging/v1/sms
+    app.register_blueprint(journeys_bp)  # /interaction/v1: event definitions, entry events, journeys
+    app.register_blueprint(admin_journeys_bp)  # /_emulator/journeys
     app.register_blueprint(ui_bp)  # / and /_emulator/ui, the inspector's JSON under /_emulator
 
     @app.get("/etframework.wsdl")

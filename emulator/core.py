@@ -25,6 +25,7 @@ from .domain.delivery import Delivery
 from .domain.folders import FolderService
 from .domain.imports import recover as recover_imports
 from .domain.jobs import JobRunner
+from .domain.journeys import JourneyDeps, JourneyService
 from .domain.objects import ObjectService
 from .domain.quota import DefinitionQuota
 from .domain.retention import Retention
@@ -40,6 +41,7 @@ from .store.document_query import DocumentQuery
 from .store.inspect import InspectRepository
 from .store.jobs import ContinuationRepository, JobRepository
 from .store.journal import JournalRepository
+from .store.journeys import JourneyRepository
 from .store.objects import ObjectRepository
 from .store.outbox import OutboxRepository
 from .store.quota import QuotaRepository
@@ -83,6 +85,7 @@ class Emulator:
         self.tx_messages = TxMessageRepository(store)
         self.sms_messages = TxMessageRepository(store, channel="sms")
         self.inspect = InspectRepository(store)
+        self.journey_rows = JourneyRepository(store)
         self.import_folder = ImportFolder.for_database(db_path)  # its own, named after the database file
         # -- services
         self.object_service = ObjectService(self, self.continuations)
@@ -104,6 +107,7 @@ class Emulator:
             self.quota, self.delivery, lambda: self.base_url, SMS_CHANNEL))
         self.triggered_sends = TriggeredSendOverRest(self.objects, self.audience, self.ids, self.clock,
                                                      self.delivery)
+        self.journeys = JourneyService(JourneyDeps(self, self.journey_rows, self.documents))
         # Plug-ins that register themselves by name (the seed file, fault rules); reset() resets them.
         self.services: dict[str, Any] = {}
         self._fresh: tuple[sqlite3.Connection, Any] | None = None  # see reset()
@@ -120,6 +124,7 @@ class Emulator:
         AsyncRows(self).recover()  # so do async row requests (docs/data.md)
         self.retention = Retention(self)  # purges old jobs/outbox/events when config.retain_days is set
         recover_imports(self)  # and imports: Queued ones run, Importing ones end as Error (domain/imports.py)
+        self.journeys.recover()  # and contacts waiting in a journey (docs/journeys.md)
 
     @property
     def enterprise_mid(self) -> int:

@@ -386,3 +386,25 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self.conn.close()
+
+
+@migration
+def _v10_journeys(db: sqlite_utils.Database) -> None:
+    """Issue 14: journeys (one row per version of an interaction, its definition as JSON) and the contacts
+    in them: where each contact is (activity key), whether it waits and until when, so progress survives a
+    restart."""
+    db["journey"].create(
+        {"pk": int, "mid": int, "id": str, "key": str, "version": int, "name": str, "status": str, "data": str,
+         "created": float, "modified": float},
+        pk="pk",
+    )
+    db["journey"].create_index(["mid", "id", "version"], unique=True)
+    db.execute("CREATE INDEX idx_journey_key ON journey(mid, key COLLATE NOCASE)")
+    db["journey_contact"].create(
+        {"pk": int, "mid": int, "journey_id": str, "version": int, "contact_key": str, "event_instance_id": str,
+         "data": str, "activity_key": str, "status": str, "wait_until": float, "history": str,
+         "entered": float, "updated": float},
+        pk="pk",
+    )
+    db["journey_contact"].create_index(["mid", "journey_id", "version", "status"])
+    db["journey_contact"].create_index(["mid", "journey_id", "contact_key"])

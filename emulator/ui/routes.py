@@ -173,6 +173,11 @@ def imports_page():
     return _page("imports.html", title="Imports", imports=_inspector().imports(_mid()))
 
 
+@bp.get(f"{UI}/journeys")
+def journeys_page():
+    return _page("journeys.html", title="Journeys", journeys=emulator().journeys.overview(_mid()))
+
+
 @bp.get(f"{UI}/journal")
 def journal_page():
     filters = journal_filters()
