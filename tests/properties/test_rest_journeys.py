@@ -101,7 +101,10 @@ def broken(draw, route: str, ids: dict):
     how = draw(st.sampled_from(["wrong_type", "drop", "top_level", "steps", "not_json", "not_finite", "data"]))
     if how == "wrong_type":
         member = draw(st.sampled_from(sorted(body)))
-        body[member] = draw(not_an_object if member == "Data" else wrong)
+        # never the same value in another spelling (1 for workflowApiVersion 1.0 is still valid); a boolean
+        # stays in: true is not the number 1 in JSON
+        body[member] = draw((not_an_object if member == "Data" else wrong).filter(
+            lambda v, was=body[member]: isinstance(v, bool) or v != was))
     elif how == "drop" and REQUIRED[route]:
         body.pop(draw(st.sampled_from(REQUIRED[route])))
     elif how == "steps":
@@ -120,7 +123,8 @@ def broken(draw, route: str, ids: dict):
         return json.dumps(body)[:-1] + ', "n": ' + draw(st.sampled_from(["NaN", "Infinity", "1e400"])) + "}"
     else:
         member = draw(st.sampled_from(sorted(body)))
-        body[member] = draw(not_an_object if member == "Data" else wrong)
+        body[member] = draw((not_an_object if member == "Data" else wrong).filter(
+            lambda v, was=body[member]: isinstance(v, bool) or v != was))
     return json.dumps(body)
 
 
