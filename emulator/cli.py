@@ -107,7 +107,9 @@ def add_replay_commands(sub: argparse._SubParsersAction) -> None:
     replay.add_argument("files", nargs="+", help="scenario YAML files or directories of them")
     replay.add_argument("--target", default=None, help="base URL to replay against (default: a fresh "
                         "in-process emulator, reset before each scenario)")
-    replay.add_argument("--seed", type=int, default=None, help="id seed for the fresh emulator (deterministic)")
+    replay.add_argument("--id-seed", "--seed", dest="id_seed", type=int, default=None,
+                        help="id seed for the fresh emulator (deterministic), as serve's --id-seed; --seed is the "
+                             "old spelling")
     replay.add_argument("--config", default=None, help="tenant YAML giving the credentials of the target")
     replay.add_argument("--progress", action="store_true", default=None,
                         help="show the progress bar even when stderr is not a terminal")
@@ -220,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("sfmc_emulator.requests").setLevel(logging.WARNING)
         logging.getLogger("spyne").setLevel(logging.CRITICAL)
 
-        return run_files(args.files, target_url=args.target, seed=args.seed, progress=args.progress,
+        return run_files(args.files, target_url=args.target, seed=args.id_seed, progress=args.progress,
                          tenant_file=args.config)
     if args.command == "ca-path":
         return ca_path(args)
