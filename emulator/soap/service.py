@@ -15,7 +15,7 @@ from email.message import Message
 from typing import TYPE_CHECKING
 
 from lxml import etree
-from spyne import AnyXml, Application, Fault, ServiceBase, rpc
+from spyne import AnyXml, Application, Fault, ServiceBase, const, rpc
 from spyne.const.http import HTTP_405
 from spyne.error import RequestNotAllowed
 from spyne.protocol.soap import Soap11
@@ -37,6 +37,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # Spyne logs every Fault with a traceback; ours are answers, not errors (unexpected ones are logged above).
 logging.getLogger("spyne.application").setLevel(logging.CRITICAL)
+# Spyne runs a full gc.collect() at the end of a request at most once a second (MIN_GC_INTERVAL), to close
+# file descriptors of SwA attachments we never keep. With a loaded heap one collection holds the GIL for tens
+# of milliseconds: under concurrent load it was a quarter of the server's CPU (issue 13). Python's own
+# generational collector still runs.
+const.MIN_GC_INTERVAL = float("inf")
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 WSA = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
