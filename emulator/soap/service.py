@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from email.message import Message
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from lxml import etree
@@ -172,9 +173,15 @@ class PartnerSoap11(Soap11):
 
 def _parse_header(value: str) -> tuple[str, dict[str, str]]:
     """A Content-Type as (type, parameters), as Spyne's SwA reader takes it (the cgi module is going)."""
+    content_type, params = _parsed_header(value)
+    return content_type, dict(params)
+
+
+@lru_cache(maxsize=256)  # clients send the same few Content-Types: parse each once
+def _parsed_header(value: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     message = Message()
     message["content-type"] = value
-    return message.get_content_type(), {k.lower(): v for k, v in message.get_params()[1:]}
+    return message.get_content_type(), tuple((k.lower(), v) for k, v in message.get_params()[1:])
 
 
 def fault_element(fault: Fault, actor: str, parent: etree._Element | None = None) -> etree._Element:
