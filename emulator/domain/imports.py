@@ -26,6 +26,7 @@ from ..store.audience import SubscriberRecord
 from . import codes, subscribers
 from . import data_extensions as des
 from .errors import Invalid, NotFound
+from .row_builder import row_builder
 
 if TYPE_CHECKING:
     from ..core import Emulator
@@ -383,7 +384,7 @@ def _import_de(emu: Emulator, mid: int, definition: dict[str, Any], dest: dict[s
     # Resolve the file's columns to the DE's once; per row, only values are coerced.
     targets = [(index, schema.column(name)) for index, name in columns.pairs
                if name.casefold() in {m.casefold() for m in mapped}]
-    build = des.row_builder(schema, targets)  # the columns' validators resolved once, not per row
+    build = row_builder(schema, targets)  # the columns' validators resolved once, not per row
     seen: set[str] = set()
     for batch in _batches(rows):
         parsed: list[tuple[int, dict[str, Any], str | None]] = []

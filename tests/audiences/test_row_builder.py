@@ -1,4 +1,4 @@
-"""An import builds each row with data_extensions.row_builder (per-column validators resolved once): its row,
+"""An import builds each row with domain/row_builder.py (per-column validators resolved once): its row,
 key and refusal are exactly those of build_columns then key_of, for any values."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from emulator.domain import data_extensions as des
+from emulator.domain.row_builder import row_builder
 
 COLUMNS = [
     des.Column("Key", "Text", max_length=8, required=True, primary=True),
@@ -45,11 +46,11 @@ def _built(build, record):
 @given(st.lists(st.one_of(st.sampled_from(SAMPLES), st.text(max_size=12)), min_size=len(COLUMNS),
                 max_size=len(COLUMNS)))
 def test_row_builder_answers_as_build_columns_and_key_of(record):
-    build = des.row_builder(SCHEMA, TARGETS)
+    build = row_builder(SCHEMA, TARGETS)
     assert _built(build, record) == _reference(record)
     assert _built(build, record) == _reference(record)  # a date's cached conversion answers the same
 
 
 def test_a_schema_without_primary_key_has_no_key():
     schema = des.DESchema(mid=1, key="k", name="K", object_id="o", columns=[des.Column("A")])
-    assert des.row_builder(schema, [(0, schema.columns[0])])(["x"]) == ({"A": "x"}, None)
+    assert row_builder(schema, [(0, schema.columns[0])])(["x"]) == ({"A": "x"}, None)
