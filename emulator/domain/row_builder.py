@@ -19,14 +19,15 @@ from .data_extensions import (
     key_of,
 )
 
-_TEXT_KINDS = frozenset({"Number", "Decimal", "Boolean", "Date", "EmailAddress", "Phone"})
+# Kinds whose values coerce checks beyond their length (every other kind is text with a limit).
+_CHECKED_KINDS = frozenset({"Number", "Decimal", "Boolean", "Date", "EmailAddress", "Phone"})
 
 
 def coercer(column: Column) -> Callable[[Any], str | None]:
     """coerce(column, ·) specialised once for a column (an import coerces every value of a file): a plain
     text value within its length is itself, a date's text is converted once per distinct text; anything
     else goes through coerce, which gives its exact answer or refusal."""
-    if column.type not in _TEXT_KINDS:
+    if column.type not in _CHECKED_KINDS:
         limit = column.max_length or FIXED_LENGTHS.get(column.type) or DEFAULT_TEXT_LENGTH
 
         def text(raw: Any) -> str | None:
