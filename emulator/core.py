@@ -161,6 +161,7 @@ class Emulator:
         self.jobs.wait_idle(timeout=5)
         if self._fresh is not None:
             self._fresh[0].close()
+        self.journal.close()  # its queued entries written, its writer thread stopped
         self.store.close()
         if self._tmpdir is not None:
             self._tmpdir.cleanup()

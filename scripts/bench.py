@@ -51,6 +51,8 @@ TARGETS = [
     ("send_100k_vs_floor", "<=", 5.0),
     ("import_list_100k_vs_floor", "<=", 4.0),
     ("import_de_100k_vs_floor", "<=", 4.0),
+    ("soap_bulk_per_object_ratio", "<=", 1.5),
+    ("soap_bulk_rss_growth_mb", "<=", 30.0),
     ("import_emulator_ms", "<=", 150.0),
     ("fixture_vs_moto_first_use", "<=", 0.5),
     ("fixture_reset_p95_ms", "<", 5.0),

@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 
-from ..journal import read_body, read_soap
+from ..journal import read_body, read_soap, soap_call
 
 log = logging.getLogger("sfmc_emulator.requests")
 
@@ -40,8 +40,8 @@ class RequestLog:
         path = environ.get("PATH_INFO", "") or "/"
         what = path
         if method == "POST" and path.rstrip("/").lower().endswith(self.soap_path):
-            body = read_body(environ)
-            action, object_type = soap_summary(body, environ.get("HTTP_SOAPACTION"))
+            action, object_type = soap_call(environ, read_body(environ))  # parsed once for every layer
+            action = action or "?"
             what = f"{path} {action}" + (f" {object_type}" if object_type else "")
         status: list[str] = ["-"]
 

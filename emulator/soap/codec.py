@@ -14,6 +14,7 @@ before the domain sees the request, so a refusal writes nothing.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -185,10 +186,17 @@ class Codec:
         if isinstance(value, bool):
             return "true" if value else "false"
         if kind == "datetime" and isinstance(value, str) and value:
-            return sfmc_datetime(parse_datetime(value))
+            return _stored_datetime_text(value)
         if isinstance(value, datetime):
             return sfmc_datetime(value)
         return str(value)
+
+
+@lru_cache(maxsize=1024)
+def _stored_datetime_text(value: str) -> str:
+    """A stored ISO date as SFMC writes it: a pure function of the text, and a response names the same few
+    (an object's CreatedDate and ModifiedDate, a page of objects made in the same second) again and again."""
+    return sfmc_datetime(parse_datetime(value))
 
 
 def nil_element(parent: etree._Element, tag: str) -> etree._Element:

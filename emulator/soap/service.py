@@ -12,10 +12,11 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from email.message import Message
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from lxml import etree
-from spyne import AnyXml, Application, Fault, ServiceBase, rpc
+from spyne import AnyXml, Application, Fault, ServiceBase, const, rpc
 from spyne.const.http import HTTP_405
 from spyne.error import RequestNotAllowed
 from spyne.protocol.soap import Soap11
@@ -37,6 +38,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # Spyne logs every Fault with a traceback; ours are answers, not errors (unexpected ones are logged above).
 logging.getLogger("spyne.application").setLevel(logging.CRITICAL)
+# Spyne runs a full gc.collect() at the end of a request at most once a second (MIN_GC_INTERVAL), to close
+# file descriptors of SwA attachments we never keep. With a loaded heap one collection holds the GIL for tens
+# of milliseconds: under concurrent load it was a quarter of the server's CPU (issue 13). Python's own
+# generational collector still runs.
+const.MIN_GC_INTERVAL = float("inf")
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 WSA = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
@@ -167,9 +173,15 @@ class PartnerSoap11(Soap11):
 
 def _parse_header(value: str) -> tuple[str, dict[str, str]]:
     """A Content-Type as (type, parameters), as Spyne's SwA reader takes it (the cgi module is going)."""
+    content_type, params = _parsed_header(value)
+    return content_type, dict(params)
+
+
+@lru_cache(maxsize=256)  # clients send the same few Content-Types: parse each once
+def _parsed_header(value: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     message = Message()
     message["content-type"] = value
-    return message.get_content_type(), {k.lower(): v for k, v in message.get_params()[1:]}
+    return message.get_content_type(), tuple((k.lower(), v) for k, v in message.get_params()[1:])
 
 
 def fault_element(fault: Fault, actor: str, parent: etree._Element | None = None) -> etree._Element:

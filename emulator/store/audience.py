@@ -28,6 +28,19 @@ class SubscriberRecord:
     modified: float | None = None
 
 
+_quote = json.encoder.encode_basestring_ascii  # what json.dumps uses for every str (ensure_ascii)
+
+
+def json_object(values: dict[str, Any]) -> str:
+    """json.dumps(values), byte for byte, without its per-call machinery when every key is a str and every
+    value a str or None (an imported row's are): imports encode one per row."""
+    try:
+        return "{" + ", ".join(_quote(k) + ": " + ("null" if v is None else _quote(v))
+                               for k, v in values.items()) + "}"
+    except TypeError:  # a non-str key or another value type (numbers, booleans, lists): the general encoder
+        return json.dumps(values)
+
+
 def _subscriber(row) -> SubscriberRecord:
     return SubscriberRecord(
         subscriber_key=row["subscriber_key"], email=row["email"], status=row["status"],
@@ -71,22 +84,28 @@ class AudienceRepository:
             )
         return record
 
-    def put_subscribers(self, mid: int, records: list[SubscriberRecord], now: float) -> None:
-        """Bulk insert-or-replace (imports): one statement per batch, ids reserved in one step."""
+    def put_subscribers(self, mid: int, records: list[SubscriberRecord], now: float,
+                        known: dict[str, SubscriberRecord] | None = None) -> None:
+        """Bulk insert-or-replace (imports): one statement per batch, ids reserved in one step. `known`: the
+        stored subscribers among these keys, read by the caller inside the same transaction (get_subscribers),
+        which saves looking them up again."""
         with self.store.transaction() as conn:
-            keys = [r.subscriber_key for r in records]
-            known: dict[str, tuple[int, float]] = {}
-            for start in range(0, len(keys), 500):
-                chunk = keys[start:start + 500]
-                for row in conn.execute(
-                    f"SELECT subscriber_key, id, created FROM subscriber WHERE mid=? AND subscriber_key IN "
-                    f"({','.join('?' * len(chunk))})", (mid, *chunk)):
-                    known[row["subscriber_key"]] = (row["id"], row["created"])
-            fresh = [r for r in records if r.subscriber_key not in known]
-            next_id = self.store.next_values("id:Subscriber", FIRST_SUBSCRIBER_ID, len(fresh)) if fresh else 0
+            if known is None:
+                keys = [r.subscriber_key for r in records]
+                found: dict[str, tuple[int, float]] = {}
+                for start in range(0, len(keys), 500):
+                    chunk = keys[start:start + 500]
+                    for row in conn.execute(
+                        f"SELECT subscriber_key, id, created FROM subscriber WHERE mid=? AND subscriber_key IN "
+                        f"({','.join('?' * len(chunk))})", (mid, *chunk)):
+                        found[row["subscriber_key"]] = (row["id"], row["created"])
+            else:
+                found = {key: (r.id, r.created) for key, r in known.items()}
+            fresh = sum(1 for r in records if r.subscriber_key not in found)
+            next_id = self.store.next_values("id:Subscriber", FIRST_SUBSCRIBER_ID, fresh) if fresh else 0
             for record in records:
-                if record.subscriber_key in known:
-                    record.id, record.created = known[record.subscriber_key]
+                if record.subscriber_key in found:
+                    record.id, record.created = found[record.subscriber_key]
                 else:
                     record.id, record.created = next_id, now
                     next_id += 1
@@ -94,7 +113,7 @@ class AudienceRepository:
             conn.executemany(
                 "INSERT OR REPLACE INTO subscriber(mid, subscriber_key, id, email, status, attributes, email_type,"
                 " created, modified) VALUES (?,?,?,?,?,?,?,?,?)",
-                [(mid, r.subscriber_key, r.id, r.email, r.status, json.dumps(r.attributes), r.email_type,
+                [(mid, r.subscriber_key, r.id, r.email, r.status, json_object(r.attributes), r.email_type,
                   r.created, r.modified) for r in records],
             )
 
@@ -203,7 +222,7 @@ class AudienceRepository:
         with self.store.transaction() as conn:
             conn.executemany(
                 "INSERT INTO de_row(mid, de_key, key_value, row, created) VALUES (?,?,?,?,?)",
-                [(mid, de_key, key, json.dumps(row), now) for key, row in rows],
+                [(mid, de_key, key, json_object(row), now) for key, row in rows],
             )
 
     def find_row(self, mid: int, de_key: str, key_value: str) -> tuple[int, dict[str, Any]] | None:
@@ -254,7 +273,7 @@ class AudienceRepository:
 
     def replace_rows(self, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
         with self.store.transaction() as conn:
-            conn.executemany("UPDATE de_row SET row=? WHERE pk=?", [(json.dumps(r), pk) for pk, r in rows])
+            conn.executemany("UPDATE de_row SET row=? WHERE pk=?", [(json_object(r), pk) for pk, r in rows])
 
     def rename_rows(self, mid: int, old_key: str, new_key: str) -> None:
         """A data extension's CustomerKey changed: its rows follow it."""

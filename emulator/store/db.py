@@ -260,6 +260,8 @@ class Store:
         self._lock = threading.RLock()
         self._depth = 0
         self.generation = 0  # bumped when wipe/restore replace the content (caches of counts start over)
+        # Writers that queue rows off the request path (the journal): settle() has them write their queue.
+        self.settlers: list[Callable[[], None]] = []
         self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
         # Before the first table exists this makes a new file give freed pages back on
@@ -307,6 +309,19 @@ class Store:
             self._depth = 0
             self.conn.execute("COMMIT")
 
+    def settle(self) -> None:
+        """Have every queued writer (see `settlers`) write what it holds: before a read of its table, and
+        before the content is replaced or copied, so the queue never outlives a reset nor misses a snapshot."""
+        with self._lock:
+            for settle in self.settlers:
+                settle()
+
+    @property
+    def in_transaction(self) -> bool:
+        """Is a write transaction open (on the calling thread: only it can hold the lock)? Caches of table
+        content must not fill from rows that may yet be rolled back."""
+        return self._depth > 0
+
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
@@ -351,6 +366,7 @@ class Store:
 
     def wipe(self, keep: tuple[str, ...] = ()) -> None:
         """Delete every row of every table except those named in `keep` (the schema stays)."""
+        self.settle()
         with self.transaction() as conn:
             for (table,) in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
@@ -362,6 +378,7 @@ class Store:
     def snapshot(self) -> sqlite3.Connection:
         """An in-memory copy of the whole database (for a fast reset to this state)."""
         with self._lock:
+            self.settle()
             copy = sqlite3.connect(":memory:", check_same_thread=False)
             self.conn.backup(copy)
             return copy
@@ -371,6 +388,7 @@ class Store:
         than deleting rows once a test has loaded many), except the tables named in `keep`, whose current
         rows are put back."""
         with self._lock:
+            self.settle()
             kept = {table: self.conn.execute(f'SELECT * FROM "{table}"').fetchall() for table in keep}
             snapshot.backup(self.conn)
             self.generation += 1
@@ -385,6 +403,7 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
+            self.settle()
             self.conn.close()
 
 

@@ -195,6 +195,7 @@ class InspectRepository:
                 args.append(filters[key])
         clause = " WHERE " + " AND ".join(where) if where else ""
         order = "ASC" if ascending else "DESC"
+        self.store.settle()  # the journal's queued entries first (store/journal.py)
         with self.store.reading() as conn:
             total = conn.execute(f"SELECT COUNT(*) FROM journal{clause}", args).fetchone()[0]
             rows = conn.execute(f"SELECT * FROM journal{clause} ORDER BY id {order} LIMIT ? OFFSET ?",
@@ -203,6 +204,7 @@ class InspectRepository:
 
     def journal_facets(self) -> dict[str, list[Any]]:
         """The values the journal's filter menus offer (actions, object types, BUs seen)."""
+        self.store.settle()
         with self.store.reading() as conn:
             return {column: [r[0] for r in conn.execute(
                 f"SELECT DISTINCT {column} FROM journal WHERE {column} IS NOT NULL ORDER BY {column} LIMIT 200")]
