@@ -8,8 +8,13 @@ from .db import Store
 class TenantRepository:
     def __init__(self, store: Store) -> None:
         self.store = store
+        # Every authenticated request asks for the business units (a token's child BUs): kept in memory
+        # until a BU is added or a reset replaces the database (`generation`). Callers get copies.
+        self._bus: list[dict] | None = None
+        self._generation = store.generation
 
     def add_bu(self, mid: int, name: str, parent_mid: int | None) -> None:
+        self._bus = None
         with self.store.transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO tenant(mid, parent_mid, name) VALUES (?,?,?)", (mid, parent_mid, name)
@@ -23,8 +28,11 @@ class TenantRepository:
             )
 
     def bus(self) -> list[dict]:
-        with self.store.reading() as conn:
-            return [dict(r) for r in conn.execute("SELECT * FROM tenant ORDER BY mid")]
+        if self._bus is None or self._generation != self.store.generation:
+            with self.store.reading() as conn:
+                rows = [dict(r) for r in conn.execute("SELECT * FROM tenant ORDER BY mid")]
+            self._bus, self._generation = rows, self.store.generation
+        return [dict(bu) for bu in self._bus]
 
     def bu(self, mid: int) -> dict | None:
         with self.store.reading() as conn:

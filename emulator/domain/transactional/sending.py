@@ -62,8 +62,10 @@ class TxDelivery:
         delivery = self.x.delivery
         sender = delivery.sender(mid, delivery.classification(mid, definition.get("classification")
                                                               or DEFAULT_CLASSIFICATION))
-        list_obj = self.x.objects.find_one(mid, "List", "CustomerKey", subs["list"])
-        list_id = list_obj.data.get("ID") if list_obj and subs["list"] != ALL_SUBSCRIBERS else None
+        # All Subscribers is every subscriber: no list to look up, no membership to check or add
+        list_obj = None if subs["list"] == ALL_SUBSCRIBERS else self.x.objects.find_one(
+            mid, "List", "CustomerKey", subs["list"])
+        list_id = list_obj.data.get("ID") if list_obj else None
         options = definition.get("options") or {}
         batch, sent, dropped = Batch(), [], {}
         with self.x.store.transaction():
