@@ -114,7 +114,9 @@ class TxDelivery:
                     subscriber.attributes.update(changed)
                     audience.put_subscriber(mid, subscriber, now)
         elif subs.get("autoAddSubscriber", True):
-            subscriber = audience.put_subscriber(mid, SubscriberRecord(recipient.contact_key, recipient.to or ""), now)
+            # looked up just above, in deliver()'s write transaction: it is new
+            subscriber = audience.put_subscriber(mid, SubscriberRecord(recipient.contact_key, recipient.to or ""), now,
+                                                 new=True)
         if list_id is not None and subs.get("autoAddSubscriber", True) and \
                 audience.membership(mid, list_id, recipient.contact_key) is None and subscriber:
             audience.set_membership(mid, list_id, recipient.contact_key, "Active", now)
