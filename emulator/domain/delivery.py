@@ -9,6 +9,7 @@ must react to a delivery (webhooks, live views) registers in `Delivery.listeners
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,12 @@ class Message:
                 "subject": self.subject, "html": self.html, "text": self.text, "source": self.source,
                 "created": self.created, "channel": self.channel}
 
+    def values(self) -> tuple[Any, ...]:
+        """The outbox row as store/outbox.py's COLUMNS order it (built straight, the hot loop of a send)."""
+        return (self.mid, self.job_id, self.message_key, self.definition_key, self.subscriber_key, self.to,
+                self.from_name, self.from_addr, self.subject, self.html, self.text, json.dumps(self.source),
+                self.created, self.channel)
+
 
 @dataclass(slots=True)
 class Event:
@@ -70,6 +77,11 @@ class Event:
         return {"mid": self.mid, "job_id": self.job_id, "subscriber_key": self.subscriber_key,
                 "email": self.email, "event_type": self.event_type, "event_date": self.event_date,
                 "triggered_send_key": self.triggered_send_key, "batch_id": self.batch_id, "detail": self.detail}
+
+    def values(self) -> tuple[Any, ...]:
+        """The send_event row in store/sends.py's EVENT_COLUMNS order (most events carry no detail)."""
+        return (self.mid, self.job_id, self.subscriber_key, self.email, self.event_type, self.event_date,
+                self.triggered_send_key, self.batch_id, json.dumps(self.detail) if self.detail else "{}")
 
     def but(self, event_type: str, **detail: Any) -> Event:
         """The same recipient's next event (a Sent's HardBounce), with more detail."""
@@ -191,8 +203,8 @@ class Delivery:
         of notices only (messages that were not sent) writes nothing and still notifies."""
         with self.store.transaction():
             if batch.messages:
-                self.outbox.add_many([m.row() for m in batch.messages])
+                self.outbox.add_values([m.values() for m in batch.messages])
             if batch.events:
-                self.events.add_events([e.row() for e in batch.events])
+                self.events.add_event_values([e.values() for e in batch.events])
         for listener in self.listeners:
             listener(batch)

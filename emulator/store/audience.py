@@ -65,11 +65,13 @@ class AudienceRepository:
             row = conn.execute("SELECT * FROM subscriber WHERE mid=? AND id=?", (mid, subscriber_id)).fetchone()
         return _subscriber(row) if row else None
 
-    def put_subscriber(self, mid: int, record: SubscriberRecord, now: float) -> SubscriberRecord:
-        """Insert or replace one subscriber; assigns its integer ID on first insert."""
+    def put_subscriber(self, mid: int, record: SubscriberRecord, now: float, new: bool = False) -> SubscriberRecord:
+        """Insert or replace one subscriber; assigns its integer ID on first insert. `new`: the caller just
+        found no such subscriber inside its own write transaction (no second look needed)."""
         with self.store.transaction() as conn:
-            existing = conn.execute("SELECT id, created FROM subscriber WHERE mid=? AND subscriber_key=?",
-                                    (mid, record.subscriber_key)).fetchone()
+            existing = None if new else conn.execute(
+                "SELECT id, created FROM subscriber WHERE mid=? AND subscriber_key=?",
+                (mid, record.subscriber_key)).fetchone()
             if existing:
                 record.id, record.created = existing["id"], existing["created"]
             else:

@@ -12,6 +12,7 @@ from .db import Store
 COLUMNS = ("mid", "job_id", "message_key", "definition_key", "subscriber_key", "to_addr", "from_name",
            "from_addr", "subject", "html", "text", "source", "created", "channel")
 
+_INSERT = f"INSERT INTO outbox({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
 # Bounce event types of send_event (a message is "bounced" when its recipient has one in the same job).
 BOUNCE_EVENTS = ("HardBounce", "SoftBounce", "BlockBounce", "Bounce")
@@ -39,12 +40,14 @@ class OutboxRepository:
         self.store = store
 
     def add_many(self, rows: Iterable[dict[str, Any]]) -> int:
-        values = [tuple(json.dumps(r[c]) if c == "source" else r.get(c, "email" if c == "channel" else None)
-                        for c in COLUMNS) for r in rows]
+        return self.add_values([tuple(json.dumps(r[c]) if c == "source" else r.get(c, "email" if c == "channel"
+                                                                                 else None)
+                                      for c in COLUMNS) for r in rows])
+
+    def add_values(self, values: list[tuple[Any, ...]]) -> int:
+        """Rows already as tuples in COLUMNS order (`source` JSON-encoded): the delivery path's one statement."""
         with self.store.transaction() as conn:
-            conn.executemany(
-                f"INSERT INTO outbox({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", values
-            )
+            conn.executemany(_INSERT, values)
         return len(values)
 
     def query(self, mid: int | None = None, job_id: int | None = None, to: str | None = None,

@@ -18,6 +18,8 @@ from .jobs import decode_job
 PENDING, SENT, BOUNCED, ERRORED, EXCLUDED, DUPLICATE = (
     "Pending", "Sent", "Bounced", "Errored", "Excluded", "Duplicate")
 SEND_KINDS = ("send",)
+EVENT_COLUMNS = ("mid", "job_id", "subscriber_key", "email", "event_type", "event_date", "triggered_send_key",
+                 "batch_id", "detail")  # the order of Event.values() (domain/delivery.py)
 
 
 def _json_path(column: str) -> str:
@@ -213,13 +215,15 @@ class SendRepository:
 
     # -- tracking events -----------------------------------------------------------
     def add_events(self, events: Iterable[dict[str, Any]]) -> None:
+        self.add_event_values([(e["mid"], e["job_id"], e["subscriber_key"], e.get("email"), e["event_type"],
+                                e["event_date"], e.get("triggered_send_key"), e.get("batch_id"),
+                                json.dumps(e.get("detail") or {})) for e in events])
+
+    def add_event_values(self, values: list[tuple[Any, ...]]) -> None:
+        """Events already as tuples in EVENT_COLUMNS order (`detail` JSON-encoded): one statement."""
         with self.store.transaction() as conn:
-            conn.executemany(
-                "INSERT INTO send_event(mid, job_id, subscriber_key, email, event_type, event_date,"
-                " triggered_send_key, batch_id, detail) VALUES (?,?,?,?,?,?,?,?,?)",
-                [(e["mid"], e["job_id"], e["subscriber_key"], e.get("email"), e["event_type"], e["event_date"],
-                  e.get("triggered_send_key"), e.get("batch_id"), json.dumps(e.get("detail") or {}))
-                 for e in events])
+            conn.executemany(f"INSERT INTO send_event({', '.join(EVENT_COLUMNS)})"
+                             f" VALUES ({', '.join('?' * len(EVENT_COLUMNS))})", values)
 
     def iter_events(self, mids: list[int], event_types: tuple[str, ...], job_id: int | None = None,
                     subscriber_key: str | None = None, batch: int = 2000, after: Any = None,

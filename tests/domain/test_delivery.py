@@ -15,7 +15,7 @@ PACKAGE = Path(emulator.__file__).resolve().parent
 
 def test_no_outbox_row_is_written_outside_delivery():
     writers = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
-               if re.search(r"\boutbox\.add_many\(", p.read_text(encoding="utf-8"))]
+               if re.search(r"\boutbox\.add_(?:many|values)\(", p.read_text(encoding="utf-8"))]
     assert writers == ["domain/delivery.py"]
 
 
@@ -36,3 +36,31 @@ def test_a_batch_lands_in_the_outbox_and_the_events_and_listeners_hear_of_it():
         assert heard == [batch]
     finally:
         emu.close()
+
+
+def test_rows_are_built_as_tuples_in_the_stores_column_order():
+    """The hot path hands the store prebuilt tuples: they must say what the dict rows say, column by column."""
+    import json
+
+    from emulator.store.outbox import COLUMNS
+    from emulator.store.sends import EVENT_COLUMNS
+
+    message = Message(1, "a@example.com", "k", "S", "<p>h</p>", "t", "F", "f@example.com", {"values": {"x": "1"}},
+                      2.0, job_id=3, message_key="m", definition_key="d", channel="sms")
+    row = message.row()
+    assert message.values() == tuple(json.dumps(row[c]) if c == "source" else row[c] for c in COLUMNS)
+    for event in (Event(1, 3, "k", "a@example.com", "Sent", 2.0),
+                  Event(1, 3, "k", None, "HardBounce", 2.0, 4, "tsd", {"SMTPCode": "550"})):
+        row = event.row()
+        assert event.values() == tuple(json.dumps(row[c]) if c == "detail" else row[c] for c in EVENT_COLUMNS)
+
+
+def test_magic_kinds_by_domain_and_local_part():
+    from emulator.domain.sends import MAGIC_DOMAIN, magic_kind
+
+    assert magic_kind(None) is None and magic_kind("ada@example.com") is None
+    assert magic_kind(f"ada@bounce.{MAGIC_DOMAIN}") == "bounce"
+    assert magic_kind("HELD@example.com") == "held" and magic_kind("error+7@example.com") == "error"
+    assert magic_kind("errors@example.com") is None and magic_kind("x@held.example.com") is None
+    assert magic_kind(f"error@bounce.{MAGIC_DOMAIN}") == "bounce"  # the first kind in MAGIC_KINDS wins
+    assert magic_kind(f"bounce+1@error.{MAGIC_DOMAIN}") == "bounce"

@@ -62,8 +62,10 @@ class TxDelivery:
         delivery = self.x.delivery
         sender = delivery.sender(mid, delivery.classification(mid, definition.get("classification")
                                                               or DEFAULT_CLASSIFICATION))
-        list_obj = self.x.objects.find_one(mid, "List", "CustomerKey", subs["list"])
-        list_id = list_obj.data.get("ID") if list_obj and subs["list"] != ALL_SUBSCRIBERS else None
+        # All Subscribers is every subscriber: no list to look up, no membership to check or add
+        list_obj = None if subs["list"] == ALL_SUBSCRIBERS else self.x.objects.find_one(
+            mid, "List", "CustomerKey", subs["list"])
+        list_id = list_obj.data.get("ID") if list_obj else None
         options = definition.get("options") or {}
         batch, sent, dropped = Batch(), [], {}
         with self.x.store.transaction():
@@ -112,7 +114,9 @@ class TxDelivery:
                     subscriber.attributes.update(changed)
                     audience.put_subscriber(mid, subscriber, now)
         elif subs.get("autoAddSubscriber", True):
-            subscriber = audience.put_subscriber(mid, SubscriberRecord(recipient.contact_key, recipient.to or ""), now)
+            # looked up just above, in deliver()'s write transaction: it is new
+            subscriber = audience.put_subscriber(mid, SubscriberRecord(recipient.contact_key, recipient.to or ""), now,
+                                                 new=True)
         if list_id is not None and subs.get("autoAddSubscriber", True) and \
                 audience.membership(mid, list_id, recipient.contact_key) is None and subscriber:
             audience.set_membership(mid, list_id, recipient.contact_key, "Active", now)
