@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from werkzeug.exceptions import NotFound
 
+from .admin.engagement import bp as engagement_bp
 from .admin.routes import bp as admin_bp
 from .admin.seed.routes import bp as admin_seed_bp
 from .auth.routes import bp as auth_bp
@@ -25,6 +26,7 @@ from .proxy.routes import bp as proxy_bp
 from .replay.routes import bp as journal_bp
 from .rest.assets import bp as assets_bp
 from .rest.data_extensions import bp as data_extensions_bp
+from .rest.ens import bp as ens_bp
 from .rest.transactional import bp as transactional_bp
 from .soap.service import build_soap_wsgi
 from .soap.wsdl import fault_xsd, wsdl_for
@@ -43,6 +45,7 @@ def create_app(emu: Emulator | None = None, config: Config | None = None) -> Fla
 
     # POST /Service.asmx is Spyne's (routing.py); these are the Flask routes.
     app.register_blueprint(admin_bp)  # /_emulator: health, click, reset, clock, jobs, outbox
+    app.register_blueprint(engagement_bp)  # /_emulator: open pixel, unsubscribe, simulated events, ENS log
     app.register_blueprint(admin_seed_bp)  # /_emulator/seed: bulk test data
     app.register_blueprint(auth_bp)  # /v2/token, /v1/requestToken, /platform/v1/...
     app.register_blueprint(faults_bp)  # /_emulator/faults
@@ -52,6 +55,7 @@ def create_app(emu: Emulator | None = None, config: Config | None = None) -> Fla
     app.register_blueprint(assets_bp)  # /asset/v1/content/assets
     app.register_blueprint(data_extensions_bp)  # /hub/v1/dataevents..., /data/v1/async..., /data/v1/customobjectdata
     app.register_blueprint(transactional_bp)  # /messaging/v1
+    app.register_blueprint(ens_bp)  # /platform/v1/ens-*
     app.register_blueprint(ui_bp)  # / and /_emulator/ui, the inspector's JSON under /_emulator
 
     @app.get("/etframework.wsdl")

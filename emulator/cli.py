@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
                             f"default {DEFAULT_PROXY_PORT} (if that is taken, serve runs without it); 0: any free "
                             "port")
     serve.add_argument("--no-proxy", action="store_true", help="do not start the proxy")
+    serve.add_argument("--ens-allow-host", action="append", default=[], metavar="H",
+                       help="a host ENS callbacks may name besides loopback (repeatable; docs/engagement.md)")
     add_ca_dir_argument(serve)
     add_replay_commands(sub)
     ca_path = sub.add_parser("ca-path", help="print the proxy's CA certificate file (made if missing)")
@@ -111,7 +113,8 @@ def serve(args: argparse.Namespace) -> int:
         print(f"admin API and inspector need a token off loopback; generated: {admin_token}", flush=True)
     config = Config(host=args.host, port=args.port, db_path=args.db, tenant_file=args.config,
                     id_seed=args.id_seed, admin_token=admin_token, definition_quota=args.definition_quota,
-                    definition_quota_window_days=args.definition_quota_days)
+                    definition_quota_window_days=args.definition_quota_days,
+                    ens_allowed_hosts=tuple(args.ens_allow_host))
     emu = Emulator(config)
     if args.seed:
         try:

@@ -45,6 +45,7 @@ class Config:
     ca_dir: str | None = None  # where the proxy's CA lives; None: the state directory
     journal_cap: int = JOURNAL_CAP  # request-journal rows kept, oldest dropped first (store/journal.py)
     journal_body_limit: int = 64 * 1024  # characters of each request/response body the journal keeps
+    ens_allowed_hosts: tuple[str, ...] = ()  # ENS callback hosts beyond loopback (serve --ens-allow-host)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def tenant(self) -> dict[str, Any]:

@@ -21,6 +21,8 @@ from .domain.auth import AuthService
 from .domain.behaviours.triggered_send import TriggeredSendOverRest
 from .domain.data_rows import AsyncRows
 from .domain.delivery import Delivery
+from .domain.engagement import Engagement, EngagementDeps
+from .domain.ens import EnsDeps, EventNotifications
 from .domain.jobs import JobRunner
 from .domain.objects import ObjectService
 from .domain.quota import DefinitionQuota
@@ -32,6 +34,8 @@ from .ftp.folder import ImportFolder
 from .ids import IdSource
 from .store.audience import AudienceRepository
 from .store.db import Store
+from .store.engagement import EngagementRepository
+from .store.ens import EnsRepository
 from .store.inspect import InspectRepository
 from .store.jobs import ContinuationRepository, JobRepository
 from .store.journal import JournalRepository
@@ -76,17 +80,25 @@ class Emulator:
         self.documents = RestDocumentRepository(store)
         self.tx_messages = TxMessageRepository(store)
         self.inspect = InspectRepository(store)
+        self.engagement_rows = EngagementRepository(store)
+        self.ens_rows = EnsRepository(store)
         self.import_folder = ImportFolder(self.state_dir / "ftp" / "Import")
         # -- services
         self.object_service = ObjectService(self, self.continuations)
         self.auth = AuthService(self)
         self.jobs = JobRunner(self, self.job_rows)
         self.quota = DefinitionQuota(store, self.clock, self.config, self.quota_rows)
-        self.delivery = Delivery(store, self.objects, self.outbox, self.send_rows)
+        self.delivery = Delivery(store, self.objects, self.outbox, self.send_rows, lambda: self.base_url)
         self.assets = AssetService(store, self.clock, self.ids, self.documents, self.enterprise_mid)
         self.transactional = TransactionalService(TxDeps(
             store, self.clock, self.ids, self.objects, self.audience, self.documents, self.tx_messages,
             self.quota, self.delivery, lambda: self.base_url))
+        self.engagement = Engagement(EngagementDeps(self.engagement_rows, self.audience, self.job_rows, self.clock,
+                                                    self.delivery))
+        self.ens = EventNotifications(EnsDeps(self.ens_rows, self.engagement_rows, self.audience, self.clock,
+                                              self.ids, lambda: self.enterprise_mid,
+                                              lambda: tuple(self.config.ens_allowed_hosts)))
+        self.delivery.listeners.append(self.ens.on_delivery)
         self.triggered_sends = TriggeredSendOverRest(self.objects, self.audience, self.ids, self.clock,
                                                      self.delivery)
         # Plug-ins that register themselves by name (the seed file, fault rules); reset() resets them.
@@ -100,6 +112,7 @@ class Emulator:
         self.sends = SendService(self, self.send_rows)
         self.sends.recover()  # sends a previous process left unfinished continue (README: sends)
         AsyncRows(self).recover()  # so do async row requests (docs/data.md)
+        self.ens.recover()  # and queued ENS deliveries (docs/engagement.md)
 
     @property
     def enterprise_mid(self) -> int:
@@ -133,6 +146,7 @@ class Emulator:
 
     def close(self) -> None:
         self.jobs.wait_idle(timeout=5)
+        self.ens.worker.stop()
         if self._fresh is not None:
             self._fresh[0].close()
         self.store.close()

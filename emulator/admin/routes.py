@@ -20,10 +20,12 @@ def health():
 
 @bp.get("/click")
 def click():
-    """Where options.trackLinks sends a link (render.wrap_links): on to the original http(s) URL."""
+    """Where options.trackLinks sends a link (render.wrap_links): on to the original http(s) URL, with a
+    ClickEvent for the message `ref` names (domain/engagement.py)."""
     target = request.args.get("url", "")
     if not target.lower().startswith(("http://", "https://")):
         raise Invalid("The click redirect needs an http(s) url.", code=codes.REST.INVALID_VALUE)
+    emulator().engagement.clicked(request.args.get("ref", ""), target)
     return redirect(target)  # 302 Found
 
 

@@ -165,10 +165,10 @@ class SendRepository:
         with self.store.transaction() as conn:
             conn.executemany(
                 "INSERT INTO send_event(mid, job_id, subscriber_key, email, event_type, event_date,"
-                " triggered_send_key, batch_id, detail) VALUES (?,?,?,?,?,?,?,?,?)",
+                " triggered_send_key, batch_id, detail, message_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 [(e["mid"], e["job_id"], e["subscriber_key"], e.get("email"), e["event_type"], e["event_date"],
-                  e.get("triggered_send_key"), e.get("batch_id"), json.dumps(e.get("detail") or {}))
-                 for e in events])
+                  e.get("triggered_send_key"), e.get("batch_id"), json.dumps(e.get("detail") or {}),
+                  e.get("message_id")) for e in events])
 
     def iter_events(self, mids: list[int], event_types: tuple[str, ...], job_id: int | None = None,
                     subscriber_key: str | None = None, batch: int = 2000, after: Any = None,
