@@ -90,12 +90,27 @@ class Event:
                      self.message)
 
 
+@dataclass(frozen=True, slots=True)
+class NotSentNotice:
+    """A REST transactional message that was not sent (its status is in tx_message; listeners are told)."""
+
+    mid: int
+    message_key: str
+    definition_key: str | None
+    to: str | None
+    subscriber_key: str | None
+    status_code: int
+    status_message: str
+    at: float
+
+
 @dataclass
 class Batch:
-    """What one delivery writes together."""
+    """What one delivery writes together (and `not_sent`, what listeners hear of without an outbox row)."""
 
     messages: list[Message] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    not_sent: list[NotSentNotice] = field(default_factory=list)
 
     def sent(self, message: Message, event: Event | None = None, bounce: bool = False) -> None:
         """A message out, with its Sent event (and a magic address's HardBounce) when the send tracks them."""

@@ -201,3 +201,18 @@ def test_verification_needs_the_right_key_and_subscriptions_a_verified_callback(
     unknown = api.post(SUBS, json=[{"callbackId": created["callbackId"], "subscriptionName": "s",
                                     "eventCategoryTypes": ["EngagementEvents.EmailForward"]}])
     assert unknown.status_code == 400
+
+
+def test_a_transactional_message_not_sent_is_an_email_not_sent(mc, api, receiver):
+    register(api, receiver, types=["TransactionalSendEvents.EmailNotSent"], filters=["statusCode=1"])
+    api.asset()
+    api.definition()
+    api.send("n-1", contactKey="nc", to="nc@example.com")
+    [message] = mc.outbox(message_key="n-1")
+    mc.http.post(f"{mc.base_url}/_emulator/outbox/{message['id']}/events", json={"type": "unsubscribe"})
+    api.send("n-2", contactKey="nc", to="nc@example.com")
+    [not_sent] = wait_events(receiver, 1)
+    assert not_sent["eventCategoryType"] == "TransactionalSendEvents.EmailNotSent"
+    assert not_sent["info"] == {"to": "nc@example.com", "subscriberKey": "nc", "messageKey": "n-2",
+                                "reason": "Unsubscribed", "statusCode": "1", "statusMessage": "Unsubscribed"}
+    assert not_sent["definitionKey"] == "order-conf"

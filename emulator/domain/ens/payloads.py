@@ -52,8 +52,8 @@ def payload(category: str, at: float, comp: dict[str, str], mid: int, eid: int, 
 
 def from_batch(batch: Batch, eid: int, subscriber_id: Callable[[int, str | None], Any],
                message_of: Callable[[int], dict[str, Any] | None]) -> list[tuple[int, dict[str, Any]]]:
-    """(mid, payload) for what a delivered batch means to ENS: a transactional message's EmailSent, a
-    transactional bounce's EmailBounced, and any message's opens, clicks and unsubscribes."""
+    """(mid, payload) for what a delivered batch means to ENS: a transactional message's EmailSent (or
+    EmailNotSent), a transactional bounce's EmailBounced, and any message's opens, clicks and unsubscribes."""
     out: list[tuple[int, dict[str, Any]]] = []
     for m in batch.messages:
         if _transactional(m):
@@ -62,6 +62,12 @@ def from_batch(batch: Batch, eid: int, subscriber_id: Callable[[int, str | None]
                                        m.definition_key, {"to": m.to, "subscriberKey": m.subscriber_key,
                                                           "messageKey": m.message_key, "status": "Sent",
                                                           "renderedSubject": m.subject}, True)))
+    for n in batch.not_sent:
+        comp = composite(None, None, 1, None, subscriber_id(n.mid, n.subscriber_key))
+        out.append((n.mid, payload("TransactionalSendEvents.EmailNotSent", n.at, comp, n.mid, eid, n.definition_key,
+                                   {"to": n.to, "subscriberKey": n.subscriber_key, "messageKey": n.message_key,
+                                    "reason": n.status_message, "statusCode": str(n.status_code),
+                                    "statusMessage": n.status_message}, True)))
     for e in batch.events:
         item = _event_payload(e, eid, subscriber_id, message_of)
         if item is not None:

@@ -17,7 +17,7 @@ from ...store.objects import ObjectRepository
 from ...store.rest_documents import RestDocumentRepository, TxMessage, TxMessageRepository
 from ..codes import NOT_SENT as NOT_SENT_CODES
 from ..codes import REST
-from ..delivery import Delivery
+from ..delivery import Batch, Delivery, NotSentNotice
 from ..errors import DomainError, Invalid
 from ..quota import DefinitionQuota
 
@@ -81,6 +81,10 @@ def not_sent_updates(deps: TxDeps, messages: list[TxMessage], reason: str, at: f
 
 def mark_not_sent(deps: TxDeps, messages: list[TxMessage], reason: str, at: float) -> None:
     deps.messages.set_status(not_sent_updates(deps, messages, reason, at))
+    code = NOT_SENT[reason]  # listeners (ENS EmailNotSent) hear of it through the delivery path
+    deps.delivery.deliver(Batch(not_sent=[NotSentNotice(m.mid, m.message_key, m.definition_key, m.to_addr,
+                                                        m.contact_key, int(code), code.message, at)
+                                          for m in messages]))
 
 
 def mcms(code: REST, detail: str) -> str:
