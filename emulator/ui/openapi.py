@@ -180,6 +180,7 @@ ROUTES: list[tuple[str, str, str, str, Any, list[dict[str, Any]], int]] = [
     ("get", "/_emulator/ui/outbox/{message_id}", "Inspector: message view (tab, width, images)", HTML, None,
      [{"name": n, "in": "query", "schema": STR} for n in ("tab", "width", "images")], 200),
     ("get", "/_emulator/ui/imports", "Inspector: imports", HTML, None, [MID], 200),
+    ("get", "/_emulator/ui/ens", "Inspector: ENS callbacks, subscriptions and deliveries", HTML, None, [MID], 200),
     ("get", "/_emulator/ui/journal", "Inspector: journal (protocol, action, object_type, status, bu, path, q)",
      HTML, None, [{"name": n, "in": "query", "schema": STR}
                   for n in ("protocol", "action", "object_type", "status", "bu", "path", "q")], 200),
