@@ -76,3 +76,10 @@ def test_a_complaint_master_unsubscribes(mc, api):
     answer = mc.http.post(f"{mc.base_url}/_emulator/outbox/{message['id']}/events", json={"type": "complaint"})
     assert answer.status_code == 201 and answer.json()["type"] == "Complaint"
     assert mc.emu.audience.get_subscriber(mc.parent_mid, "cc").status == "Unsubscribed"
+
+
+def test_another_execute_request_is_an_error_result(zeep_client):
+    request = zeep_client.get_type(P + "ExecuteRequest")(Name="SomethingElse", Parameters=[])
+    reply = zeep_client.service.Execute(Requests=[request])
+    assert reply.OverallStatus != "OK" and reply.Results[0].StatusCode == "Error"
+    assert "not supported" in reply.Results[0].StatusMessage
