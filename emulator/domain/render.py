@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 _PERSONALIZATION = re.compile(r"%%(?:=\s*(?:v\(\s*@|AttributeValue\(\s*[\"'])([\w .-]+?)[\"']?\s*\)\s*=|([\w .-]+))%%")
@@ -53,16 +54,23 @@ def wrap_links(html: str, base_url: str, job_ref: str) -> str:
     """What options.trackLinks / link tracking does to a message: every http(s) link goes through a
     click-tracking redirect (shown in the outbox; the emulator's /_emulator/click route records a ClickEvent
     for message `job_ref` and redirects). The emulator's own links (unsubscribe, profile center) stay."""
-    from urllib.parse import quote
-
     own = f"{base_url}/_emulator/"
+    prefix = f'href="{base_url}/_emulator/click?ref={_quoted(job_ref, "/")}&url='
 
     def wrap(m: re.Match[str]) -> str:
         if m.group(1).startswith(own):
             return m.group(0)
-        return f'href="{base_url}/_emulator/click?ref={quote(job_ref)}&url={quote(m.group(1), safe="")}"'
+        return f'{prefix}{_quoted(m.group(1), "")}"'
 
-    return _LINK.sub(wrap, html)
+    return _LINK.sub(wrap, html) if "href" in html else html
+
+
+@lru_cache(maxsize=4096)
+def _quoted(text: str, safe: str) -> str:
+    """URL-quoting, cached: a send's recipients share most of their links."""
+    from urllib.parse import quote
+
+    return quote(text, safe=safe)
 
 
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
