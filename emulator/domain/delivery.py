@@ -66,7 +66,7 @@ class Event:
     """A tracking event of a send job (Sent, NotSent, HardBounce; retrieved as SentEvent, BounceEvent...)."""
 
     mid: int
-    job_id: int
+    job_id: int | None  # None: a message without a send job (REST transactional)
     subscriber_key: str
     email: str | None
     event_type: str
