@@ -16,7 +16,8 @@ from emulator.domain.errors import Invalid
     ("http://127.0.0.1:8080/x", True), ("https://localhost/x", True), ("http://[::1]:9/x", True),
     ("http://app.localhost/x", True), ("http://127.9.9.9/x", True), ("https://example.com/x", False),
     ("http://10.0.0.1/x", False), ("ftp://127.0.0.1/x", False), ("http://127.0.0.1:99999/x", False),
-    ("nope", False), ("http://localhost.example.com/x", False)])
+    ("nope", False), ("http://localhost.example.com/x", False), ("http://127.0.0.1:8462/_emulator/reset", False),
+    ("http://127.0.0.1:8462/_Emulator/clock", False)])
 def test_loopback_only_by_default(url, allowed):
     assert host_allowed(url, ()) is allowed
 

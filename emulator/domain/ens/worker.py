@@ -40,7 +40,8 @@ def sign(key: str, body: bytes) -> str:
 
 
 def host_allowed(url: str, allowed: Iterable[str]) -> bool:
-    """Loopback (localhost, *.localhost, 127.0.0.0/8, ::1) or a host named in `allowed`; http(s) only."""
+    """Loopback (localhost, *.localhost, 127.0.0.0/8, ::1) or a host named in `allowed`; http(s) only; never
+    a path under /_emulator."""
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
@@ -48,6 +49,8 @@ def host_allowed(url: str, allowed: Iterable[str]) -> bool:
     except ValueError:
         return False
     if parts.scheme not in ("http", "https") or not host:
+        return False
+    if parts.path.lower().startswith("/_emulator"):  # never the emulator's own admin API (a reset by webhook)
         return False
     if host == "localhost" or host.endswith(".localhost") or host in {h.lower() for h in allowed}:
         return True
