@@ -126,6 +126,13 @@ class Emulator:
         later resets restore it, which stays fast however much a test loaded."""
         self.jobs.wait_idle(timeout=30)
         self.jobs.clear_scheduled()
+        with self.ens.worker.quiet():  # no ENS attempt straddles the wipe
+            self._reset_state()
+        for service in self.services.values():
+            if hasattr(service, "reset"):
+                service.reset()
+
+    def _reset_state(self) -> None:
         self.clock.reset()
         self.ids.reseed(self.config.id_seed)
         random_source = getattr(self.ids, "_random", None)  # seeded mode: the snapshot's GUIDs follow it
@@ -140,9 +147,6 @@ class Emulator:
             seed_tenant(self, self.tenant)
             self._fresh = (self.store.snapshot(), random_source.getstate() if random_source else None)
         self.import_folder.reset()
-        for service in self.services.values():
-            if hasattr(service, "reset"):
-                service.reset()
 
     def close(self) -> None:
         self.jobs.wait_idle(timeout=5)

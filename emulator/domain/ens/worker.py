@@ -20,7 +20,8 @@ import json
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -102,6 +103,12 @@ class DeliveryWorker:
             self._thread = threading.Thread(target=self._run, name="sfmc-ens", daemon=True)
             self._thread.start()
         self._wake.set()
+
+    @contextmanager
+    def quiet(self) -> Iterator[None]:
+        """No delivery in flight while the block runs (a reset wipes the queue under it)."""
+        with self._pump_lock:
+            yield
 
     def stop(self) -> None:
         self._stopping = True
