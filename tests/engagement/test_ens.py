@@ -73,6 +73,9 @@ def test_transactional_send_bounce_open_click_and_unsubscribe_arrive_signed(mc, 
     assert sent["info"] == {"to": "m-1@example.com", "subscriberKey": "contact-m-1", "messageKey": "m-1",
                             "status": "Sent", "renderedSubject": "Order 7 for Ada"}
     assert sent["definitionKey"] == "order-conf" and sent["mid"] == mc.parent_mid and sent["eid"] == mc.parent_mid
+    definition_id = api.get("/messaging/v1/email/definitions/order-conf").json()["definitionId"]
+    assert sent["definitionId"] == bounced["definitionId"] == definition_id
+    assert opened["definitionId"] == "NA" and opened["channel"] == "email"
     assert clicked["info"]["contentLink"] == "https://shop.example/o/7"
     assert bounced["info"]["bounceCode"] == "HARD" and bounced["info"]["messageKey"] == "m-1"
     assert unsubscribed["info"]["to"] == "m-1@example.com" and unsubscribed["info"]["domain"] == "example.com"

@@ -39,7 +39,7 @@ def composite(job_id: Any, message_id: int | None, batch_id: int | None, list_id
 
 
 def payload(category: str, at: float, comp: dict[str, str], mid: int, eid: int, definition_key: str | None,
-            info: dict[str, Any], transactional: bool) -> dict[str, Any]:
+            info: dict[str, Any], transactional: bool, definition_id: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"eventCategoryType": category, "timestampUTC": int(round(at * 1000)),
                            "compositeId": ".".join((comp["jobId"], comp["listId"], comp["batchId"],
                                                     comp["subscriberId"])),
@@ -47,6 +47,8 @@ def payload(category: str, at: float, comp: dict[str, str], mid: int, eid: int, 
     if not transactional:
         out.update(definitionId="NA", channel="email")
     out.update(mid=mid, eid=eid, info=info)
+    if transactional and definition_id:
+        out["definitionId"] = definition_id
     return out
 
 
@@ -61,7 +63,8 @@ def from_batch(batch: Batch, eid: int, subscriber_id: Callable[[int, str | None]
             out.append((m.mid, payload("TransactionalSendEvents.EmailSent", m.created, comp, m.mid, eid,
                                        m.definition_key, {"to": m.to, "subscriberKey": m.subscriber_key,
                                                           "messageKey": m.message_key, "status": "Sent",
-                                                          "renderedSubject": m.subject}, True)))
+                                                          "renderedSubject": m.subject}, True,
+                                       m.source.get("definition_id"))))
     for n in batch.not_sent:
         comp = composite(None, None, 1, None, subscriber_id(n.mid, n.subscriber_key))
         out.append((n.mid, payload("TransactionalSendEvents.EmailNotSent", n.at, comp, n.mid, eid, n.definition_key,
@@ -81,6 +84,7 @@ def _event_payload(e: Event, eid: int, subscriber_id: Callable[[int, str | None]
         return None
     message = message_of(e.message_id) if e.message is None else None
     transactional = _transactional(e.message if e.message is not None else (message or {}))
+    source = (e.message.source if e.message is not None else (message or {}).get("source")) or {}
     comp = composite(e.job_id, e.message_id, e.batch_id, e.detail.get("list_id"), subscriber_id(e.mid, e.subscriber_key))
     definition_key = e.detail.get("definition_key")
     if e.event_type == "HardBounce":
@@ -90,7 +94,7 @@ def _event_payload(e: Event, eid: int, subscriber_id: Callable[[int, str | None]
         return payload("TransactionalSendEvents.EmailBounced", e.event_date, comp, e.mid, eid, definition_key,
                        {"to": e.email, "subscriberKey": e.subscriber_key, "messageKey": e.detail.get("message_key"),
                         "bounceCode": "HARD", "bounceMessage": smtp, "smtpReason": smtp.split(" ")[1]
-                        if smtp.count(" ") else smtp}, True)
+                        if smtp.count(" ") else smtp}, True, source.get("definition_id"))
     if e.event_type == "Click":
         info = {"ipAddress": EMULATED_CLIENT["ipAddress"], "jobUrlId": str(e.detail.get("URLID") or ""),
                 "contentLink": e.detail.get("URL"), "impressionRegion": "0",

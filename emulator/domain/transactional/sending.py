@@ -80,6 +80,7 @@ class TxDelivery:
                 batch.sent(Message(
                     mid, recipient.to, recipient.contact_key, subject, html, text, sender.name, sender.address,
                     {**content.source, "definition_key": definition["definitionKey"],
+                     "definition_id": definition.get("definitionId"),
                      "cc": options.get("cc", []), "bcc": options.get("bcc", []), "values": values},
                     now, message_key=message.message_key, definition_key=definition["definitionKey"],
                     track_links=bool(options.get("trackLinks", True))))
