@@ -1,8 +1,8 @@
 """SQL for the Event Notification Service: callbacks, subscriptions, the delivery queue and its log.
 
 The queue holds one row per (subscription, event), delivered in id order per subscription; a row stays
-`pending` until its batch is acknowledged (`delivered`) or has used its retries (`dropped`), so pending
-events survive a restart.
+(`pending`) until its batch is acknowledged or has used its retries, so pending events survive a restart.
+The delivery log keeps the last LOG_CAP attempts.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 from .db import Store
 
 PENDING, DELIVERED, DROPPED = "pending", "delivered", "dropped"
+LOG_CAP = 10_000  # delivery-log rows kept
 
 
 class EnsRepository:
@@ -98,8 +99,7 @@ class EnsRepository:
     def delete_subscription(self, subscription_id: str) -> None:
         with self.store.transaction() as conn:
             conn.execute("DELETE FROM ens_subscription WHERE subscription_id = ?", (subscription_id,))
-            conn.execute("UPDATE ens_queue SET state = 'dropped' WHERE subscription_id = ? AND state = 'pending'",
-                         (subscription_id,))
+            conn.execute("DELETE FROM ens_queue WHERE subscription_id = ?", (subscription_id,))
 
     # -- the queue ---------------------------------------------------------------------------------------
     def enqueue(self, rows: Iterable[tuple[str, str, dict[str, Any]]], now: float) -> int:
@@ -128,10 +128,15 @@ class EnsRepository:
         return [{"id": r["id"], "event": json.loads(r["event"]), "attempts": r["attempts"]} for r in rows]
 
     def settle(self, ids: list[int], state: str, attempts: int, next_at: float) -> None:
+        """A batch's outcome: still pending (its next attempt), or done (delivered or dropped: the rows go,
+        the delivery log keeps the story)."""
         marks = ",".join("?" * len(ids))
         with self.store.transaction() as conn:
-            conn.execute(f"UPDATE ens_queue SET state = ?, attempts = ?, next_at = ? WHERE id IN ({marks})",
-                         (state, attempts, next_at, *ids))
+            if state == PENDING:
+                conn.execute(f"UPDATE ens_queue SET attempts = ?, next_at = ? WHERE id IN ({marks})",
+                             (attempts, next_at, *ids))
+            else:
+                conn.execute(f"DELETE FROM ens_queue WHERE id IN ({marks})", ids)
 
     def pending_count(self) -> int:
         with self.store.reading() as conn:
@@ -142,8 +147,9 @@ class EnsRepository:
         columns = ("mid", "callback_id", "subscription_id", "at", "attempt", "events", "first_event",
                    "last_event", "outcome", "status", "error", "next_at")
         with self.store.transaction() as conn:
-            conn.execute(f"INSERT INTO ens_delivery({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                         tuple(row.get(c) for c in columns))
+            new_id = conn.execute(f"INSERT INTO ens_delivery({', '.join(columns)}) VALUES "
+                                  f"({', '.join('?' * len(columns))})", tuple(row.get(c) for c in columns)).lastrowid
+            conn.execute("DELETE FROM ens_delivery WHERE id <= ?", (new_id - LOG_CAP,))  # bounded, oldest first
 
     def deliveries(self, mid: int | None = None, callback_id: str | None = None, limit: int = 100
                    ) -> list[dict[str, Any]]:
