@@ -185,7 +185,12 @@ class Engagement:
         elif p.get("subscriberkey"):
             found = audience.get_subscriber(mid, p["subscriberkey"])
         elif p.get("emailaddress"):
-            found = audience.get_subscriber(mid, p["emailaddress"])
+            # An address alone must name one subscriber (with subscriber keys, several may share it)
+            keys = self.x.rows.subscriber_keys_by_email(mid, p["emailaddress"])
+            if len(keys) > 1:
+                raise Invalid("Several subscribers have this EmailAddress: give the SubscriberKey or SubscriberID.",
+                              code=codes.SOAP.LOG_UNSUB_SUBSCRIBER)
+            found = audience.get_subscriber(mid, keys[0]) if keys else None
         else:
             raise Invalid("LogUnsubEvent needs a SubscriberID, SubscriberKey or EmailAddress.",
                           code=codes.SOAP.LOG_UNSUB_SUBSCRIBER)

@@ -68,6 +68,12 @@ class EngagementRepository:
             counts["unique:" + r["event_type"]] = r["u"]
         return out
 
+    def subscriber_keys_by_email(self, mid: int, email: str, limit: int = 2) -> list[str]:
+        with self.store.reading() as conn:
+            return [r[0] for r in conn.execute(
+                "SELECT subscriber_key FROM subscriber WHERE mid = ? AND email = ? COLLATE NOCASE"
+                " AND status != 'Deleted' ORDER BY id LIMIT ?", (mid, email, limit))]
+
     def last_sent_job(self, mid: int, subscriber_key: str) -> int | None:
         """The most recent send job that reached a subscriber (LogUnsubEvent's job context without a JobID)."""
         with self.store.reading() as conn:

@@ -83,3 +83,12 @@ def test_another_execute_request_is_an_error_result(zeep_client):
     reply = zeep_client.service.Execute(Requests=[request])
     assert reply.OverallStatus != "OK" and reply.Results[0].StatusCode == "Error"
     assert "not supported" in reply.Results[0].StatusMessage
+
+
+def test_log_unsub_event_by_email_address_needs_one_subscriber(mc, world, zeep_client):
+    world.list("lu-list5", [("y1", "shared@example.com", {}), ("y2", "shared@example.com", {}),
+                            ("y3", "solo@example.com", {})])
+    assert execute(zeep_client, EmailAddress="shared@example.com").Results[0].StatusCode == "Error"
+    assert execute(zeep_client, EmailAddress="SOLO@example.com").Results[0].StatusCode == "OK"
+    assert mc.emu.audience.get_subscriber(mc.parent_mid, "y3").status == "Unsubscribed"
+    assert mc.emu.audience.get_subscriber(mc.parent_mid, "y1").status == "Active"
