@@ -76,6 +76,11 @@ def test_click_pixel_unsubscribe_and_admin_events_are_retrieved_by_zeep(mc, sent
     job = sent["job"]
     opens = retrieve(zeep_client, "OpenEvent", ["SendID", "SubscriberKey", "EventType", "EventDate"], job)
     assert sorted((o.SubscriberKey, o.EventType) for o in opens) == [("e1", "Open"), ("e2", "Open"), ("e2", "Open")]
+    by_key = zeep_client.service.Retrieve(RetrieveRequest={
+        "ObjectType": "OpenEvent", "Properties": ["SubscriberKey", "EventDate"],
+        "Filter": T(zeep_client, "SimpleFilterPart", Property="SubscriberKey", SimpleOperator="equals",
+                    Value=["E2"])})  # case-insensitive, as SFMC's collation
+    assert [o.SubscriberKey for o in by_key.Results] == ["e2", "e2"]
     clicks = retrieve(zeep_client, "ClickEvent", ["SendID", "SubscriberKey", "URL", "URLID"], job)
     assert sorted((c.SubscriberKey, c.URL) for c in clicks) == [("e1", "https://example.com/offer"),
                                                               ("e2", "https://example.com/more")]
