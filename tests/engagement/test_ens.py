@@ -3,6 +3,8 @@ subscriptions, signed batches of sent/bounce/open/click/unsubscribe events, retr
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from emulator.domain.ens.worker import RETRY_DELAYS
@@ -38,11 +40,12 @@ def events(receiver: Receiver) -> list[dict]:
 
 def wait_log(mc, count: int) -> list[dict]:
     """The delivery log once it holds `count` attempts (an attempt is logged after its answer is settled)."""
+    pause = threading.Event()  # never set: a short sleep between looks
     for _ in range(600):
         found = mc.emu.ens.deliveries()
         if len(found) >= count:
             return found
-        mc.emu.ens.worker._wake.wait(0.02)
+        pause.wait(0.02)
     return mc.emu.ens.deliveries()
 
 
