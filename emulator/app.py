@@ -10,6 +10,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import NotFound
 
 from .admin.engagement import bp as engagement_bp
+from .admin.journeys import bp as admin_journeys_bp
 from .admin.routes import bp as admin_bp
 from .admin.seed.routes import bp as admin_seed_bp
 from .auth.routes import bp as auth_bp
@@ -25,8 +26,11 @@ from .middleware.routing import PathNormaliser
 from .proxy.routes import bp as proxy_bp
 from .replay.routes import bp as journal_bp
 from .rest.assets import bp as assets_bp
+from .rest.campaigns import bp as campaigns_bp
 from .rest.data_extensions import bp as data_extensions_bp
 from .rest.ens import bp as ens_bp
+from .rest.journeys import bp as journeys_bp
+from .rest.sms import bp as sms_bp
 from .rest.transactional import bp as transactional_bp
 from .soap.service import build_soap_wsgi
 from .soap.wsdl import fault_xsd, wsdl_for
@@ -52,10 +56,14 @@ def create_app(emu: Emulator | None = None, config: Config | None = None) -> Fla
     app.register_blueprint(ftp_bp)  # /_emulator/ftp/Import
     app.register_blueprint(journal_bp)  # /_emulator/journal
     app.register_blueprint(proxy_bp)  # /_emulator/proxy, /_emulator/ca.pem
-    app.register_blueprint(assets_bp)  # /asset/v1/content/assets
+    app.register_blueprint(assets_bp)  # /asset/v1/content/assets, /categories
+    app.register_blueprint(campaigns_bp)  # /hub/v1/campaigns
     app.register_blueprint(data_extensions_bp)  # /hub/v1/dataevents..., /data/v1/async..., /data/v1/customobjectdata
     app.register_blueprint(transactional_bp)  # /messaging/v1
     app.register_blueprint(ens_bp)  # /platform/v1/ens-*
+    app.register_blueprint(sms_bp)  # /messaging/v1/sms
+    app.register_blueprint(journeys_bp)  # /interaction/v1: event definitions, entry events, journeys
+    app.register_blueprint(admin_journeys_bp)  # /_emulator/journeys
     app.register_blueprint(ui_bp)  # / and /_emulator/ui, the inspector's JSON under /_emulator
 
     @app.get("/etframework.wsdl")

@@ -7,10 +7,17 @@ import logging
 import os
 import secrets
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from .config import DEFAULT_HOST, DEFAULT_PORT, Config
+from .config import DEFAULT_HOST, DEFAULT_PORT, SANDBOX_RETAIN_DAYS, Config
 from .proxy.server import DEFAULT_PROXY_PORT
+
+# waitress's own defaults are 100 connections and 120 s; a sandbox shared by a CI fleet needs more of the
+# first and, against clients that open and stall, less of the second.
+DEFAULT_CONNECTION_LIMIT = 1000
+DEFAULT_CHANNEL_TIMEOUT = 60
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--ens-allow-host", action="append", default=[], metavar="H",
                        help="a host ENS callbacks may name besides loopback (repeatable; docs/engagement.md)")
     add_ca_dir_argument(serve)
+    add_growth_options(serve)
     add_replay_commands(sub)
     ca_path = sub.add_parser("ca-path", help="print the proxy's CA certificate file (made if missing)")
     ca_path.add_argument("--db", default=None, help="the --db serve runs with (its directory holds the CA)")
@@ -65,12 +73,45 @@ def ca_dir_for(args: argparse.Namespace) -> Path:
     return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "sfmc-emulator"
 
 
+def _positive(kind: type) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        value = kind(text)
+        if not value > 0 or value != value:
+            raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
+        return value
+
+    return parse
+
+
+def add_growth_options(serve: argparse.ArgumentParser) -> None:
+    """Bounded growth and exposure (docs/sandbox.md, "Bounded growth")."""
+    serve.add_argument("--retain-days", type=_positive(float), default=SANDBOX_RETAIN_DAYS, metavar="DAYS",
+                       help=f"purge jobs finished, outbox messages and send events older than DAYS of emulator "
+                            f"time (default {SANDBOX_RETAIN_DAYS}); --keep-everything turns it off")
+    serve.add_argument("--keep-everything", action="store_true", help="no retention purge")
+    serve.add_argument("--journal-cap-rows", type=_positive(int), default=Config.journal_cap, metavar="N",
+                       help=f"request-journal rows kept (default {Config.journal_cap})")
+    serve.add_argument("--journal-cap-mb", type=_positive(float), default=Config.journal_cap_bytes / 2**20,
+                       metavar="MiB", help=f"request-journal bodies kept, in MiB (default "
+                                           f"{Config.journal_cap_bytes // 2**20})")
+    serve.add_argument("--connection-limit", type=_positive(int), default=DEFAULT_CONNECTION_LIMIT, metavar="N",
+                       help=f"simultaneous connections accepted (default {DEFAULT_CONNECTION_LIMIT})")
+    serve.add_argument("--channel-timeout", type=_positive(int), default=DEFAULT_CHANNEL_TIMEOUT,
+                       metavar="SECONDS", help=f"close a connection idle this long (default "
+                                               f"{DEFAULT_CHANNEL_TIMEOUT})")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       help="another Host name the admin API and inspector answer on (repeatable; loopback "
+                            "names, the bind host and the public URL's host always are)")
+
+
 def add_replay_commands(sub: argparse._SubParsersAction) -> None:
     replay = sub.add_parser("replay", help="run scenario files and show a structural diff per mismatch")
     replay.add_argument("files", nargs="+", help="scenario YAML files or directories of them")
     replay.add_argument("--target", default=None, help="base URL to replay against (default: a fresh "
                         "in-process emulator, reset before each scenario)")
-    replay.add_argument("--seed", type=int, default=None, help="id seed for the fresh emulator (deterministic)")
+    replay.add_argument("--id-seed", "--seed", dest="id_seed", type=int, default=None,
+                        help="id seed for the fresh emulator (deterministic), as serve's --id-seed; --seed is the "
+                             "old spelling")
     replay.add_argument("--config", default=None, help="tenant YAML giving the credentials of the target")
     replay.add_argument("--progress", action="store_true", default=None,
                         help="show the progress bar even when stderr is not a terminal")
@@ -114,7 +155,9 @@ def serve(args: argparse.Namespace) -> int:
     config = Config(host=args.host, port=args.port, db_path=args.db, tenant_file=args.config,
                     id_seed=args.id_seed, admin_token=admin_token, definition_quota=args.definition_quota,
                     definition_quota_window_days=args.definition_quota_days,
-                    ens_allowed_hosts=tuple(args.ens_allow_host))
+                    retain_days=None if args.keep_everything else args.retain_days,
+                    journal_cap=args.journal_cap_rows, journal_cap_bytes=int(args.journal_cap_mb * 2**20),
+                    allowed_hosts=tuple(args.allowed_host), ens_allowed_hosts=tuple(args.ens_allow_host))
     emu = Emulator(config)
     if args.seed:
         try:
@@ -126,7 +169,8 @@ def serve(args: argparse.Namespace) -> int:
         print(f"seed {args.seed}: {report.summary()}", flush=True)
     app = create_app(emu)
     server = create_server(app, host=args.host, port=args.port, threads=args.threads,
-                           max_request_body_size=config.max_body_bytes * 2, ident="sfmc-emulator")
+                           max_request_body_size=config.max_body_bytes * 2, ident="sfmc-emulator",
+                           connection_limit=args.connection_limit, channel_timeout=args.channel_timeout)
     port = server.socket.getsockname()[1]
     emu.base_url = config.public_base_url or f"http://{args.host}:{port}"
     proxy = None
@@ -180,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("sfmc_emulator.requests").setLevel(logging.WARNING)
         logging.getLogger("spyne").setLevel(logging.CRITICAL)
 
-        return run_files(args.files, target_url=args.target, seed=args.seed, progress=args.progress,
+        return run_files(args.files, target_url=args.target, seed=args.id_seed, progress=args.progress,
                          tenant_file=args.config)
     if args.command == "ca-path":
         return ca_path(args)

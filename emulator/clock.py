@@ -1,14 +1,47 @@
 """The emulator's one clock. Token expiry, quota windows, queued-message expiry and scheduled sends all read
-it, so tests and the admin API can freeze, set or advance time."""
+it, so tests and the admin API can freeze, set or advance time.
+
+The clock stays within EARLIEST..LATEST (years 2000 to 2199, UTC): a set, freeze or advance landing
+outside raises ClockRangeError and changes nothing, so every date the emulator writes stays readable
+(SFMC's Central-time rendering of year 9999 would overflow; year 1 breaks later reads).
+"""
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 # SFMC reports dates in US Central Standard Time without DST and without a zone suffix.
 SFMC_TZ = timezone(timedelta(hours=-6))
+
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2199, 12, 31, 23, 59, 59, tzinfo=UTC)
+# No single advance may be longer than the whole range (a bigger one cannot land inside it).
+MAX_ADVANCE_SECONDS = (LATEST - EARLIEST).total_seconds()
+
+
+class ClockRangeError(ValueError):
+    """A clock move (or a date) outside EARLIEST..LATEST, or not a finite number of seconds."""
+
+
+def check_in_range(value: datetime) -> datetime:
+    """`value` (aware) if it lies in EARLIEST..LATEST, else ClockRangeError."""
+    if not EARLIEST <= value <= LATEST:
+        raise ClockRangeError(f"{iso_utc(value) if value.tzinfo else value} is outside the emulator clock's range "
+                              f"{iso_utc(EARLIEST)} .. {iso_utc(LATEST)}.")
+    return value
+
+
+def advanced(start: datetime, seconds: float) -> datetime:
+    """`start` moved by `seconds`, checked: a non-finite or out-of-range result is a ClockRangeError."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds) \
+            or abs(seconds) > MAX_ADVANCE_SECONDS:
+        raise ClockRangeError(f"advance must be a finite number of seconds of at most {MAX_ADVANCE_SECONDS:.0f} "
+                              "either way.")
+    return check_in_range(start + timedelta(seconds=seconds))
 
 
 class Clock:
@@ -35,7 +68,7 @@ class Clock:
     def freeze(self, at: datetime | None = None) -> datetime:
         with self._lock:
             base = at or (self._frozen_at or datetime.now(UTC) + self._offset)
-            self._frozen_at = base.astimezone(UTC)
+            self._frozen_at = check_in_range(base.astimezone(UTC))
             frozen = self._frozen_at
         self._changed()
         return frozen
@@ -49,7 +82,7 @@ class Clock:
 
     def set(self, at: datetime) -> None:
         with self._lock:
-            at = at.astimezone(UTC)
+            at = check_in_range(at.astimezone(UTC))
             if self._frozen_at is not None:
                 self._frozen_at = at
             else:
@@ -58,11 +91,12 @@ class Clock:
 
     def advance(self, seconds: float) -> datetime:
         with self._lock:
-            delta = timedelta(seconds=seconds)
+            current = self._frozen_at if self._frozen_at is not None else datetime.now(UTC) + self._offset
+            moved = advanced(current, seconds)
             if self._frozen_at is not None:
-                self._frozen_at += delta
+                self._frozen_at = moved
             else:
-                self._offset += delta
+                self._offset += moved - current
         self._changed()
         return self.now()
 
@@ -99,7 +133,15 @@ def parse_datetime(text: str) -> datetime:
     value = datetime.fromisoformat(text)
     if value.tzinfo is None:
         value = value.replace(tzinfo=SFMC_TZ)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:  # 9999-12-31T23:00 Central is in year 10000 UTC
+        raise ClockRangeError(f"{text} is out of range.") from exc
+
+
+def parse_datetime_in_range(text: str) -> datetime:
+    """parse_datetime, refusing (ClockRangeError, a ValueError) a date the emulator clock could not reach."""
+    return check_in_range(parse_datetime(text))
 
 
 def iso_utc(value: datetime) -> str:

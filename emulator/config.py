@@ -10,10 +10,12 @@ from typing import Any
 import yaml
 
 from .store.journal import DEFAULT_CAP as JOURNAL_CAP
+from .store.journal import DEFAULT_CAP_BYTES as JOURNAL_CAP_BYTES
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8462
 DEFAULT_DB = "state/sfmc-emulator.db"
+SANDBOX_RETAIN_DAYS = 30  # serve --retain-days default
 
 
 def fixtures_dir() -> Path:
@@ -44,8 +46,16 @@ class Config:
     proxy_port: int | None = 0  # the SFMC-host proxy (emulator/proxy): 0 any free port, None none
     ca_dir: str | None = None  # where the proxy's CA lives; None: the state directory
     journal_cap: int = JOURNAL_CAP  # request-journal rows kept, oldest dropped first (store/journal.py)
+    journal_cap_bytes: int = JOURNAL_CAP_BYTES  # ... and bytes of bodies and paths (store/journal.py)
     journal_body_limit: int = 64 * 1024  # characters of each request/response body the journal keeps
     ens_allowed_hosts: tuple[str, ...] = ()  # ENS callback hosts beyond loopback (serve --ens-allow-host)
+    # Extra Host names the admin API and inspector answer on (web.py's DNS-rebinding check).
+    allowed_hosts: tuple[str, ...] = ()
+    # Days finished jobs, their outbox messages and send events are kept (domain/retention.py); None keeps
+    # everything (the test fixture). `serve` defaults to SANDBOX_RETAIN_DAYS.
+    retain_days: float | None = None
+    # SOAP Create/Update/Delete/Perform/Schedule: SFMC refuses 32,767 objects or more (error 218).
+    soap_max_objects: int = 32_766
     extra: dict[str, Any] = field(default_factory=dict)
 
     def tenant(self) -> dict[str, Any]:

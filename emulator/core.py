@@ -16,29 +16,36 @@ from typing import Any
 
 from .clock import Clock
 from .config import Config
-from .domain.assets import AssetService
 from .domain.auth import AuthService
 from .domain.behaviours.triggered_send import TriggeredSendOverRest
+from .domain.campaigns import CampaignService
+from .domain.content import AssetService, CategoryService
 from .domain.data_rows import AsyncRows
 from .domain.delivery import Delivery
 from .domain.engagement import Engagement, EngagementDeps
 from .domain.ens import EnsDeps, EventNotifications
+from .domain.folders import FolderService
+from .domain.imports import recover as recover_imports
 from .domain.jobs import JobRunner
+from .domain.journeys import JourneyDeps, JourneyService
 from .domain.objects import ObjectService
 from .domain.quota import DefinitionQuota
+from .domain.retention import Retention
 from .domain.schema import partner_schema
 from .domain.sends import SendService
 from .domain.tenants import seed_tenant
-from .domain.transactional import TransactionalService, TxDeps
+from .domain.transactional import SMS_CHANNEL, TransactionalService, TxDeps, sms_service
 from .ftp.folder import ImportFolder
 from .ids import IdSource
 from .store.audience import AudienceRepository
 from .store.db import Store
+from .store.document_query import DocumentQuery
 from .store.engagement import EngagementRepository
 from .store.ens import EnsRepository
 from .store.inspect import InspectRepository
 from .store.jobs import ContinuationRepository, JobRepository
 from .store.journal import JournalRepository
+from .store.journeys import JourneyRepository
 from .store.objects import ObjectRepository
 from .store.outbox import OutboxRepository
 from .store.quota import QuotaRepository
@@ -78,21 +85,32 @@ class Emulator:
         self.quota_rows = QuotaRepository(store)
         self.send_rows = SendRepository(store)
         self.documents = RestDocumentRepository(store)
+        self.document_query = DocumentQuery(store)
         self.tx_messages = TxMessageRepository(store)
+        self.sms_messages = TxMessageRepository(store, channel="sms")
         self.inspect = InspectRepository(store)
         self.engagement_rows = EngagementRepository(store)
         self.ens_rows = EnsRepository(store)
-        self.import_folder = ImportFolder(self.state_dir / "ftp" / "Import")
+        self.journey_rows = JourneyRepository(store)
+        self.import_folder = ImportFolder.for_database(db_path)  # its own, named after the database file
         # -- services
         self.object_service = ObjectService(self, self.continuations)
+        self.folders = FolderService(self.objects, self.object_service.store_new)
         self.auth = AuthService(self)
         self.jobs = JobRunner(self, self.job_rows)
         self.quota = DefinitionQuota(store, self.clock, self.config, self.quota_rows)
         self.delivery = Delivery(store, self.objects, self.outbox, self.send_rows, lambda: self.base_url)
-        self.assets = AssetService(store, self.clock, self.ids, self.documents, self.enterprise_mid)
+        self.categories = CategoryService(store, self.clock, self.documents, self.document_query,
+                                          self.enterprise_mid)
+        self.assets = AssetService(store, self.clock, self.ids, self.documents, self.document_query,
+                                   self.categories, self.enterprise_mid)
+        self.campaigns = CampaignService(store, self.clock, self.documents, self.document_query)
         self.transactional = TransactionalService(TxDeps(
             store, self.clock, self.ids, self.objects, self.audience, self.documents, self.tx_messages,
             self.quota, self.delivery, lambda: self.base_url))
+        self.sms = sms_service(TxDeps(
+            store, self.clock, self.ids, self.objects, self.audience, self.documents, self.sms_messages,
+            self.quota, self.delivery, lambda: self.base_url, SMS_CHANNEL))
         self.engagement = Engagement(EngagementDeps(self.engagement_rows, self.audience, self.job_rows, self.clock,
                                                     self.delivery))
         self.ens = EventNotifications(EnsDeps(self.ens_rows, self.engagement_rows, self.audience, self.clock,
@@ -101,6 +119,7 @@ class Emulator:
         self.delivery.listeners.append(self.ens.on_delivery)
         self.triggered_sends = TriggeredSendOverRest(self.objects, self.audience, self.ids, self.clock,
                                                      self.delivery)
+        self.journeys = JourneyService(JourneyDeps(self, self.journey_rows, self.documents))
         # Plug-ins that register themselves by name (the seed file, fault rules); reset() resets them.
         self.services: dict[str, Any] = {}
         self._fresh: tuple[sqlite3.Connection, Any] | None = None  # see reset()
@@ -109,9 +128,15 @@ class Emulator:
         self.guard_hits = 0
         if not self.tenants.bus():
             seed_tenant(self, self.tenant)
+        with self.store.transaction():  # a sandbox made before folders existed gets the default tree
+            for bu in self.tenants.bus():
+                self.folders.seed(int(bu["mid"]))
         self.sends = SendService(self, self.send_rows)
         self.sends.recover()  # sends a previous process left unfinished continue (README: sends)
         AsyncRows(self).recover()  # so do async row requests (docs/data.md)
+        self.retention = Retention(self)  # purges old jobs/outbox/events when config.retain_days is set
+        recover_imports(self)  # and imports: Queued ones run, Importing ones end as Error (domain/imports.py)
+        self.journeys.recover()  # and contacts waiting in a journey (docs/journeys.md)
         self.ens.recover()  # and queued ENS deliveries (docs/engagement.md)
 
     @property
@@ -149,6 +174,7 @@ class Emulator:
         self.import_folder.reset()
 
     def close(self) -> None:
+        self.retention.stop()
         self.jobs.wait_idle(timeout=5)
         self.ens.worker.stop()
         if self._fresh is not None:

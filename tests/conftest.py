@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from emulator.testing import RunningEmulator, start
-from tests.sends.conftest import SendWorld
+from tests.send_world import SendWorld
 from tests.soap_helpers import SoapCaller
 
 
@@ -17,9 +17,16 @@ def server() -> RunningEmulator:
 
 
 @pytest.fixture
-def mc(server: RunningEmulator) -> RunningEmulator:
+def mc(server: RunningEmulator, request: pytest.FixtureRequest) -> RunningEmulator:
+    """The session emulator, reset after the test. Every test also proves the last-resort guard
+    (middleware/guard.py) was never reached: a client's mistake must get SFMC's refusal, never an
+    unexpected exception. Tests that plant a failure on purpose are marked `reaches_guard`."""
+    server.emu.guard_hits = 0
     yield server
+    hits = server.emu.guard_hits
     server.reset()
+    if request.node.get_closest_marker("reaches_guard") is None:
+        assert hits == 0, f"the last-resort guard answered {hits} unexpected exception(s): see the log"
 
 
 @pytest.fixture

@@ -8,13 +8,12 @@ import base64
 from html import escape
 
 from flask import Blueprint, Response, jsonify, request
-from jsonschema import Draft202012Validator
 
 from ..clock import iso_from_timestamp, parse_datetime
 from ..domain import codes
 from ..domain.engagement import KINDS
 from ..domain.errors import Invalid, NotFound
-from ..web import emulator
+from ..web import emulator, validated_json
 
 bp = Blueprint("engagement", __name__, url_prefix="/_emulator")  # guarded by web.install_admin_guard
 
@@ -26,19 +25,11 @@ EVENT_SCHEMA = {"type": "object", "required": ["type"], "additionalProperties": 
     "url": {"type": "string", "pattern": "^[hH][tT][tT][pP][sS]?://", "minLength": 8, "maxLength": 8192},
     "at": {"type": "string", "minLength": 1, "maxLength": 64},
     "all": {"type": "boolean"}}}
-_EVENT_BODY = Draft202012Validator(EVENT_SCHEMA)
 
 
 def _event_body() -> dict:
-    """The JSON body of a simulated event, checked against EVENT_SCHEMA (swap for web.py's shared mechanism)."""
-    data = request.get_json(silent=True, force=True)
-    if data is None:
-        raise Invalid("Malformed JSON in request body.", code=codes.REST.MALFORMED_JSON)
-    error = next(iter(_EVENT_BODY.iter_errors(data)), None)
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "body"
-        raise Invalid(f"Invalid event: {where}: {error.message[:200]}", code=codes.REST.INVALID_VALUE)
-    return data
+    """The JSON body of a simulated event, checked against EVENT_SCHEMA like every admin body."""
+    return validated_json(EVENT_SCHEMA)
 
 
 def _event_json(event: dict) -> dict:

@@ -1,14 +1,22 @@
-"""The admin API under /_emulator: health, reset, clock, jobs and the outbox (what would have been sent)."""
+"""The admin API under /_emulator: health, reset, clock, jobs and the outbox (what would have been sent).
+
+Bodies are checked against admin/schemas.py; paging parameters are clamped (web.int_arg) and id filters
+must fit SQLite's integers (web.id_arg).
+"""
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote, urlsplit
+
 from flask import Blueprint, Response, jsonify, redirect, request
 
-from ..clock import iso_from_timestamp, iso_utc, parse_datetime
+from ..clock import ClockRangeError, advanced, check_in_range, iso_from_timestamp, iso_utc, parse_datetime
 from ..domain import codes
 from ..domain.eml import to_eml
 from ..domain.errors import Invalid, NotFound
-from ..web import emulator
+from ..web import emulator, id_arg, int_arg
+from . import schemas
 
 bp = Blueprint("admin", __name__, url_prefix="/_emulator")  # guarded by web.install_admin_guard
 
@@ -18,15 +26,41 @@ def health():
     return jsonify(status="ok")
 
 
+MAX_URL = 8192  # longer click targets are refused before anything parses them
+MAX_HOST = 253  # a DNS name's limit
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")  # no CR/LF (header injection), no spaces or controls
+
+
+def _checked_target(target: str) -> str:
+    """A click target fit for a Location header: http(s), bounded, without controls, with a sane host."""
+    if not target.lower().startswith(("http://", "https://")):
+        raise Invalid("The click redirect needs an http(s) url.", code=codes.REST.INVALID_VALUE)
+    if len(target) > MAX_URL or _CONTROL.search(target):
+        raise Invalid("The click redirect's url is too long or holds control characters.", code=codes.REST.INVALID_VALUE)
+    try:
+        host = urlsplit(target).hostname or ""
+    except ValueError:
+        raise Invalid("The click redirect's url is not a URL.", code=codes.REST.INVALID_VALUE) from None
+    if not host or len(host) > MAX_HOST:
+        raise Invalid("The click redirect's url has no usable host.", code=codes.REST.INVALID_VALUE)
+    try:
+        target.encode("ascii")
+    except UnicodeEncodeError:  # an IRI: keep it a URI so the header stays ASCII
+        target = quote(target, safe=":/?#[]@!$&'()*+,;=%~")
+    return target
+
+
 @bp.get("/click")
 def click():
     """Where options.trackLinks sends a link (render.wrap_links): on to the original http(s) URL, with a
-    ClickEvent for the message `ref` names (domain/engagement.py)."""
+    ClickEvent for the message `ref` names (domain/engagement.py), if the emulator wrapped that very link in
+    that message; else 404 (SFMC JSON)."""
     target = request.args.get("url", "")
-    if not target.lower().startswith(("http://", "https://")):
-        raise Invalid("The click redirect needs an http(s) url.", code=codes.REST.INVALID_VALUE)
-    emulator().engagement.clicked(request.args.get("ref", ""), target)
-    return redirect(target)  # 302 Found
+    ref = request.args.get("ref", "")
+    checked = _checked_target(target)
+    if emulator().engagement.clicked(ref, target) is None:  # the ClickEvent, if the emulator wrapped this link
+        raise NotFound("No message of the outbox carries this tracked link.", code=codes.REST.NOT_FOUND)
+    return redirect(checked)  # 302 Found
 
 
 @bp.post("/reset")
@@ -43,22 +77,27 @@ def clock_get():
 
 @bp.post("/clock")
 def clock_post():
-    """Body: {"freeze": true|false}, {"set": ISO-8601}, {"advance": seconds} (any combination, in that order)."""
-    body = request.get_json(silent=True, force=True) or {}
+    """Body (schemas.CLOCK): {"freeze": true|false}, {"set": ISO-8601}, {"advance": seconds}, {"reset": true}
+    (any combination, applied in that order). The result must stay in the clock's range (years 2000-2199):
+    every move is checked before any is applied, so a refused body changes nothing."""
+    body = schemas.body(schemas.CLOCK, empty={})
     clock = emulator().clock
     try:
-        if body.get("freeze") is True:
-            clock.freeze()
-        if body.get("set"):
-            clock.set(parse_datetime(str(body["set"])))
-        if body.get("advance") is not None:
-            clock.advance(float(body["advance"]))
-        if body.get("freeze") is False:
-            clock.unfreeze()
-        if body.get("reset"):
-            clock.reset()
-    except (TypeError, ValueError) as exc:
+        target = parse_datetime(body["set"]) if "set" in body else clock.now()
+        if "set" in body or "advance" in body:
+            check_in_range(advanced(target, body.get("advance", 0)))
+    except (ValueError, ClockRangeError) as exc:
         raise Invalid(f"Invalid clock change: {exc}", code=codes.REST.INVALID_VALUE) from exc
+    if body.get("freeze") is True:
+        clock.freeze()
+    if "set" in body:
+        clock.set(target)
+    if "advance" in body:
+        clock.advance(body["advance"])
+    if body.get("freeze") is False:
+        clock.unfreeze()
+    if body.get("reset"):
+        clock.reset()
     return jsonify(now=iso_utc(clock.now()), frozen=clock.frozen)
 
 
@@ -70,20 +109,25 @@ def _job_json(job: dict) -> dict:
     return out
 
 
+def _same_bu(item: dict | None, what: str) -> dict:
+    """`item` unless it is missing or `?mid=` names another BU than its own (then 404, never its body)."""
+    mid = id_arg("mid")
+    if item is None or mid is not None and item.get("mid") != mid:
+        raise NotFound(f"No {what}.", code=codes.REST.NOT_FOUND)
+    return item
+
+
 @bp.get("/jobs")
 def jobs():
-    mid = request.args.get("mid", type=int)
-    return jsonify(items=[_job_json(j) for j in emulator().jobs.list(mid, request.args.get("limit", 100, int))])
+    return jsonify(items=[_job_json(j) for j in emulator().jobs.list(id_arg("mid"), int_arg("limit", 100, 1, 1000))])
 
 
 @bp.get("/jobs/<int:job_id>")
 def job(job_id: int):
     emu = emulator()
-    wait = request.args.get("wait", type=float)
-    found = emu.jobs.wait(job_id, timeout=min(wait, 120.0)) if wait else emu.jobs.get(job_id)
-    if found is None:
-        raise NotFound(f"No job {job_id}.", code=codes.REST.NOT_FOUND)
-    return jsonify(_job_json(found))
+    wait = max(0.0, min(request.args.get("wait", 0.0, float), 120.0))  # NaN fails both comparisons: 0
+    found = emu.jobs.wait(job_id, timeout=wait) if wait == wait and wait > 0 else emu.jobs.get(job_id)
+    return jsonify(_job_json(_same_bu(found, f"job {job_id}")))
 
 
 def _message_json(row: dict) -> dict:
@@ -92,7 +136,7 @@ def _message_json(row: dict) -> dict:
         "definition_key": row["definition_key"], "subscriber_key": row["subscriber_key"], "to": row["to_addr"],
         "from_name": row["from_name"], "from_address": row["from_addr"], "subject": row["subject"],
         "html": row["html"], "text": row["text"], "source": row["source"],
-        "created": iso_from_timestamp(row["created"]),
+        "created": iso_from_timestamp(row["created"]), "channel": row.get("channel") or "email",
     }
 
 
@@ -100,9 +144,9 @@ def _message_json(row: dict) -> dict:
 def outbox():
     args = request.args
     rows, total = emulator().outbox.query(
-        mid=args.get("mid", type=int), job_id=args.get("job_id", type=int), to=args.get("to"),
+        mid=id_arg("mid"), job_id=id_arg("job_id"), to=args.get("to"),
         message_key=args.get("message_key"), subject_contains=args.get("subject"), search=args.get("q"),
-        limit=min(args.get("limit", 100, int), 10000), offset=args.get("offset", 0, int))
+        limit=int_arg("limit", 100, 1, 10000), offset=int_arg("offset", 0, 0, 2**62))
     # Issue 6's contract: a JSON list of messages; the total (for paging) travels in X-Total-Count.
     response = jsonify([_message_json(r) for r in rows])
     response.headers["X-Total-Count"] = str(total)
@@ -110,10 +154,7 @@ def outbox():
 
 
 def _outbox_row(message_id: int) -> dict:
-    row = emulator().outbox.get(message_id)
-    if row is None:
-        raise NotFound(f"No message {message_id} in the outbox.", code=codes.REST.NOT_FOUND)
-    return row
+    return _same_bu(emulator().outbox.get(message_id), f"message {message_id} in the outbox")
 
 
 @bp.get("/outbox/<int:message_id>")

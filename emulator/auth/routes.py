@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, redirect, request
 
 from ..domain.errors import DomainError, Unauthorized
+from ..journal import ENV_MID
 from ..web import base_url, emulator, error_response, requires_token
 from .schemas import token_request
 
@@ -64,6 +65,7 @@ def token_v2():
         return _unreadable()
     except DomainError as exc:
         return _oauth_error(exc)
+    request.environ[ENV_MID] = issued.mid  # the journal files the exchange under the BU it was granted for
     urls = _instance_urls()
     out: dict[str, Any] = {"access_token": issued.access_token, "token_type": "Bearer",
                            "expires_in": issued.expires_in, "scope": issued.scope,
@@ -113,6 +115,7 @@ def request_token():
         issued = emulator().auth.issue_legacy(client_id, client_secret)
     except Unauthorized:
         return error_response(401, "Unauthorized", 1)
+    request.environ[ENV_MID] = issued.mid
     out = {"accessToken": issued.access_token, "expiresIn": issued.expires_in}
     if request.args.get("legacy") == "1":
         out["legacyToken"] = issued.legacy_token

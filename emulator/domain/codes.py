@@ -47,6 +47,7 @@ class SOAP(Code):
     # [doc:LogUnsubEvent] gives 400-407 to subscriber validation without telling them apart: the first is used.
     LOG_UNSUB_SUBSCRIBER = 400, "Subscriber validation failed"
     EMAIL_NOT_FOUND = 4001, "Email Does Not Exist"
+    EMAIL_CATEGORY_INVALID = 4002, "Email Category ID Invalid"
     SEND_EMAIL_NOT_SPECIFIED = 7001, "An email ID, Partner Key, or body must be specified"
     SEND_LIST_NOT_SPECIFIED = 7002, "A list must be specified"
     SEND_LIST_FAILED = 7004, "Error creating/updating lists"
@@ -58,6 +59,7 @@ class SOAP(Code):
     SUBSCRIBER_STATUS_INVALID = 12016, "Subscriber.Status is not valid here"
     LIST_NOT_FOUND = 13000, "List Not Found"
     LIST_ID_NOT_SPECIFIED = 13001, "List ID Not Specified"
+    LIST_CATEGORY_INVALID = 13009, "List Category Invalid"
     LIST_NAME_TOO_LONG = 13010, "List Name Too Long"
     LIST_STATUS_INVALID = 13014, "Invalid List Status"
     TSD_CANNOT_ACTIVATE = 17000, "Triggered Send Definition Cannot Be Activated"
@@ -101,6 +103,10 @@ class SOAP(Code):
     IMPORT_NOT_FOUND = 43010, "ImportDefinition Not Found"
     IMPORT_EXISTS = 43030, "ImportDefinition Exists"
     IMPORT_VALIDATION = 43060, "ImportDefinition Validation Error"
+    DE_ROW_INVALID = 70000, "Custom Object row: a value of the wrong type or an unknown column"
+    DE_ROW_MISSING_REQUIRED = 70001, "Custom Object row: a required value is missing"
+    DE_ROW_TOO_LONG = 70002, "Custom Object row: a value is longer than the column allows"
+    DE_ROW_UNKNOWN_DE = 70003, "Custom Object row: the data extension does not exist"
     DE_NOT_NAMED = 70004, "Custom Object Null Or Empty"
     TS_NO_SUBSCRIBERS = 180007, "The Triggered Send Object must have subscribers associated with it"
     TS_NOT_QUEUED = 180008, "Unable to queue Triggered Send request"
@@ -119,6 +125,12 @@ class SOAP(Code):
     FILTER_DATA_SOURCE_TYPE = 373010, "The type of the DataSource does not allow filtering"
     FILTER_PROPERTY_NOT_FOUND = 373011, "The property provided could not be found"
     FILTER_PART_INVALID = 373012, "Invalid filter part"
+    FOLDER_INVALID_CALL = 396001, "Data Folder Invalid Call"
+    FOLDER_KEY_EXISTS = 396002, "Data Folder Customer Key Exists"
+    FOLDER_NAME_REQUIRED = 396003, "Data Folder Name Required"
+    FOLDER_CONTENT_TYPE_REQUIRED = 396004, "Data Folder Content Type Required"
+    FOLDER_CONTENT_TYPE_INVALID = 396005, "Data Folder Content Type Invalid"
+    FOLDER_INVALID_PARENT = 396007, "Data Folder Invalid Parent"
 
 
 _V = "MCMS_UTM_Validation_"
@@ -156,6 +168,9 @@ class REST(Code):
     INVALID_DEFINITION_KEY = 109111, "Invalid definitionKey", _V + "InvalidValue_definitionKey"
     INVALID_OPTIONS = 109112, "Invalid options", _V + "InvalidValue_options"
     INVALID_AUTO_ADD = 109113, "Invalid autoAddSubscriber", _V + "InvalidValue_autoAddSubscriber"
+    INVALID_RESUBSCRIBE = 109114, "Invalid resubscribe", _V + "InvalidValue_resubscribe"
+    INVALID_KEYWORD = 109115, "Invalid keyword", _V + "InvalidValue_keyword"
+    MISSING_KEYWORD = 109120, "keyword is required", _V + "MissingRequiredField_keyword"
     INVALID_TO = 109121, "Invalid subscriber", _V + "InvalidValue_to"
     UNKNOWN_FIELD = 109122, "Unknown field name", _V + "UnknownFieldName"
     CLASSIFICATION_NOT_TRANSACTIONAL = 109123, "The classification is not transactional", \
@@ -163,6 +178,10 @@ class REST(Code):
     INVALID_EMAIL = 109124, "Email does not pass validation", _V + "email_does_not_pass_validation"
     INVALID_UPDATE_SUBSCRIBER = 109125, "Invalid updateSubscriber", _V + "InvalidValue_updateSubscriber"
     TRIGGERED_NOT_QUEUED = 180008, "Unable to queue Triggered Send request"
+    # Content Builder: 118039 comes inside a 10006 "Request contained some validation errors." answer's
+    # validationErrors list, 118090 alone (bodies recorded from real SFMC in FiB3/ssjs-vsc sfmcErrors.md)
+    ASSET_NAME_NOT_UNIQUE = 118039, "Asset names within a category and asset type must be unique"
+    CATEGORY_EXISTS = 118090, "Category already exists"
 
 
 @unique
@@ -173,10 +192,12 @@ class NOT_SENT(Code):  # noqa: N801 - a family named like the others
     HELD = 2, "Held"
     MISSING_EMAIL = 4, "MissingEmailAddress"
     INVALID_EMAIL = 5, "InvalidEmailAddress"
+    UNSPECIFIED = 15, "UnspecifiedError"
     BUILD_ERROR = 26, "BuildEmailError"
     MISSING_KEY = 29, "MissingSubscriberKeyValue"
     DEFINITION_DELETED = 37, "QueuedTransactionDeleted"
     QUEUE_CLEARED = 39, "SubscriberQueueCleared"
+    MOBILE_NOT_FOUND = 47, "Mobile Address not found"  # SMS: the reason ENS gives [doc:ens-supported-events]
     TIMED_OUT = 139, "TimedoutInQueue"
     LIST_UNSUBSCRIBED = 1000, "UnsubscribedList"
 

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from . import codes
+from .codes import SOAP
 from .errors import Invalid, NotFound
 from .subscribers import valid_email
 
@@ -31,7 +32,8 @@ FALSE_WORDS = {"false", "0", "n", "no"}
 PHONE_RE = re.compile(r"^\+?[0-9 ().\-]{3,}$")
 
 # Error codes for row values [doc:SOAP/70000_70999_custom_object]
-ROW_GENERAL, ROW_NULL, ROW_TOO_LONG, ROW_BAD_DE = 70000, 70001, 70002, 70003
+ROW_GENERAL, ROW_NULL, ROW_TOO_LONG, ROW_BAD_DE = (
+    SOAP.DE_ROW_INVALID, SOAP.DE_ROW_MISSING_REQUIRED, SOAP.DE_ROW_TOO_LONG, SOAP.DE_ROW_UNKNOWN_DE)
 
 
 @dataclass
@@ -65,7 +67,10 @@ class DESchema:
         return self.by_name.get((name or "").casefold())
 
     def kind_of(self, name: str) -> str | None:
-        """How filters compare a column ('int', 'float', 'bool', 'datetime' or 'string'); None if no such column."""
+        """How filters compare a column ('int', 'float', 'bool', 'datetime' or 'string'); None if no such column.
+        The hidden row key _CustomObjectKey is an integer every DE has (retrievable, filterable)."""
+        if is_row_key(name):
+            return "int"
         column = self.column(name)
         return column_kind(column) if column else None
 
@@ -90,6 +95,15 @@ class RowRejected(Exception):
 
 
 # -- columns ---------------------------------------------------------------------------------------
+# Every DE row's hidden integer identity (SQL Server's identity column behind each DE): the row's store key,
+# assigned on insert, kept by updates and renames, never written by a client.
+ROW_KEY = "_CustomObjectKey"
+
+
+def is_row_key(name: str | None) -> bool:
+    return (name or "").casefold() == ROW_KEY.casefold()
+
+
 def _bool(value: Any) -> bool:
     return value is True or str(value).strip().lower() in ("true", "1")
 
@@ -269,7 +283,10 @@ def build_row(schema: DESchema, values: dict[str, Any], *, fill_defaults: bool) 
     unknown: list[RowError] = []
     for name, raw in values.items():
         column = schema.column(name)
-        if column is None:
+        if column is None and is_row_key(name):
+            unknown.append(RowError(ROW_KEY, ROW_GENERAL, f"The field {ROW_KEY} is assigned by the system and "
+                                                           "cannot be written."))
+        elif column is None:
             unknown.append(RowError(name, ROW_GENERAL, f"The field {name} does not exist in data extension "
                                                         f"{schema.name}."))
         else:

@@ -42,7 +42,7 @@ class Message:
     job_id: int | None = None
     message_key: str | None = None
     definition_key: str | None = None
-    channel: str = "email"  # the only one today; the outbox is the email channel's store
+    channel: str = "email"  # or "sms": `to` is then the mobile number, `text` the message, no subject/html
     track_links: bool = True  # wrap http(s) links in the click-tracking redirect (options.trackLinks)
     track_opens: bool = True  # an HTML body gets the open-tracking pixel
     id: int | None = None  # the outbox id, given by Delivery.deliver
@@ -58,7 +58,7 @@ class Message:
                 "definition_key": self.definition_key, "subscriber_key": self.subscriber_key,
                 "to_addr": self.to, "from_name": self.from_name, "from_addr": self.from_addr,
                 "subject": self.subject, "html": self.html, "text": self.text, "source": self.source,
-                "created": self.created}
+                "created": self.created, "channel": self.channel}
 
 
 @dataclass(slots=True)
@@ -90,27 +90,31 @@ class Event:
                      self.message)
 
 
-@dataclass(frozen=True, slots=True)
-class NotSentNotice:
-    """A REST transactional message that was not sent (its status is in tx_message; listeners are told)."""
+@dataclass(slots=True)
+class Notice:
+    """What a transactional message's subscribers (ENS) hear about it, beyond the outbox row: one per outcome
+    (status "Sent", "NotSent", "Delivered", "Undeliverable"). Not stored; listeners get them with the batch."""
 
     mid: int
+    channel: str  # "email" or "sms"
+    status: str
+    definition_key: str
     message_key: str
-    definition_key: str | None
-    to: str | None
-    subscriber_key: str | None
-    status_code: int
-    status_message: str
+    contact_key: str | None
+    to: str | None  # the address or mobile number
     at: float
+    status_code: int | None = None
+    status_message: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)  # e.g. the SMS short code and country code
 
 
 @dataclass
 class Batch:
-    """What one delivery writes together (and `not_sent`, what listeners hear of without an outbox row)."""
+    """What one delivery writes together (and the notices its listeners hear)."""
 
     messages: list[Message] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
-    not_sent: list[NotSentNotice] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
     def sent(self, message: Message, event: Event | None = None, bounce: bool = False) -> None:
         """A message out, with its Sent event (and a magic address's HardBounce) when the send tracks them."""
@@ -150,12 +154,13 @@ class Content:
         return self.subject(table), html, text
 
 
-def email_content(email: dict[str, Any], subject: str | None = None, source: dict[str, Any] | None = None
-                  ) -> Content:
-    """The content of a SOAP Email object (`subject` overrides its Subject, as a definition may)."""
-    return Content(compile_template(subject or str(email.get("Subject") or "")),
-                   compile_template(str(email.get("HTMLBody") or "")),
-                   compile_template(str(email.get("TextBody") or "")),
+def email_content(email: dict[str, Any], subject: str | None = None, source: dict[str, Any] | None = None,
+                  blocks: Callable[[str, str], str | None] | None = None) -> Content:
+    """The content of a SOAP Email object (`subject` overrides its Subject, as a definition may); `blocks`
+    includes the BU's Content Builder blocks (ContentBlockByKey/Name/Id, render.resolve_content_blocks)."""
+    return Content(compile_template(subject or str(email.get("Subject") or ""), blocks),
+                   compile_template(str(email.get("HTMLBody") or ""), blocks),
+                   compile_template(str(email.get("TextBody") or ""), blocks),
                    source if source is not None else {"email_id": email.get("ID"),
                                                       "customer_key": email.get("CustomerKey")},
                    has_text=bool(email.get("TextBody")))
@@ -197,13 +202,15 @@ class Delivery:
         return found.data if found else None
 
     def deliver(self, batch: Batch) -> None:
-        """Write a batch's outbox rows and events (one statement each, one transaction), then notify."""
+        """Write a batch's outbox rows and events (one statement each, one transaction), then notify. A batch
+        of notices only (messages that were not sent) writes nothing and still notifies."""
         with self.store.transaction():
             if batch.messages:
                 first, base = self.outbox.next_id(), self.base_url()
                 for offset, message in enumerate(batch.messages):
                     message.id = first + offset
-                    track(message, base)
+                    if message.channel == "email":
+                        track(message, base)
                 self.outbox.add_many([m.row() for m in batch.messages])
             if batch.events:
                 for event in batch.events:

@@ -27,6 +27,7 @@ from ..store.jobs import JobRepository
 from . import codes
 from .delivery import Batch, Delivery, Event
 from .errors import Invalid, NotFound
+from .render import wrapped_link
 
 KINDS = {"open": OPEN, "click": CLICK, "unsubscribe": UNSUBSCRIBE, "bounce": HARD_BOUNCE, "complaint": COMPLAINT}
 SIMULATED_BOUNCE = {"SMTPCode": "550", "BounceCategory": "Hard bounce",
@@ -79,9 +80,12 @@ class Engagement:
         return self.x.rows.message_by_ref(ref) if ref else None
 
     def clicked(self, ref: str, url: str) -> dict[str, Any] | None:
-        """A tracked link followed: a ClickEvent for the message `ref` names, if it names one."""
+        """A tracked link followed: a ClickEvent for the message `ref` names, if the emulator wrapped that
+        very link in it (render.wrap_links); None otherwise, and nothing is recorded (no open redirect)."""
         message = self.resolve(ref)
-        return self.record(message, "click", url=url) if message is not None else None
+        if message is None or wrapped_link(ref, url) not in (message.get("html") or ""):
+            return None
+        return self.record(message, "click", url=url)
 
     def message(self, message_id: int) -> dict[str, Any]:
         found = self.x.rows.message(message_id)
@@ -108,7 +112,10 @@ class Engagement:
         if event_type == CLICK:
             if not url:
                 raise Invalid("A click needs the url clicked.", code=codes.REST.INVALID_VALUE)
-            detail.update(URL=url, URLID=url_id(url), LinkName=link_name(message.get("html") or "", url))
+            # A send's link has the id its LinkSend shows (send_link); a transactional message's has none.
+            link = self.x.rows.link_id(message["job_id"], url) if message.get("job_id") else None
+            detail.update(URL=url, URLID=link if link is not None else url_id(url),
+                          LinkName=link_name(message.get("html") or "", url))
         elif event_type == HARD_BOUNCE:
             detail.update(SIMULATED_BOUNCE)
         elif event_type in (UNSUBSCRIBE, COMPLAINT):

@@ -9,6 +9,12 @@ Counting: every non-blank data line of the file is one of TotalRows, and lands i
 NumberSuccessful (written), NumberErrors (refused, with a reason), or NumberDuplicated (its key already
 appeared earlier in the file, or it already exists in the destination and UpdateType says not to update it).
 Rows are written one transaction per batch, so a crash never leaves half a batch applied.
+
+Recovery (``recover``, run at start-up as sends recover): an import a previous process left ``Queued`` had
+written nothing, so it runs now; one left ``Importing`` ends as ``Error`` with the reason. It is not resumed:
+its committed batches cannot be told apart from rows that were already in the destination (an upsert
+leaves no trace of who wrote it), and a DE without a primary key would get those rows twice. Starting the
+definition again re-imports the file whole, which an upsert makes safe.
 """
 
 from __future__ import annotations
@@ -169,6 +175,30 @@ def start_import(emu: Emulator, mid: int, definition: dict[str, Any]) -> int:
         run_import(emu, mid, definition, job_id)
 
     return emu.jobs.submit(mid, "import", work, detail, status=QUEUED)
+
+
+INTERRUPTED = ("The import was interrupted: the emulator stopped while it was importing. Batches written "
+               "before the stop are kept; start the import again to import the whole file.")
+
+
+def recover(emu: Emulator) -> list[int]:
+    """Imports a previous process left unfinished: Queued ones run, Importing ones end as Error (see module
+    docstring); returns the job ids it re-queued."""
+    requeued = []
+    for job in emu.job_rows.unfinished("import"):
+        job_id, mid, detail = job["id"], job["mid"], job["detail"]
+        if job["status"] != QUEUED:
+            emu.jobs.update(job_id, status=ERROR, EndDate=_now_iso(emu), error=INTERRUPTED)
+            continue
+        found = emu.objects.find_one(mid, "ImportDefinition", "ObjectID", detail.get("ImportDefinitionObjectID"))
+        if found is None:
+            emu.jobs.update(job_id, status=ERROR, EndDate=_now_iso(emu),
+                            error="The import's ImportDefinition no longer exists.")
+            continue
+        definition = found.data
+        emu.jobs.requeue(job_id, lambda jid, m=mid, d=definition: run_import(emu, m, d, jid))
+        requeued.append(job_id)
+    return requeued
 
 
 def run_import(emu: Emulator, mid: int, definition: dict[str, Any], job_id: int) -> ImportStats:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from ..clock import iso_utc, parse_datetime
+from ..clock import iso_utc, parse_datetime_in_range
 from ..store.jobs import ContinuationRepository
 from ..store.objects import LOOKUP_COLUMNS
 from . import codes
@@ -386,9 +386,11 @@ def _one_time_start(schedule: dict[str, Any]) -> float:
         raise Unsupported("Schedule_Validation Error: recurring schedules are not emulated by sfmc-emulator; "
                           "schedule one occurrence.", code=codes.SOAP.SCHEDULE_VALIDATION)
     if not schedule.get("StartDateTime"):
-        raise Invalid("Schedule_Recurrence_Start DateTime Not Specified",
-                      code=codes.SOAP.SCHEDULE_START_NOT_SPECIFIED)
-    return parse_datetime(schedule["StartDateTime"]).timestamp()
+        raise Invalid("Schedule_Recurrence_Start DateTime Not Specified", code=codes.SOAP.SCHEDULE_START_NOT_SPECIFIED)
+    try:  # a date the clock can never reach (9999-12-31) is refused, not stored
+        return parse_datetime_in_range(str(schedule["StartDateTime"])).timestamp()
+    except ValueError as exc:
+        raise Invalid(f"Schedule_Validation Error: StartDateTime {exc}", code=codes.SOAP.SCHEDULE_VALIDATION) from exc
 
 
 def _indexed_equality(part: dict[str, Any] | None) -> tuple[str, list[Any]] | None:
@@ -405,6 +407,8 @@ def _indexed_equality(part: dict[str, Any] | None) -> tuple[str, list[Any]] | No
         try:
             values = [int(v) for v in values]
         except ValueError:
+            return None
+        if any(not -(2**63) <= v < 2**63 for v in values):  # no stored ID is that big; SQLite can't take it
             return None
     return prop, values
 

@@ -170,7 +170,7 @@ class FilterCompiler:
                 if isinstance(value, datetime):
                     return value
                 return parse_datetime(str(value))
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:  # Overflow: a date past year 9999 in UTC
             raise Invalid(f"Error: The value '{value}' is not valid for the filter on '{prop}'.") from exc
         return _norm(str(value))
 

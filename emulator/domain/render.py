@@ -9,7 +9,7 @@ Unknown names render empty, as SFMC does for an empty attribute.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -50,17 +50,22 @@ def render(template: str | None, values: Mapping[str, Any] | dict[str, str]) -> 
 _LINK = re.compile(r'href\s*=\s*"(https?://[^"]+)"', re.IGNORECASE)
 
 
+def wrapped_link(ref: str, url: str) -> str:
+    """The query wrap_links gives the redirect of `url` in message `ref` (how a followed link is checked)."""
+    return f'ref={_quoted(ref, "/")}&url={_quoted(url, "")}'
+
+
 def wrap_links(html: str, base_url: str, job_ref: str) -> str:
     """What options.trackLinks / link tracking does to a message: every http(s) link goes through a
     click-tracking redirect (shown in the outbox; the emulator's /_emulator/click route records a ClickEvent
     for message `job_ref` and redirects). The emulator's own links (unsubscribe, profile center) stay."""
     own = f"{base_url}/_emulator/"
-    prefix = f'href="{base_url}/_emulator/click?ref={_quoted(job_ref, "/")}&url='
+    prefix = f'href="{base_url}/_emulator/click?'
 
     def wrap(m: re.Match[str]) -> str:
         if m.group(1).startswith(own):
             return m.group(0)
-        return f'{prefix}{_quoted(m.group(1), "")}"'
+        return f'{prefix}{wrapped_link(job_ref, m.group(1))}"'
 
     return _LINK.sub(wrap, html) if "href" in html else html
 
@@ -95,6 +100,22 @@ def add_open_pixel(html: str, base_url: str, ref: str) -> str:
 LATE_BOUND = ("unsub_center_url", "profile_center_url", "subscription_center_url")
 
 
+_ANCHOR = re.compile(r"<a\b[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(r"""\b(href|alias)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+
+
+def tracked_links(html: str) -> list[tuple[str, str | None]]:
+    """The links of an email SFMC tracks (LinkSend): each distinct http(s) href of an <a> tag, in order,
+    with the tag's `alias` attribute (SFMC's link name) if it has one."""
+    seen: dict[str, str | None] = {}
+    for tag in _ANCHOR.findall(html):
+        attrs = {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3) for m in _ATTR.finditer(tag)}
+        url = (attrs.get("href") or "").strip()
+        if url.lower().startswith(("http://", "https://")) and url not in seen:
+            seen[url] = attrs.get("alias") or None
+    return list(seen.items())
+
+
 class Template:
     """`render` split once per send: `fill(table)` for a `lookup_table`-style table (fast per recipient);
     `names` maps each referenced personalization name (casefolded) to its spelling in the template. The
@@ -122,8 +143,42 @@ class Template:
     __call__ = fill
 
 
-def compile_template(template: str | None) -> Template:
-    return Template(template)
+# %%=ContentBlockByKey("k")=%%, ...ByName("Content Builder\\folder\\name")=%%, ...ById(123)=%%
+_BLOCK = re.compile(r"""%%=\s*ContentBlockBy(Key|Name|Id)\(\s*(?:"([^"]*)"|'([^']*)'|(\d+))\s*\)\s*=%%""",
+                    re.IGNORECASE)
+MAX_BLOCK_DEPTH = 10
+MAX_BLOCK_INCLUDES = 200  # per template: blocks that fan out cannot multiply without end
+
+
+def resolve_content_blocks(template: str | None, fetch: Callable[[str, str], str | None]) -> str:
+    """Replace every ContentBlockBy* call with the block's content, blocks inside blocks included.
+    `fetch(by, ref)` (by: key, name or id) gives the content or None. A block that includes itself (at
+    any distance), a missing block, nesting past MAX_BLOCK_DEPTH or includes past MAX_BLOCK_INCLUDES
+    render empty: never a loop."""
+    budget = [MAX_BLOCK_INCLUDES]
+
+    def expand(text: str, path: tuple[tuple[str, str], ...]) -> str:
+        if "%%" not in text:
+            return text
+
+        def include(match: re.Match[str]) -> str:
+            by = match.group(1).lower()
+            ref = next(g for g in match.groups()[1:] if g is not None)
+            seen = (by, ref.casefold())
+            if seen in path or len(path) >= MAX_BLOCK_DEPTH or budget[0] <= 0:
+                return ""
+            budget[0] -= 1
+            content = fetch(by, ref)
+            return "" if content is None else expand(content, (*path, seen))
+
+        return _BLOCK.sub(include, text)
+
+    return expand(template or "", ())
+
+
+def compile_template(template: str | None, blocks: Callable[[str, str], str | None] | None = None) -> Template:
+    """`blocks`: the content-block fetcher of the sending BU; its blocks are included before compiling."""
+    return Template(resolve_content_blocks(template, blocks) if blocks is not None else template)
 
 
 _TAG = re.compile(r"<[^>]+>")

@@ -18,8 +18,38 @@ PARTNER_NS = "http://exacttarget.com/wsdl/partnerAPI"
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
 
 # xsd built-ins we convert; anything else xsd:* is carried as a string.
-XSD_INT_TYPES = {"int", "long", "short", "integer", "unsignedInt", "unsignedLong", "byte", "unsignedShort"}
+XSD_INT_TYPES = {"int", "long", "short", "integer", "unsignedInt", "unsignedLong", "byte", "unsignedShort",
+                 "unsignedByte"}
 XSD_FLOAT_TYPES = {"double", "float", "decimal"}
+
+# The value space of each integer type as SFMC's .NET deserialiser holds it (xsd:int is Int32, xsd:byte is
+# SByte...). .NET reads xsd:integer as a string; we keep it a number, so it gets Int64's range, the most a
+# stored value can hold.
+XSD_INTEGER_RANGES: dict[str, tuple[int, int]] = {
+    "byte": (-(2**7), 2**7 - 1),
+    "short": (-(2**15), 2**15 - 1),
+    "int": (-(2**31), 2**31 - 1),
+    "long": (-(2**63), 2**63 - 1),
+    "integer": (-(2**63), 2**63 - 1),
+    "unsignedByte": (0, 2**8 - 1),
+    "unsignedShort": (0, 2**16 - 1),
+    "unsignedInt": (0, 2**32 - 1),
+    "unsignedLong": (0, 2**63 - 1),  # .NET allows 2**64 - 1; SQLite's integers stop at 2**63 - 1
+}
+# System.Decimal's magnitude limit (96-bit mantissa); xsd:double/float are bounded by being finite.
+XSD_DECIMAL_MAX = 2**96 - 1
+
+
+@dataclass(frozen=True)
+class SimpleType:
+    """What a simple-typed property accepts: the xsd primitive its lexical form and value space come from,
+    and the facets a .NET deserialiser enforces (integer bounds, enumerations; patterns and lengths are
+    not checked by XmlSerializer, so they are not carried)."""
+
+    name: str  # the declared type: "int", "ListTypeEnum", "instanceid"...
+    primitive: str  # xsd local name: "int", "boolean", "dateTime", "string"...
+    bounds: tuple[int, int] | None = None
+    enumeration: tuple[str, ...] | None = None
 
 
 class InvalidEnumValue(str):
@@ -134,6 +164,18 @@ class Schema:
             current = f.type_name
         return resolved
 
+    def simple_type(self, f: Field) -> SimpleType | None:
+        """The simple type of a property (None for a complex one), following simpleType restrictions."""
+        type_name = f.type_name
+        if not f.is_xsd:
+            if type_name in self.enums:
+                return SimpleType(type_name, "string", enumeration=tuple(self.enums[type_name]))
+            if type_name in self.types:
+                return None
+            base = self.simple_bases.get(type_name, "string")
+            return SimpleType(type_name, base, XSD_INTEGER_RANGES.get(base))
+        return SimpleType(type_name, type_name, XSD_INTEGER_RANGES.get(type_name))
+
     def scalar_kind(self, f: Field) -> str:
         """'int', 'float', 'bool', 'datetime', 'enum', 'string' or 'complex'."""
         type_name = f.type_name
@@ -162,7 +204,8 @@ def _local(qname: str | None) -> tuple[str, bool]:
     if not qname:
         return "string", True
     prefix, _, local = qname.rpartition(":")
-    return local, prefix in ("xsd", "xs", "s")
+    # Unprefixed names are XML Schema's: the WSDL's schema element declares it as the default namespace.
+    return local, prefix in ("xsd", "xs", "s", "")
 
 
 def parse_schema(wsdl_bytes: bytes) -> Schema:

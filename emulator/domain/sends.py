@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any
 from ..clock import iso_utc
 from ..store.sends import BOUNCED, DUPLICATE, ERRORED, EXCLUDED, PENDING, SENT, SendRepository
 from . import codes, filters
+from .content import block_fetcher
 from .delivery import Batch, Event, Message, email_content
 from .errors import Invalid, NotFound
-from .render import ALIASES
+from .render import ALIASES, tracked_links
 from .subscribers import ALL_SUBSCRIBERS
 
 if TYPE_CHECKING:
@@ -283,6 +284,7 @@ class SendService:
             if self._stopped(job_id):
                 return
             repo.forget(job_id)
+            repo.add_links(job_id, mid, tracked_links((plan.get("email") or {}).get("HTMLBody") or ""))
             for source in plan["sources"]:
                 self._add_source(job_id, mid, source, honour)
             for source in plan.get("exclusions", []):
@@ -366,7 +368,8 @@ class SendService:
 
     def _deliver(self, job_id: int, mid: int, plan: dict[str, Any]) -> None:
         email = plan["email"]
-        content = email_content(email, plan.get("subject"), {})
+        content = email_content(email, plan.get("subject"), {},
+                                block_fetcher(self.emu.documents, self.emu.document_query, mid))
         derive_text = plan.get("is_multipart", True)
         values = Substitutions({**content.subject.names, **content.html.names, **content.text.names}, {
             "JobID": job_id, "_JobSubscriberBatchID": 1, "_EmailID": email.get("ID"), "emailname_": email.get("Name"),

@@ -1,4 +1,5 @@
-"""The default tenant: business units, the API user and the objects every BU starts with."""
+"""The default tenant: business units, the API user, and the folders (domain/folders.py) and objects every BU
+starts with."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def seed_tenant(emu: Emulator, tenant: dict[str, Any]) -> None:
 
 
 def _seed_defaults(emu: Emulator, mid: int, defaults: list[dict[str, Any]]) -> None:
+    emu.folders.seed(mid)  # first: the default objects sit in their folders (CategoryID)
     by_key: dict[tuple[str, str], dict[str, Any]] = {}
     for spec in defaults:
         props: dict[str, Any] = {}

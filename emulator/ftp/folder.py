@@ -1,6 +1,12 @@
-"""The Enhanced FTP "Import" folder: a real directory, ``<state_dir>/ftp/Import``, that clients fill through
-the admin API (ftp/routes.py) and ImportDefinitions read (domain/imports.py, which receives this object from
-core.py and never imports it). Names never leave the folder: no "..", no absolute paths, no links out.
+"""The Enhanced FTP "Import" folder: a real directory, ``<db dir>/<db name>.ftp/Import`` (one per ``--db``
+file, so two instances whose databases share a directory never share or wipe each other's files), that
+clients fill through the admin API (ftp/routes.py) and ImportDefinitions read (domain/imports.py, which
+receives this object from core.py and never imports it). Names never leave the folder: no "..", no absolute
+paths, no links out.
+
+Sandboxes made before the folder was per database kept it at ``<db dir>/ftp/Import``: an instance whose own
+folder does not exist yet starts with a copy of that legacy folder's files (see ``for_database``); the
+legacy folder itself is left alone (delete it once every instance has started once).
 
 Its refusals are the domain's typed errors with SFMC's ImportDefinition code (43060), because a FileSpec an
 import names is checked by the same rules as an upload's name.
@@ -45,6 +51,17 @@ class ImportFolder:
 
     def __init__(self, path: Path) -> None:
         self._path = path
+
+    @classmethod
+    def for_database(cls, db_path: Path) -> ImportFolder:
+        """The Import folder of the instance whose database is ``db_path``: beside it, named after it."""
+        db_path = db_path.resolve()
+        path = db_path.parent / f"{db_path.name}.ftp" / "Import"
+        legacy = db_path.parent / "ftp" / "Import"
+        if not path.exists() and legacy.is_dir() and not legacy.is_symlink():
+            # Copy, not move: another instance of the same directory may still expect these files.
+            shutil.copytree(legacy, path, symlinks=True)
+        return cls(path)
 
     @property
     def path(self) -> Path:

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from ..domain import codes
 from ..faults import FaultRule, faults_of
 from ..journal import ENV_FAULT, is_soap_path, normalised_path, read_body, soap_call
 from ..soap.envelopes import envelope, error_results_body, fault_body
@@ -64,7 +65,7 @@ class FaultMiddleware:
             if soap:
                 return _soap(self.emu, fault_body(self.emu, "Server", "Rate Limited", 17, "Rate Limited"))
             retry = int(p.get("retry_after", 5))
-            return _json(429, {"message": "Rate limit exceeded", "errorcode": 50100, "retryAfter": retry,
+            return _json(429, {"message": "Rate limit exceeded", "errorcode": codes.REST.RATE_LIMITED, "retryAfter": retry,
                                "documentation": DOCUMENTATION}, [("Retry-After", str(retry))])
         if kind == "soap_error" and action in ("Create", "Update", "Delete", "Retrieve", "Perform"):
             return _soap(self.emu, error_results_body(self.emu, action, object_type, body, p), status=200)
@@ -94,8 +95,8 @@ def _http(p: dict[str, Any]) -> Answer:
         return status, [("Content-Type", kind), *[h for h in headers if h[0].lower() != "content-type"]], \
             body.encode()
     if body is None:
-        body = {429: {"message": "Rate limit exceeded", "errorcode": 50100},
-                503: {"message": "Service Unavailable", "errorcode": 50300},
+        body = {429: {"message": "Rate limit exceeded", "errorcode": codes.REST.RATE_LIMITED},
+                503: {"message": "Service Unavailable", "errorcode": codes.REST.SERVICE_UNAVAILABLE},
                 500: {"message": "Internal Server Error", "errorcode": 500}}.get(
             status, {"message": REASONS.get(status, "Error"), "errorcode": status})
         body = {**body, "documentation": DOCUMENTATION}

@@ -1,5 +1,6 @@
 """The request journal as a WSGI layer: every exchange (method, path, SOAP action and object type, BU,
-status, duration, bodies) goes into ``emu.journal`` (store/journal.py, bounded, oldest dropped first).
+status, duration, bodies) goes into ``emu.journal`` (store/journal.py, bounded in rows and bytes, oldest
+dropped first).
 
 It sits outside fault injection, so injected failures and their latency are journalled too. Admin calls
 under ``/_emulator`` are not journalled: the inspector polls them and they would push client traffic out.
@@ -44,6 +45,7 @@ class JournalMiddleware:
         self.app = app
         self.emu = emu
         emu.journal.cap = max(1, int(emu.config.journal_cap))
+        emu.journal.cap_bytes = max(1, int(emu.config.journal_cap_bytes))
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         path = normalised_path(environ)

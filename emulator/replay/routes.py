@@ -14,7 +14,7 @@ from flask import Blueprint, Response, jsonify, request
 from ..domain import codes
 from ..domain.errors import NotFound
 from ..journal import entry_json
-from ..web import emulator, journal_filters
+from ..web import emulator, id_arg, int_arg, journal_filters
 
 bp = Blueprint("journal", __name__, url_prefix="/_emulator")
 
@@ -23,8 +23,8 @@ bp = Blueprint("journal", __name__, url_prefix="/_emulator")
 def journal_list():
     args = request.args
     journal = emulator().journal
-    rows = journal.list(limit=max(0, min(args.get("limit", 100, int), 1000)), offset=args.get("offset", 0, int),
-                        since_id=args.get("since_id", type=int), mid=args.get("mid", type=int))
+    rows = journal.list(limit=int_arg("limit", 100, 0, 1000), offset=int_arg("offset", 0, 0, 2**62),
+                        since_id=id_arg("since_id"), mid=id_arg("mid"))
     bodies = args.get("bodies", "1").lower() not in ("0", "false", "no")
     return jsonify(count=journal.count(), cap=journal.cap, items=[entry_json(r, bodies) for r in rows])
 
@@ -32,7 +32,8 @@ def journal_list():
 @bp.get("/journal/<int:entry_id>")
 def journal_entry(entry_id: int):
     row = emulator().journal.get(entry_id)
-    if row is None:
+    mid = id_arg("mid")
+    if row is None or mid is not None and row["mid"] != mid:
         raise NotFound(f"No journal entry {entry_id}.", code=codes.REST.NOT_FOUND)
     return jsonify(entry_json(row))
 
@@ -47,7 +48,7 @@ def journal_export():
     from .build import scenario_from_journal, to_yaml
 
     emu = emulator()
-    since = request.args.get("since_id", type=int)
+    since = id_arg("since_id")
     rows = [r for r in emu.journal.all_in_order() if since is None or r["id"] > since]
     scenario = scenario_from_journal(rows, base_url=emu.base_url, name=request.args.get("name"))
     return Response(to_yaml(scenario), mimetype="application/x-yaml",

@@ -28,7 +28,7 @@ from ..domain.data_rows import (
 )
 from ..domain.data_rows_read import RowReader, parse_paging
 from ..domain.errors import Invalid
-from ..web import emulator, requires_token
+from ..web import emulator, query_arg, requires_token
 
 bp = Blueprint("data_extensions", __name__)
 
@@ -147,10 +147,9 @@ def async_status(request_id: str):
 @bp.get("/data/v1/async/<request_id>/results")
 @requires_token(READ)
 def async_results(request_id: str):
-    args = request.args
     try:
-        page, page_size = _results_paging(args.get("$page", args.get("page")),
-                                          args.get("$pageSize", args.get("pageSize")))
+        page, page_size = _results_paging(query_arg("$page") or query_arg("page"),
+                                          query_arg("$pageSize") or query_arg("pageSize"))
         return _answer(_async().results(g.call.mid, request_id, page, page_size))
     except AsyncRejected as error:
         return _async_refusal(error)
@@ -162,9 +161,7 @@ def _results_paging(page: str | None, page_size: str | None) -> tuple[int, int]:
 
 # -- /data/v1/customobjectdata -----------------------------------------------------------------------
 def _query_args() -> dict[str, str | None]:
-    # SFMC's parameter names are case-insensitive in practice ($pagesize is common in the wild)
-    lowered = {k.lower(): v for k, v in request.args.items()}
-    return {name: lowered.get(name.lower()) for name in ("$page", "$pageSize", "$orderBy", "$filter")}
+    return {name: query_arg(name) for name in ("$page", "$pageSize", "$orderBy", "$filter")}
 
 
 @bp.get("/data/v1/customobjectdata/key/<key>/rowset")

@@ -1,12 +1,13 @@
 """Transactional Messaging REST (/messaging/v1/email/...) and the classic triggered send over REST
 (/messaging/v1/messageDefinitionSends/...). Translation only: behaviour lives in domain/transactional/ and
-domain/behaviours/triggered_send.py."""
+domain/behaviours/triggered_send.py. Every JSON body is checked against its route's schema (rest/schemas/) first."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 
-from ..web import emulator, json_body, requires_token
+from ..web import emulator, json_body, query_arg, requires_token
+from .schemas import transactional as schemas
 
 bp = Blueprint("transactional", __name__, url_prefix="/messaging/v1")
 
@@ -26,15 +27,14 @@ def _answer(body: dict, status: int = 200):
 @bp.post("/email/definitions", strict_slashes=False)
 @requires_token(WRITE)
 def create_definition():
-    return _answer(_tx().create_definition(g.call, json_body()), 201)
+    return _answer(_tx().create_definition(g.call, json_body(schemas.CREATE_DEFINITION)), 201)
 
 
 @bp.get("/email/definitions", strict_slashes=False)
 @requires_token(READ)
 def list_definitions():
-    args = request.args
-    return _answer(_tx().list_definitions(g.call, args.get("$filter"), args.get("$page"), args.get("$pageSize"),
-                                          args.get("$orderBy")))
+    return _answer(_tx().list_definitions(g.call, query_arg("$filter"), query_arg("$page"),
+                                          query_arg("$pageSize"), query_arg("$orderBy")))
 
 
 @bp.get("/email/definitions/<key>")
@@ -46,7 +46,7 @@ def get_definition(key: str):
 @bp.patch("/email/definitions/<key>")
 @requires_token(WRITE)
 def update_definition(key: str):
-    return _answer(_tx().update_definition(g.call, key, json_body()))
+    return _answer(_tx().update_definition(g.call, key, json_body(schemas.UPDATE_DEFINITION)))
 
 
 @bp.delete("/email/definitions/<key>")
@@ -70,13 +70,13 @@ def clear_queue(key: str):
 @bp.post("/email/messages/<path:message_key>")
 @requires_token(SEND)
 def send_single(message_key: str):
-    return _answer(_tx().send(g.call, json_body(), path_key=message_key), 202)
+    return _answer(_tx().send(g.call, json_body(schemas.SEND_SINGLE), path_key=message_key), 202)
 
 
 @bp.post("/email/messages", strict_slashes=False)
 @requires_token(SEND)
 def send_batch():
-    return _answer(_tx().send(g.call, json_body()), 202)
+    return _answer(_tx().send(g.call, json_body(schemas.SEND_BATCH)), 202)
 
 
 @bp.get("/email/messages/<path:message_key>")
@@ -88,12 +88,10 @@ def message_status(message_key: str):
 @bp.get("/email/messages", strict_slashes=False)
 @requires_token(READ)
 def not_sent():
-    args = request.args
-    page_size = args.get("$pageSize", args.get("$pagesize"))
-    return _answer(_tx().not_sent(g.call, args.get("type"), page_size, args.get("lastEventId")))
+    return _answer(_tx().not_sent(g.call, query_arg("type"), query_arg("$pageSize"), query_arg("lastEventId")))
 
 
 @bp.post("/messageDefinitionSends/<path:ref>/send")
 @requires_token(SEND)
 def message_definition_send(ref: str):
-    return _answer(emulator().triggered_sends.send(g.call, ref, json_body()), 202)
+    return _answer(emulator().triggered_sends.send(g.call, ref, json_body(schemas.TRIGGERED_SEND)), 202)

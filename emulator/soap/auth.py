@@ -48,6 +48,13 @@ def _child(el, name: str):
     return None
 
 
+def _text(el) -> str | None:
+    """An element's text; None when it holds elements (a credential is text only, as everywhere else)."""
+    if el is None or any(isinstance(child.tag, str) for child in el):
+        return None
+    return (el.text or "").strip()
+
+
 def authenticate(emu: Emulator, header_elements: Iterable[etree._Element] | None) -> CallContext:
     """The caller, or Unauthorized whose message is the fault's text ("Token Expired" / "Login failed")."""
     try:
@@ -64,19 +71,14 @@ def _authenticate(emu: Emulator, header_elements: Iterable[etree._Element] | Non
     for el in header_elements or []:
         name = _local(el)
         if name == "fueloauth":
-            return emu.auth.context_for_token((el.text or "").strip(), ("oauth2", "legacy"))
+            return emu.auth.context_for_token(_text(el), ("oauth2", "legacy"))
         if name == "oAuth":
-            token_el = _child(el, "oAuthToken")
-            token = (token_el.text or "").strip() if token_el is not None else None
-            return emu.auth.context_for_token(token, ("legacy_internal", "oauth2"))
+            return emu.auth.context_for_token(_text(_child(el, "oAuthToken")), ("legacy_internal", "oauth2"))
         if name == "Security" and _child(el, "UsernameToken") is not None:
             security = _child(el, "UsernameToken")
     if security is not None:
         username, password = _child(security, "Username"), _child(security, "Password")
-        return emu.auth.context_for_user(
-            (username.text or "").strip() if username is not None else None,
-            (password.text or "").strip() if password is not None else None,
-        )
+        return emu.auth.context_for_user(_text(username), _text(password))
     raise Unauthorized("Login failed")
 
 

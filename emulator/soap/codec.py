@@ -6,7 +6,9 @@ So Spyne owns the envelope, dispatch and faults (soap/service.py) and hands the 
 module decodes it into dicts using emulator.domain.schema and encodes results back in schema order.
 
 Decoded objects are dicts of property name -> value; a nested object is a dict whose ``__type__`` key
-holds its (xsi:)type; repeated elements become lists. Dates are ISO-8601 UTC strings.
+holds its (xsi:)type; repeated elements become lists. Dates are ISO-8601 UTC strings. Every simple value is
+read as its WSDL type says (soap/values.py); one .NET's deserialiser would refuse is a DecodeError, raised
+before the domain sees the request, so a refusal writes nothing.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from typing import Any
 
 from lxml import etree
 
-from ..clock import iso_utc, parse_datetime, sfmc_datetime
+from ..clock import parse_datetime, sfmc_datetime
 from ..domain.schema import PARTNER_NS, Field, InvalidEnumValue, Schema, first_invalid_enum
+from .values import DECODERS, XML_SPACE, ValueRefused
 
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_TYPE = f"{{{XSI_NS}}}type"
@@ -52,6 +55,10 @@ def _xsi_type(el: etree._Element) -> str | None:
     return value.rpartition(":")[2]
 
 
+def _shown(text: str) -> str:
+    return text if len(text) <= 64 else text[:61] + "..."
+
+
 class Codec:
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
@@ -59,17 +66,15 @@ class Codec:
 
     # -- decoding ---------------------------------------------------------
     def decode(self, el: etree._Element, type_name: str) -> dict[str, Any]:
-        actual = _xsi_type(el) or type_name
-        if actual != type_name and not self.schema.has_type(actual):
-            raise DecodeError(f"The specified type was not recognized: name='{actual}', namespace='{PARTNER_NS}', at <{_local(el.tag)} xmlns='{PARTNER_NS}'>.")
+        actual = self._actual_type(el, type_name)
         out: dict[str, Any] = {TYPE_KEY: actual}
         for child in el:
-            if not isinstance(child.tag, str):
-                continue
+            if not isinstance(child.tag, str) or not child.tag.startswith(P):
+                continue  # .NET's XmlSerializer skips elements it does not know (other namespaces too).
             name = _local(child.tag)
             f = self.schema.field(actual, name)
             if f is None:
-                continue  # .NET's XmlSerializer skips unknown elements; so do we.
+                continue
             if child.get(XSI_NIL) in ("true", "1"):
                 continue
             value = self._decode_value(child, f)
@@ -79,34 +84,53 @@ class Codec:
                 out[name] = value
         return out
 
+    def _actual_type(self, el: etree._Element, declared: str) -> str:
+        """The element's xsi:type, resolved as a QName, known and derived from the declared type."""
+        value = (el.get(XSI_TYPE) or "").strip(XML_SPACE)
+        if not value:
+            return declared
+        prefix, _, name = value.rpartition(":")
+        # A prefixed name must resolve to the partner namespace; an unprefixed one is taken as a partner type
+        # whatever the default namespace (lenient as before: hand-written envelopes vary).
+        namespace = el.nsmap.get(prefix) if prefix else PARTNER_NS
+        if prefix and namespace is None:
+            raise DecodeError(f"There is an error in XML document. ---> The xsi:type '{_shown(value)}' of "
+                              f"<{_local(el.tag)}> uses the undeclared prefix '{prefix}'.")
+        if name != declared and (namespace != PARTNER_NS or not self.schema.has_type(name)):
+            raise DecodeError(f"The specified type was not recognized: name='{_shown(name)}', "
+                              f"namespace='{namespace}', at <{_local(el.tag)} xmlns='{PARTNER_NS}'>.")
+        if name != declared and self.schema.has_type(declared) and not self.schema.is_a(name, declared):
+            raise DecodeError(f"There is an error in XML document. ---> The type {name} of <{_local(el.tag)}> "
+                              f"does not derive from {declared}.")
+        return name
+
     def _decode_value(self, el: etree._Element, f: Field) -> Any:
-        kind = self.schema.scalar_kind(f)
-        if kind == "complex":
+        simple = self.schema.simple_type(f)
+        if simple is None:
             return self.decode(el, f.type_name)
-        text = (el.text or "").strip()
-        try:
-            if kind == "int":
-                return int(text)
-            if kind == "float":
-                return float(text)
-            if kind == "bool":
-                if text.lower() in ("true", "1"):
-                    return True
-                if text.lower() in ("false", "0"):
-                    return False
-                raise ValueError(text)
-            if kind == "datetime":
-                return iso_utc(parse_datetime(text))
-        except ValueError as exc:
-            raise DecodeError(
-                f"There is an error in XML document. ---> Input string '{text}' was not in a correct "
-                f"format for {f.name} ({f.type_name})."
-            ) from exc
-        if kind == "enum":
-            if text not in self.schema.enums[f.type_name]:
+        for child in el:
+            if isinstance(child.tag, str):  # .NET: "'Element' is an invalid XmlNodeType" for a string
+                raise DecodeError(f"There is an error in XML document. ---> {f.name} ({f.type_name}) holds "
+                                  f"the element <{_local(child.tag)}>; it takes text only.")
+        raw = (el.text or "") + "".join(child.tail or "" for child in el)
+        decoder = DECODERS.get(simple.primitive)
+        if decoder is not None:
+            text = raw.strip(XML_SPACE)
+            try:
+                return decoder(text, simple)
+            except ValueRefused as exc:
+                if exc.reason is None:
+                    raise DecodeError(
+                        f"There is an error in XML document. ---> Input string '{_shown(text)}' was not in a "
+                        f"correct format for {f.name} ({f.type_name}).") from None
+                raise DecodeError(f"There is an error in XML document. ---> Value '{_shown(text)}' of {f.name} "
+                                  f"({f.type_name}) {exc.reason}.") from None
+        if simple.enumeration is not None:
+            text = raw.strip(XML_SPACE)
+            if text not in simple.enumeration:
                 return InvalidEnumValue(text, f.type_name, f.name)
             return text
-        return el.text or ""
+        return raw
 
     @staticmethod
     def require_valid(data: object) -> None:

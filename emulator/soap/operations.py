@@ -14,7 +14,7 @@ from ..domain import codes
 from ..domain.behaviours import behaviour_class
 from ..domain.context import CallContext
 from ..domain.errors import DomainError, Invalid
-from ..domain.objects import ObjectResult
+from ..domain.objects import ObjectResult, PerformOutcome
 from ..domain.schema import PARTNER_NS, partner_schema
 from .codec import NIL, Codec, P
 
@@ -72,10 +72,30 @@ def _with_placeholders(value: Any, top: bool = True) -> Any:
     return out
 
 
+TOO_MANY_OBJECTS = codes.SOAP.TOO_MANY_OBJECTS  # [doc:SOAP/200_299_asynchronous_operation]
+
+
+def too_many(emu: Emulator, body: etree._Element, *path: str) -> str | None:
+    """The refusal message when the request holds more objects (elements at `path` below the request
+    element, counted before anything is decoded) than Config.soap_max_objects, else None."""
+    items = [body]
+    for name in path:
+        items = [child for item in items for child in item if etree.QName(child).localname == name]
+    limit = emu.config.soap_max_objects
+    if len(items) <= limit:
+        return None
+    return f"Too many objects: {len(items)} in one request; use fewer than {limit + 1:,} API objects."
+
+
 def _objects_operation(kind: str) -> Operation:
     request_tag, response_tag = f"{kind}Request", f"{kind}Response"
 
     def operation(emu: Emulator, call: CallContext, body: etree._Element) -> etree._Element:
+        refusal = too_many(emu, body, "Objects")
+        if refusal is not None:  # refused whole, nothing decoded or written
+            result = ObjectResult(ok=False, message=refusal, error_code=TOO_MANY_OBJECTS)
+            return _response(response_tag, {"Results": [_result_dict(result, kind)], "RequestID": emu.ids.guid(),
+                                             "OverallStatus": "Error"})
         request = codec.decode(body, request_tag)
         codec.require_valid(request.get("Options"))
         objects = request.get("Objects") or []
@@ -115,7 +135,15 @@ def retrieve(emu: Emulator, call: CallContext, body: etree._Element) -> etree._E
     return el
 
 
+def _refused_outcomes(message: str) -> list[PerformOutcome]:
+    return [PerformOutcome(message=message, object={}, ok=False, error_code=TOO_MANY_OBJECTS)]
+
+
 def perform(emu: Emulator, call: CallContext, body: etree._Element) -> etree._Element:
+    refusal = too_many(emu, body, "Definitions", "Definition")
+    if refusal is not None:
+        return _response("PerformResponseMsg", _outcomes_body(emu, _refused_outcomes(refusal), lambda outcome: {
+            "__type__": "APIObject", "ObjectID": NIL}))
     request = codec.decode(body, "PerformRequestMsg")
     codec.require_valid(request)
     definitions = (request.get("Definitions") or {}).get("Definition") or []
@@ -126,6 +154,10 @@ def perform(emu: Emulator, call: CallContext, body: etree._Element) -> etree._El
 
 
 def schedule(emu: Emulator, call: CallContext, body: etree._Element) -> etree._Element:
+    refusal = too_many(emu, body, "Interactions", "Interaction")
+    if refusal is not None:
+        return _response("ScheduleResponseMsg", _outcomes_body(emu, _refused_outcomes(refusal), lambda outcome: {
+            "__type__": "ScheduleDefinition"}))
     request = codec.decode(body, "ScheduleRequestMsg")
     codec.require_valid(request)
     interactions = (request.get("Interactions") or {}).get("Interaction") or []

@@ -213,32 +213,42 @@ def _v6_keyset_retrieve(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_send_event_date ON send_event(mid, event_type, event_date)")
 
 
+@migration
+def _v7_sms_channel(db: sqlite_utils.Database) -> None:
+    """Issue 15: transactional SMS shares the outbox and the message table with email, told apart by a
+    channel. Message keys are unique per channel (the SMS and email routes are separate key spaces)."""
+    db.execute("ALTER TABLE outbox ADD COLUMN channel TEXT NOT NULL DEFAULT 'email'")
+    db.execute("ALTER TABLE tx_message ADD COLUMN channel TEXT NOT NULL DEFAULT 'email'")
+    db.execute("DROP INDEX idx_tx_message_mid_message_key")
+    db.execute("DROP INDEX idx_tx_message_mid_definition_key_status")
+    db.execute("CREATE UNIQUE INDEX idx_tx_message_key ON tx_message(mid, channel, message_key)")
+    db.execute("CREATE INDEX idx_tx_message_status ON tx_message(mid, channel, definition_key, status)")
+
 
 @migration
-def _v7_engagement(db: sqlite_utils.Database) -> None:
-    """Issue 15: engagement events name the outbox message they happened to (opens, clicks, unsubscribes of
-    a message without a job: REST transactional), and the Event Notification Service's state: callbacks,
-    subscriptions, the queue of events still to deliver (it survives a restart) and the delivery log."""
-    db.execute("ALTER TABLE send_event ADD COLUMN message_id INTEGER")
-    db.execute("CREATE INDEX idx_send_event_message ON send_event(message_id, event_type)")
-    db["ens_callback"].create(
-        {"callback_id": str, "mid": int, "name": str, "url": str, "max_batch_size": int, "signature_key": str,
-         "verification_key": str, "status": str, "status_reason": str, "created": float}, pk="callback_id")
-    db["ens_callback"].create_index(["mid"])
-    db["ens_subscription"].create(
-        {"subscription_id": str, "mid": int, "callback_id": str, "name": str, "event_types": str,
-         "filters": str, "status": str, "status_reason": str, "created": float}, pk="subscription_id")
-    db["ens_subscription"].create_index(["mid", "callback_id"])
-    # One row per (subscription, event): delivered in id order per subscription, at least once.
-    db["ens_queue"].create(
-        {"id": int, "subscription_id": str, "callback_id": str, "event": str, "state": str, "attempts": int,
-         "next_at": float, "created": float}, pk="id")
-    db.execute("CREATE INDEX idx_ens_queue_pending ON ens_queue(state, subscription_id, id)")
-    db["ens_delivery"].create(
-        {"id": int, "mid": int, "callback_id": str, "subscription_id": str, "at": float, "attempt": int,
-         "events": int, "first_event": int, "last_event": int, "outcome": str, "status": int, "error": str,
-         "next_at": float}, pk="id")
-    db["ens_delivery"].create_index(["callback_id", "id"])
+def _v8_content_indexes(db: sqlite_utils.Database) -> None:
+    """Issue 11: Content Builder and campaign pages read through indexes: by id (the default order), by
+    parent category, by an asset's category, by campaign, by modification time (campaigns' default), and
+    by name without case (the uniqueness checks of every create)."""
+    for name, expr in (("id", "$.id"), ("parent", "$.parentId"), ("category", "$.category.id"),
+                       ("campaign", "$.campaignId")):
+        db.execute(f"CREATE INDEX idx_rest_object_{name} ON rest_object(mid, kind, json_extract(data, '{expr}'))")
+    db.execute("CREATE INDEX idx_rest_object_modified ON rest_object(mid, kind, modified)")
+    # names compare without case (an asset's name is unique per category and type; categories per parent)
+    db.execute("CREATE INDEX idx_rest_object_name ON rest_object(mid, kind, lower(json_extract(data, '$.name')))")
+
+
+@migration
+def _v9_send_links(db: sqlite_utils.Database) -> None:
+    """Issue 11: the tracked links of each send (LinkSend), recorded when its audience is built; a link's id
+    is SFMC's Link ID. ListSend needs no table: it is counted from send_recipient and send_event."""
+    db["send_link"].create(
+        {"id": int, "mid": int, "job_id": int, "url": str, "alias": str, "ordinal": int},
+        pk="id",
+    )
+    db["send_link"].create_index(["mid", "job_id"])
+    db.execute("CREATE INDEX idx_send_recipient_source ON send_recipient(job_id, source)")
+
 
 class Store:
     """Owns the SQLite connection. Use ``with store.transaction() as conn:`` for every write."""
@@ -249,8 +259,12 @@ class Store:
         self.path = str(path)
         self._lock = threading.RLock()
         self._depth = 0
+        self.generation = 0  # bumped when wipe/restore replace the content (caches of counts start over)
         self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
+        # Before the first table exists this makes a new file give freed pages back on
+        # `PRAGMA incremental_vacuum` (store/retention.py reclaim); an older file keeps its mode until VACUUM.
+        self.conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
         self.conn.execute("PRAGMA foreign_keys=ON")
@@ -343,6 +357,7 @@ class Store:
             ).fetchall():
                 if table not in keep:
                     conn.execute(f'DELETE FROM "{table}"')
+            self.generation += 1
 
     def snapshot(self) -> sqlite3.Connection:
         """An in-memory copy of the whole database (for a fast reset to this state)."""
@@ -358,6 +373,7 @@ class Store:
         with self._lock:
             kept = {table: self.conn.execute(f'SELECT * FROM "{table}"').fetchall() for table in keep}
             snapshot.backup(self.conn)
+            self.generation += 1
             if not kept:
                 return
             with self.transaction() as conn:
@@ -370,3 +386,52 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self.conn.close()
+
+
+@migration
+def _v10_journeys(db: sqlite_utils.Database) -> None:
+    """Issue 14: journeys (one row per version of an interaction, its definition as JSON) and the contacts
+    in them: where each contact is (activity key), whether it waits and until when, so progress survives a
+    restart."""
+    db["journey"].create(
+        {"pk": int, "mid": int, "id": str, "key": str, "version": int, "name": str, "status": str, "data": str,
+         "created": float, "modified": float},
+        pk="pk",
+    )
+    db["journey"].create_index(["mid", "id", "version"], unique=True)
+    db.execute("CREATE INDEX idx_journey_key ON journey(mid, key COLLATE NOCASE)")
+    db["journey_contact"].create(
+        {"pk": int, "mid": int, "journey_id": str, "version": int, "contact_key": str, "event_instance_id": str,
+         "data": str, "activity_key": str, "status": str, "wait_until": float, "history": str,
+         "entered": float, "updated": float},
+        pk="pk",
+    )
+    db["journey_contact"].create_index(["mid", "journey_id", "version", "status"])
+    db["journey_contact"].create_index(["mid", "journey_id", "contact_key"])
+
+
+@migration
+def _v11_engagement(db: sqlite_utils.Database) -> None:
+    """Issue 15: engagement events name the outbox message they happened to (opens, clicks, unsubscribes of
+    a message without a job: REST transactional), and the Event Notification Service's state: callbacks,
+    subscriptions, the queue of events still to deliver (it survives a restart) and the delivery log."""
+    db.execute("ALTER TABLE send_event ADD COLUMN message_id INTEGER")
+    db.execute("CREATE INDEX idx_send_event_message ON send_event(message_id, event_type)")
+    db["ens_callback"].create(
+        {"callback_id": str, "mid": int, "name": str, "url": str, "max_batch_size": int, "signature_key": str,
+         "verification_key": str, "status": str, "status_reason": str, "created": float}, pk="callback_id")
+    db["ens_callback"].create_index(["mid"])
+    db["ens_subscription"].create(
+        {"subscription_id": str, "mid": int, "callback_id": str, "name": str, "event_types": str,
+         "filters": str, "status": str, "status_reason": str, "created": float}, pk="subscription_id")
+    db["ens_subscription"].create_index(["mid", "callback_id"])
+    # One row per (subscription, event): delivered in id order per subscription, at least once.
+    db["ens_queue"].create(
+        {"id": int, "subscription_id": str, "callback_id": str, "event": str, "state": str, "attempts": int,
+         "next_at": float, "created": float}, pk="id")
+    db.execute("CREATE INDEX idx_ens_queue_pending ON ens_queue(state, subscription_id, id)")
+    db["ens_delivery"].create(
+        {"id": int, "mid": int, "callback_id": str, "subscription_id": str, "at": float, "attempt": int,
+         "events": int, "first_event": int, "last_event": int, "outcome": str, "status": int, "error": str,
+         "next_at": float}, pk="id")
+    db["ens_delivery"].create_index(["callback_id", "id"])

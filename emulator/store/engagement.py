@@ -19,10 +19,18 @@ class EngagementRepository:
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    def link_id(self, job_id: int, url: str) -> int | None:
+        """The id LinkSend gives this link of the send (send_link), if the send's email tracks it."""
+        with self.store.reading() as conn:
+            row = conn.execute("SELECT id FROM send_link WHERE job_id = ? AND url = ? ORDER BY id LIMIT 1",
+                               (job_id, url)).fetchone()
+        return int(row[0]) if row else None
+
     def message_by_ref(self, ref: str) -> dict[str, Any] | None:
         """The outbox message a tracking ref names: a message key (REST sends), else `m<outbox id>`."""
         with self.store.reading() as conn:
-            row = conn.execute("SELECT * FROM outbox WHERE message_key = ? ORDER BY id LIMIT 1", (ref,)).fetchone()
+            row = conn.execute("SELECT * FROM outbox WHERE message_key = ? AND channel = 'email'"
+                               " ORDER BY id LIMIT 1", (ref,)).fetchone()
             if row is None and (match := _OUTBOX_REF.fullmatch(ref)):
                 row = conn.execute("SELECT * FROM outbox WHERE id = ? AND message_key IS NULL",
                                    (int(match.group(1)),)).fetchone()

@@ -84,21 +84,22 @@ class InspectRepository:
             ).fetchall() if per_job else []
         return [dict(r) for r in rows], per_job
 
-    def tx_message_counts(self, mid: int, definition_key: str) -> dict[str, int]:
-        """Transactional messages of a definition by status."""
+    def tx_message_counts(self, mid: int, definition_key: str, channel: str = "email") -> dict[str, int]:
+        """Transactional messages of a definition (of the channel) by status."""
         with self.store.reading() as conn:
             return {r["status"] or "": r["n"] for r in conn.execute(
-                "SELECT status, COUNT(*) AS n FROM tx_message WHERE mid=? AND definition_key=? GROUP BY status",
-                (mid, definition_key))}
+                "SELECT status, COUNT(*) AS n FROM tx_message WHERE mid=? AND channel=? AND definition_key=?"
+                " GROUP BY status", (mid, channel, definition_key))}
 
 
-    def tx_messages(self, mid: int, definition_key: str, limit: int = 100) -> list[dict[str, Any]]:
+    def tx_messages(self, mid: int, definition_key: str, limit: int = 100, channel: str = "email"
+                    ) -> list[dict[str, Any]]:
         """A definition's latest transactional messages with their send status (payloads left out)."""
         with self.store.reading() as conn:
             rows = conn.execute(
                 "SELECT message_key, contact_key, to_addr, status, status_code, status_message, created, updated"
-                " FROM tx_message WHERE mid=? AND definition_key=? ORDER BY pk DESC LIMIT ?",
-                (mid, definition_key, limit)).fetchall()
+                " FROM tx_message WHERE mid=? AND channel=? AND definition_key=? ORDER BY pk DESC LIMIT ?",
+                (mid, channel, definition_key, limit)).fetchall()
         return [dict(r) for r in rows]
 
     # -- the message view, jobs' recipients ------------------------------------------------------------------
@@ -115,14 +116,14 @@ class InspectRepository:
                 (job_id, subscriber_key, message_id, limit)).fetchall()
         return [{**dict(r), "detail": _json(r["detail"]) if r["detail"] else None} for r in rows]
 
-    def tx_message(self, mid: int, message_key: str | None) -> dict[str, Any] | None:
-        """The transactional send status behind a message key."""
+    def tx_message(self, mid: int, message_key: str | None, channel: str = "email") -> dict[str, Any] | None:
+        """The transactional send status behind a message key (of the channel's key space)."""
         if not message_key:
             return None
         with self.store.reading() as conn:
             row = conn.execute(
                 "SELECT message_key, definition_key, status, status_code, status_message, created, updated"
-                " FROM tx_message WHERE mid=? AND message_key=?", (mid, message_key)).fetchone()
+                " FROM tx_message WHERE mid=? AND channel=? AND message_key=?", (mid, channel, message_key)).fetchone()
         return dict(row) if row else None
 
     def recipient(self, job_id: int | None, subscriber_key: str | None) -> dict[str, Any] | None:

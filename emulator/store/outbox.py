@@ -10,7 +10,7 @@ from typing import Any
 from .db import Store
 
 COLUMNS = ("id", "mid", "job_id", "message_key", "definition_key", "subscriber_key", "to_addr", "from_name",
-           "from_addr", "subject", "html", "text", "source", "created")
+           "from_addr", "subject", "html", "text", "source", "created", "channel")
 
 
 # Bounce event types of send_event (a message is "bounced" when its recipient has one in the same job).
@@ -45,7 +45,8 @@ class OutboxRepository:
             return (conn.execute("SELECT MAX(id) FROM outbox").fetchone()[0] or 0) + 1
 
     def add_many(self, rows: Iterable[dict[str, Any]]) -> int:
-        values = [tuple(json.dumps(r[c]) if c == "source" else r.get(c) for c in COLUMNS) for r in rows]
+        values = [tuple(json.dumps(r[c]) if c == "source" else r.get(c, "email" if c == "channel" else None)
+                        for c in COLUMNS) for r in rows]
         with self.store.transaction() as conn:
             conn.executemany(
                 f"INSERT INTO outbox({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", values
@@ -108,7 +109,7 @@ class OutboxRepository:
             args.extend([f"%{_like(word)}%"] * 5)
         clause = " WHERE " + " AND ".join(where)
         columns = ("o.id, o.mid, o.job_id, o.message_key, o.definition_key, o.subscriber_key, o.to_addr,"
-                   " o.from_name, o.from_addr, o.subject, o.created")
+                   " o.from_name, o.from_addr, o.subject, o.created, o.channel")
         with self.store.reading() as conn:
             total = conn.execute(f"SELECT COUNT(*) FROM outbox o{clause}", args).fetchone()[0]
             rows = conn.execute(

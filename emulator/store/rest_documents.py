@@ -75,7 +75,8 @@ class RestDocumentRepository:
             conn.execute("DELETE FROM rest_object WHERE pk=?", (doc.pk,))
 
     def page(self, mid: int, kind: str, status: str | None = None, status_equal: bool = True,
-             order_by: str = "createdDate", limit: int = 50, offset: int = 0) -> tuple[list[Document], int]:
+             order_by: str = "createdDate", limit: int = 50, offset: int = 0, descending: bool = False
+             ) -> tuple[list[Document], int]:
         """Documents of a kind, optionally filtered on (lower-cased) `status`, in a stable order."""
         where, args = "mid=? AND kind=?", [mid, kind]
         if status is not None:
@@ -84,7 +85,9 @@ class RestDocumentRepository:
         order = ORDER_COLUMNS.get(order_by, "created")
         with self.store.reading() as conn:
             total = conn.execute(f"SELECT COUNT(*) FROM rest_object WHERE {where}", args).fetchone()[0]
-            rows = conn.execute(f"SELECT * FROM rest_object WHERE {where} ORDER BY {order}, pk LIMIT ? OFFSET ?",
+            direction = "DESC" if descending else "ASC"
+            rows = conn.execute(f"SELECT * FROM rest_object WHERE {where} ORDER BY {order} {direction}, "
+                                f"pk {direction} LIMIT ? OFFSET ?",
                                 (*args, limit, offset)).fetchall()
         return [_document(r) for r in rows], total
 
@@ -120,8 +123,12 @@ def _message(row) -> TxMessage:
 
 
 class TxMessageRepository:
-    def __init__(self, store: Store) -> None:
+    """One channel's transactional messages ("email" or "sms"): every read and write is scoped to it, so the
+    two channels' message keys, queues and not-sent feeds never meet."""
+
+    def __init__(self, store: Store, channel: str = "email") -> None:
         self.store = store
+        self.channel = channel
 
     def existing_keys(self, mid: int, keys: list[str]) -> set[str]:
         found: set[str] = set()
@@ -129,30 +136,32 @@ class TxMessageRepository:
             for start in range(0, len(keys), 500):
                 chunk = keys[start:start + 500]
                 found.update(r[0] for r in conn.execute(
-                    f"SELECT message_key FROM tx_message WHERE mid=? AND message_key IN ({','.join('?' * len(chunk))})",
-                    (mid, *chunk)))
+                    "SELECT message_key FROM tx_message WHERE mid=? AND channel=? AND message_key IN "
+                    f"({','.join('?' * len(chunk))})", (mid, self.channel, *chunk)))
         return found
 
     def insert_many(self, rows: Iterable[dict[str, Any]]) -> list[int]:
         """Insert messages (payload dicts are JSON-encoded); returns their pks in order. The unique
-        (mid, message_key) index makes a second insert of one key fail: nothing is recorded twice."""
+        (mid, channel, message_key) index makes a second insert of one key fail: nothing is recorded twice."""
         pks = []
+        columns = (*MESSAGE_COLUMNS, "channel")
         with self.store.transaction() as conn:
             for row in rows:
                 values = tuple(json.dumps(row.get(c) or {}) if c == "payload" else row.get(c) for c in MESSAGE_COLUMNS)
-                cur = conn.execute(f"INSERT INTO tx_message({', '.join(MESSAGE_COLUMNS)}) VALUES "
-                                   f"({', '.join('?' * len(MESSAGE_COLUMNS))})", values)
+                cur = conn.execute(f"INSERT INTO tx_message({', '.join(columns)}) VALUES "
+                                   f"({', '.join('?' * len(columns))})", (*values, self.channel))
                 pks.append(cur.lastrowid)
         return pks
 
     def get(self, mid: int, message_key: str) -> TxMessage | None:
         with self.store.reading() as conn:
-            row = conn.execute("SELECT * FROM tx_message WHERE mid=? AND message_key=?", (mid, message_key)).fetchone()
+            row = conn.execute("SELECT * FROM tx_message WHERE mid=? AND channel=? AND message_key=?",
+                               (mid, self.channel, message_key)).fetchone()
         return _message(row) if row else None
 
     def with_status(self, mid: int, status: str, definition_key: str | None = None,
                     created_before: float | None = None) -> list[TxMessage]:
-        sql, args = "SELECT * FROM tx_message WHERE mid=? AND status=?", [mid, status]
+        sql, args = "SELECT * FROM tx_message WHERE mid=? AND channel=? AND status=?", [mid, self.channel, status]
         if definition_key is not None:
             sql, args = sql + " AND definition_key=?", [*args, definition_key]
         if created_before is not None:
@@ -163,8 +172,9 @@ class TxMessageRepository:
     def queue_stats(self, mid: int, definition_key: str) -> tuple[int, float | None]:
         """(number of queued messages, creation time of the oldest)."""
         with self.store.reading() as conn:
-            row = conn.execute("SELECT COUNT(*), MIN(created) FROM tx_message WHERE mid=? AND definition_key=?"
-                               " AND status='Queued'", (mid, definition_key)).fetchone()
+            row = conn.execute("SELECT COUNT(*), MIN(created) FROM tx_message WHERE mid=? AND channel=?"
+                               " AND definition_key=? AND status='Queued'",
+                               (mid, self.channel, definition_key)).fetchone()
         return row[0], row[1]
 
     def set_status(self, updates: Iterable[tuple[int, str, int | None, str | None, dict[str, Any], float]]) -> None:
@@ -178,6 +188,7 @@ class TxMessageRepository:
         """NotSent messages whose not-sent event id (payload.eventId) is above last_event_id, oldest first."""
         with self.store.reading() as conn:
             rows = conn.execute(
-                "SELECT * FROM tx_message WHERE mid=? AND status='NotSent' AND json_extract(payload, '$.eventId') > ?"
-                " ORDER BY json_extract(payload, '$.eventId') LIMIT ?", (mid, last_event_id, limit)).fetchall()
+                "SELECT * FROM tx_message WHERE mid=? AND channel=? AND status='NotSent'"
+                " AND json_extract(payload, '$.eventId') > ? ORDER BY json_extract(payload, '$.eventId') LIMIT ?",
+                (mid, self.channel, last_event_id, limit)).fetchall()
         return [_message(r) for r in rows]

@@ -125,6 +125,60 @@ class SendRepository:
     def forget(self, job_id: int) -> None:
         with self.store.transaction() as conn:
             conn.execute("DELETE FROM send_recipient WHERE job_id = ?", (job_id,))
+            conn.execute("DELETE FROM send_link WHERE job_id = ?", (job_id,))
+
+    # -- per-list and per-link statistics (ListSend, LinkSend) -------------------
+    def add_links(self, job_id: int, mid: int, links: Iterable[tuple[str, str | None]]) -> None:
+        """The send's tracked links, (url, alias) in the order the email has them."""
+        with self.store.transaction() as conn:
+            conn.executemany("INSERT INTO send_link(mid, job_id, url, alias, ordinal) VALUES (?,?,?,?,?)",
+                             [(mid, job_id, url, alias, i) for i, (url, alias) in enumerate(links)])
+
+    def source_states(self, job_id: int) -> dict[str, dict[str, int]]:
+        """{source: {state or 'reason:<reason>': count}}: the recipients of one send per audience source."""
+        out: dict[str, dict[str, int]] = {}
+        with self.store.reading() as conn:
+            for row in conn.execute("SELECT source, state, reason, COUNT(*) AS n FROM send_recipient"
+                                    " WHERE job_id = ? GROUP BY source, state, reason", (job_id,)):
+                counts = out.setdefault(row["source"], {})
+                counts[row["state"]] = counts.get(row["state"], 0) + row["n"]
+                if row["reason"]:
+                    key = f"reason:{row['reason']}"
+                    counts[key] = counts.get(key, 0) + row["n"]
+        return out
+
+    def source_event_counts(self, job_id: int, event_types: tuple[str, ...], state: str | None = None
+                            ) -> dict[str, dict[str, int]]:
+        """{source: {event type: distinct subscribers}}: who of each audience source had these events (of
+        the recipients in `state`, if given)."""
+        marks = ",".join("?" * len(event_types))
+        out: dict[str, dict[str, int]] = {}
+        where = " AND r.state = ?" if state is not None else ""
+        with self.store.reading() as conn:
+            for row in conn.execute(
+                    "SELECT r.source, e.event_type, COUNT(DISTINCT e.subscriber_key) AS n FROM send_event e"
+                    " JOIN send_recipient r ON r.job_id = e.job_id AND r.subscriber_key = e.subscriber_key"
+                    f" WHERE e.job_id = ? AND e.event_type IN ({marks}){where} GROUP BY r.source, e.event_type",
+                    (job_id, *event_types, *((state,) if state is not None else ()))):
+                out.setdefault(row["source"], {})[row["event_type"]] = row["n"]
+        return out
+
+    def links(self, mids: list[int], job_id: int | None = None) -> list[dict[str, Any]]:
+        sql = f"SELECT * FROM send_link WHERE mid IN ({','.join('?' * len(mids))})"
+        args: list[Any] = list(mids)
+        if job_id is not None:
+            sql, args = sql + " AND job_id = ?", [*args, job_id]
+        with self.store.reading() as conn:
+            return [dict(r) for r in conn.execute(sql + " ORDER BY id", args)]
+
+    def link_clicks(self, job_id: int, event_type: str) -> dict[str, tuple[int, int, float | None]]:
+        """{url: (clicks, distinct subscribers, last click date)} of one send's click events (their detail's
+        ``URL``, as domain/engagement.py records it)."""
+        with self.store.reading() as conn:
+            return {r[0]: (r[1], r[2], r[3]) for r in conn.execute(
+                "SELECT json_extract(detail, '$.URL') AS url, COUNT(*), COUNT(DISTINCT subscriber_key),"
+                " MAX(event_date) FROM send_event WHERE job_id = ? AND event_type = ? GROUP BY url",
+                (job_id, event_type)) if r[0]}
 
     # -- producing messages ----------------------------------------------------
     def state_counts(self, job_id: int) -> dict[str, int]:

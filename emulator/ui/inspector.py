@@ -161,12 +161,13 @@ class Inspector:
                            code=codes.REST.NOT_FOUND)
         job_ids = {i for i in per_job if i is not None} | {j["id"] for j in jobs if _names_key(j, key)}
         sent = [self.emu.jobs.get(i) for i in sorted(job_ids, reverse=True)]
+        channel = "sms" if type_name.startswith("sms") else "email"  # sms_definition: the SMS key space
         return {**found, "jobs": self._jobs([j for j in sent if j is not None]),
                 "recent_messages": [_message_summary(m) for m in messages], "message_count": counts[key],
-                "transactional_messages": self.repo.tx_message_counts(mid, key) if api == "REST" else {},
+                "transactional_messages": self.repo.tx_message_counts(mid, key, channel) if api == "REST" else {},
                 "recent_transactional_messages": [
                     {**m, "created": timestamp(m["created"]), "updated": timestamp(m["updated"])}
-                    for m in (self.repo.tx_messages(mid, key) if api == "REST" else [])]}
+                    for m in (self.repo.tx_messages(mid, key, channel=channel) if api == "REST" else [])]}
 
     # -- jobs ------------------------------------------------------------------
     def sends(self, mid: int, kind: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
@@ -244,7 +245,7 @@ class Inspector:
         events = [{**e, "time": timestamp(e["event_date"])}
                   for e in self.repo.message_events(row["job_id"], row["subscriber_key"],
                                                    message_id=row["id"])]
-        tx = self.repo.tx_message(row["mid"], row["message_key"])
+        tx = self.repo.tx_message(row["mid"], row["message_key"], row.get("channel") or "email")
         if tx:
             tx = {**tx, "created": timestamp(tx["created"]), "updated": timestamp(tx["updated"])}
         check = mail.check(row["html"], row["text"], row["subject"])
@@ -345,7 +346,7 @@ def _message_summary(row: dict[str, Any]) -> dict[str, Any]:
         "id": row["id"], "job_id": row.get("job_id"), "message_key": row.get("message_key"),
         "definition_key": row.get("definition_key"), "subscriber_key": row.get("subscriber_key"),
         "to": row.get("to_addr"), "subject": row.get("subject"), "created": timestamp(row.get("created")),
-        "mid": row.get("mid"),
+        "mid": row.get("mid"), "channel": row.get("channel") or "email",
     }
 
 

@@ -23,8 +23,9 @@ from flask import (
 )
 
 from ..clock import iso_from_timestamp
-from ..domain.errors import NotFound
-from ..web import domain_error_response, emulator, journal_filters
+from ..domain import codes
+from ..domain.errors import Invalid, NotFound
+from ..web import domain_error_response, emulator, id_arg, int_arg, journal_filters
 from .inspector import Inspector
 from .mail import hold_remote_images
 
@@ -58,7 +59,11 @@ def _inspector() -> Inspector:
 
 
 def _limit(default: int, cap: int) -> int:
-    return max(1, min(request.args.get("limit", default, int), cap))
+    return int_arg("limit", default, 1, cap)
+
+
+def _offset() -> int:
+    return int_arg("offset", 0, 0, 2**62)
 
 
 def _is_page() -> bool:
@@ -85,16 +90,16 @@ def _page(template: str, status: int = 200, owner: int | None = None, **context:
     """Render a page with the BU selector's data: the selected BU is the shown item's `owner`, else `?mid=`,
     else the parent BU."""
     inspector = _inspector()
-    mid = owner if owner is not None else request.args.get("mid", type=int)
     try:
+        mid = owner if owner is not None else id_arg("mid")
         bu = inspector.bu(mid)
-    except NotFound:
+    except (NotFound, Invalid):
         bu = inspector.bu(None)
     return render_template(f"ui/{template}", bus=inspector.bus(), bu=bu, mid=bu["mid"], **context), status
 
 
 def _mid() -> int:
-    return _inspector().bu(request.args.get("mid", type=int))["mid"]
+    return _inspector().bu(id_arg("mid"))["mid"]
 
 
 # -- pages -----------------------------------------------------------------------------------------------
@@ -132,7 +137,7 @@ def sends_page():
 def job_page(job_id: int):
     inspector = _inspector()
     job = inspector.job(job_id)
-    offset = max(0, request.args.get("offset", 0, int))
+    offset = _offset()
     messages = inspector.outbox(job["mid"], job_id=job_id, limit=PAGE_SIZE, offset=offset)
     return _page("job.html", owner=job["mid"], title=f"Job {job_id}", job=job, messages=messages, offset=offset,
                  page_size=PAGE_SIZE, recipients=inspector.job_recipients(job_id))
@@ -142,9 +147,9 @@ def job_page(job_id: int):
 def outbox_page():
     args = request.args
     q = (args.get("q") or "").strip()
-    job_id = args.get("job_id", type=int)
+    job_id = id_arg("job_id")
     message_key = (args.get("message_key") or "").strip() or None
-    offset = max(0, args.get("offset", 0, int))
+    offset = _offset()
     result = _inspector().search_outbox(_mid(), q, job_id=job_id, message_key=message_key, limit=PAGE_SIZE,
                                         offset=offset)
     return _page("outbox.html", title="Outbox", result=result, q=q, job_id=job_id, message_key=message_key,
@@ -180,10 +185,15 @@ def imports_page():
     return _page("imports.html", title="Imports", imports=_inspector().imports(_mid()))
 
 
+@bp.get(f"{UI}/journeys")
+def journeys_page():
+    return _page("journeys.html", title="Journeys", journeys=emulator().journeys.overview(_mid()))
+
+
 @bp.get(f"{UI}/journal")
 def journal_page():
     filters = journal_filters()
-    offset = max(0, request.args.get("offset", 0, int))
+    offset = _offset()
     journal = _inspector().journal_view(filters, limit=_limit(JOURNAL_PAGE, 1000), offset=offset)
     shown = {("bu" if k == "mid" else k): v for k, v in filters.items()}
     return _page("journal.html", title="Request journal", journal=journal, filters=shown, offset=offset,
@@ -212,7 +222,7 @@ def outbox_delete(message_id: int):
 
 @bp.post("/_emulator/outbox/clear")
 def outbox_clear():
-    mid = request.values.get("mid", type=int)
+    mid = id_arg("mid")
     return _done({"deleted": _inspector().clear_outbox(mid)})
 
 
@@ -294,7 +304,7 @@ def bus_json():
 @bp.get("/_emulator/overview")
 def overview_json():
     inspector = _inspector()
-    bu = inspector.bu(request.args.get("mid", type=int))
+    bu = inspector.bu(id_arg("mid"))
     return jsonify(mid=bu["mid"], name=bu["name"], **inspector.overview(bu["mid"]))
 
 
@@ -317,7 +327,11 @@ def sends_json():
 
 @bp.get("/_emulator/sends/<int:job_id>")
 def send_json(job_id: int):
-    return jsonify(_inspector().job(job_id))
+    job = _inspector().job(job_id)
+    mid = id_arg("mid")
+    if mid is not None and job["mid"] != mid:  # ?mid= never shows another BU's job
+        raise NotFound(f"No job {job_id} in business unit {mid}.", code=codes.REST.NOT_FOUND)
+    return jsonify(job)
 
 
 @bp.get("/_emulator/imports")

@@ -42,12 +42,3 @@ defaults_per_bu:
         assert emu.objects.count(42, "List") == 1
     finally:
         emu.close()
-
-
-def test_click_redirect_of_tracked_links(mc):
-    ok = requests.get(f"{mc.base_url}/_emulator/click", params={"ref": "k", "url": "https://example.com/a?b=1"},
-                      allow_redirects=False, timeout=5)
-    assert ok.status_code == 302 and ok.headers["Location"] == "https://example.com/a?b=1"
-    refused = requests.get(f"{mc.base_url}/_emulator/click", params={"url": "javascript:alert(1)"},
-                           allow_redirects=False, timeout=5)
-    assert refused.status_code == 400 and refused.json()["errorcode"] == 10005

@@ -239,7 +239,7 @@ def test_file_spec_and_uploads_stay_in_the_folder(soap, mc, tmp_path):
     assert upload(mc, "sub/inner.csv", b"a\n").status_code == 201
     outside = tmp_path / "secret.csv"
     outside.write_text("Key,Email\ns1,s@example.com\n")
-    folder = mc.emu.state_dir / "ftp" / "Import"
+    folder = mc.emu.import_folder.path
     os.symlink(outside, folder / "link.csv")
     assert upload(mc, "link.csv", b"x").status_code == 400
     assert requests.get(f"{mc.base_url}/_emulator/ftp/Import/link.csv", timeout=10).status_code == 400

@@ -161,7 +161,7 @@ def test_public_app_needs_no_secret_and_scope_can_only_narrow(mc):
     code = _code(mc, client_id="emulator-public-client")
     response = requests.post(f"{mc.base_url}/v2/token", timeout=10, json={
         "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-        "client_id": "emulator-public-client", "scope": "email_read journeys_read"})
+        "client_id": "emulator-public-client", "scope": "email_read automations_read"})
     assert response.status_code == 200
     body = response.json()
     assert body["scope"] == "email_read" and body["refresh_token"]

@@ -82,6 +82,23 @@ def test_data_extension_and_rows_end_to_end(mc, fuel):
     values = {p.Name: p.Value for p in got.results[0].Properties.Property}
     assert values == {"Key": "r1", "Email": "r1@example.com", "Age": "31"}
 
+    # The hidden row key extraction tools always ask for: an integer, filterable, never writable.
+    keyed = FuelSDK.ET_DataExtension_Row()
+    keyed.auth_stub = fuel
+    keyed.CustomerKey = "fuel-people"
+    keyed.props = ["_CustomObjectKey", "Key"]
+    rows = keyed.get()
+    assert rows.status, rows.message
+    row_key = {p.Name: p.Value for p in rows.results[0].Properties.Property}["_CustomObjectKey"]
+    assert row_key.isdigit()
+    keyed.search_filter = {"Property": "_CustomObjectKey", "SimpleOperator": "equals", "Value": row_key}
+    assert [{p.Name: p.Value for p in r.Properties.Property}["Key"] for r in keyed.get().results] == ["r1"]
+    writer = FuelSDK.ET_DataExtension_Row()
+    writer.auth_stub = fuel
+    writer.CustomerKey = "fuel-people"
+    writer.props = {"Key": "r9", "Email": "r9@example.com", "_CustomObjectKey": "5"}
+    assert not writer.post().status
+
     row.props = {"Key": "r1"}
     deleted = row.delete()
     assert deleted.status, deleted.results

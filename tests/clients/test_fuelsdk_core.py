@@ -50,10 +50,20 @@ def test_email_senderprofile_and_folder(fuel, mc):
                                                       "FromName": "Support", "FromAddress": "support@example.com"})
     assert profile.status is True and profile.results[0].StatusMessage == "SenderProfile created"
     assert profile.results[0].NewObjectID
+    roots = _get(fuel, FuelSDK.ET_Folder, ["ID", "Name", "ContentType", "ParentFolder.ID", "IsEditable"],
+                 {"LeftOperand": {"Property": "ContentType", "SimpleOperator": "equals", "Value": "email"},
+                  "LogicalOperator": "AND",
+                  "RightOperand": {"Property": "ParentFolder.ID", "SimpleOperator": "equals", "Value": "0"}}).get()
+    assert roots.status is True and [(r.Name, r.IsEditable) for r in roots.results] == [("my emails", False)]
     folder = _post(fuel, FuelSDK.ET_Folder, {"CustomerKey": "f1", "Name": "Folder one", "Description": "d",
                                              "ContentType": "email", "IsActive": True, "IsEditable": True,
-                                             "AllowChildren": True, "ParentFolder": {"ID": 0}})
+                                             "AllowChildren": True, "ParentFolder": {"ID": roots.results[0].ID}})
     assert folder.results[0].StatusMessage == "Folder created successfully."
+    orphan = _post(fuel, FuelSDK.ET_Folder, {"Name": "No parent", "ContentType": "email", "ParentFolder": {"ID": 0}})
+    assert orphan.status is False and orphan.results[0].ErrorCode == 396007
+    children = _get(fuel, FuelSDK.ET_Folder, ["ID", "Name", "ParentFolder.ID"],
+                    {"Property": "ParentFolder.ID", "SimpleOperator": "equals", "Value": str(roots.results[0].ID)}).get()
+    assert [(c.Name, c.ParentFolder.ID) for c in children.results] == [("Folder one", roots.results[0].ID)]
     emails = _get(fuel, FuelSDK.ET_Email, ["ID", "Name", "Subject"],
                   {"Property": "Name", "SimpleOperator": "like", "Value": "Welc"}).get()
     assert [e.Subject for e in emails.results] == ["Hi %%FirstName%%"]

@@ -9,6 +9,7 @@ import pytest
 
 from emulator.domain.ens.worker import RETRY_DELAYS
 from tests.engagement.receiver import Receiver, signed
+from tests.rest.test_sms import sms_definition, sms_send
 
 CALLBACKS, SUBS, VERIFY = "/platform/v1/ens-callbacks", "/platform/v1/ens-subscriptions", "/platform/v1/ens-verify"
 EMAIL_TYPES = ["TransactionalSendEvents.EmailSent", "TransactionalSendEvents.EmailBounced",
@@ -222,3 +223,29 @@ def test_a_transactional_message_not_sent_is_an_email_not_sent(mc, api, receiver
     assert not_sent["info"] == {"to": "nc@example.com", "subscriberKey": "nc", "messageKey": "n-2",
                                 "reason": "Unsubscribed", "statusCode": "1", "statusMessage": "Unsubscribed"}
     assert not_sent["definitionKey"] == "order-conf"
+
+
+def test_transactional_sms_events_reach_the_loopback_receiver(mc, api, receiver):
+    """Delivery's SMS notices are published as SFMC's SmsSent, SmsDelivered, SmsBounced and SmsNotSent."""
+    types = ["TransactionalSendEvents.SmsSent", "TransactionalSendEvents.SmsNotSent",
+             "TransactionalSendEvents.SmsDelivered", "TransactionalSendEvents.SmsBounced"]
+    register(api, receiver, types=types)
+    sms_definition(api)
+    assert sms_send(api, "s-1", to="15555551234").status_code == 202
+    found = wait_events(receiver, 2)
+    assert [e["eventCategoryType"] for e in found] == ["TransactionalSendEvents.SmsSent",
+                                                       "TransactionalSendEvents.SmsDelivered"]
+    sent, delivered = found
+    assert sent["info"] == {"to": "15555551234", "subscriberKey": "contact-s-1", "messageKey": "s-1"}
+    assert sent["definitionKey"] == "account-reset" and sent["mid"] == mc.parent_mid
+    assert sent["composite"]["mobileNumber"] == "15555551234"
+    assert (delivered["info"]["statusCode"], delivered["info"]["statusMessage"]) == ("4000", "Delivered")
+    assert delivered["info"]["fromAddress"] == "8201221"
+    assert sms_send(api, "s-2", to="15555550001").status_code == 202  # the magic undeliverable number
+    assert sms_send(api, "s-3", to="15555550000").status_code == 202  # the magic not-sent number
+    found = wait_events(receiver, 5)
+    assert [(e["eventCategoryType"], e["info"]["messageKey"]) for e in found[2:]] == [
+        ("TransactionalSendEvents.SmsSent", "s-2"), ("TransactionalSendEvents.SmsBounced", "s-2"),
+        ("TransactionalSendEvents.SmsNotSent", "s-3")]
+    not_sent = found[4]["info"]
+    assert not_sent["statusCode"] and not_sent["reason"]

@@ -119,7 +119,8 @@ def test_soap_fault_with_custom_code(mc):
 def test_bad_rules_get_sfmc_errors_and_delete_clears(mc):
     bad = requests.post(f"{mc.base_url}/_emulator/faults", json={"fault": "explode"}, timeout=10)
     assert bad.status_code == 400 and bad.json()["errorcode"] == 10005
-    bad = requests.post(f"{mc.base_url}/_emulator/faults", data="{", timeout=10)
+    bad = requests.post(f"{mc.base_url}/_emulator/faults", data="{", timeout=10,
+                        headers={"Content-Type": "application/json"})
     assert bad.status_code == 400 and bad.json()["errorcode"] == 10004
     rule = add_rule(mc, path="/x", times=3)
     assert requests.delete(f"{mc.base_url}/_emulator/faults/{rule['id']}", timeout=10).json() == {"removed": 1}

@@ -46,6 +46,7 @@ def assert_rest_error(response: requests.Response) -> dict:
     return body
 
 
+@pytest.mark.reaches_guard
 def test_a_soap_failure_outside_the_operation_is_a_server_fault(mc, monkeypatch, caplog) -> None:
     # Spyne's own parser raising (as an empty body or a broken encoding can make it do) escapes Spyne.
     monkeypatch.setattr(service.PartnerSoap11, "create_in_document", _boom)
@@ -60,6 +61,7 @@ def test_a_soap_failure_outside_the_operation_is_a_server_fault(mc, monkeypatch,
     assert mc.emu.guard_hits == before + 1
 
 
+@pytest.mark.reaches_guard
 def test_a_failing_rest_route_is_sfmc_json_error(mc, monkeypatch, caplog) -> None:
     import emulator.rest.assets as assets
 
@@ -124,6 +126,7 @@ class FailingClose:
         raise Planted("in close")
 
 
+@pytest.mark.reaches_guard
 @pytest.mark.parametrize("app", [after_start_response, while_iterating, never_starts, FailingClose])
 @pytest.mark.parametrize("soap", [False, True])
 def test_failures_at_every_stage_are_answered(mc, app, soap: bool) -> None:
@@ -142,6 +145,7 @@ def test_failures_at_every_stage_are_answered(mc, app, soap: bool) -> None:
     assert mc.emu.guard_hits == before + 1
 
 
+@pytest.mark.reaches_guard
 def test_when_the_fault_builder_itself_fails_the_fallback_is_a_fault(mc, monkeypatch) -> None:
     import emulator.middleware.guard as guard
 

@@ -113,3 +113,13 @@ def test_a_target_gets_its_real_time_clock_back(mc):
     assert mc.clock.frozen and mc.clock.now().year == 2011
     target.close()
     assert not mc.clock.frozen and mc.clock.now().year >= 2026
+
+
+def test_the_id_seed_has_one_name_on_every_command() -> None:
+    """`--id-seed` on serve and replay alike (docs/development.md, names); replay's old `--seed` still works."""
+    from emulator.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["serve", "--id-seed", "7"]).id_seed == 7
+    assert parser.parse_args(["replay", "x.yaml", "--id-seed", "7"]).id_seed == 7
+    assert parser.parse_args(["replay", "x.yaml", "--seed", "7"]).id_seed == 7

@@ -12,7 +12,7 @@ ASSETS = "/asset/v1/content/assets"
 def test_asset_create_read_patch_delete(api: Api):
     created = api.asset("welcome")
     assert isinstance(created["id"], int) and created["customerKey"] == "welcome"
-    assert created["assetType"] == {"id": 208, "name": "htmlemail", "displayName": "htmlemail"}
+    assert created["assetType"] == {"id": 208, "name": "htmlemail", "displayName": "HTML Email"}
     assert created["views"]["subjectline"]["content"].startswith("Order")
     got = api.get(f"{ASSETS}/{created['id']}")
     assert got.status_code == 200 and got.json() == created

@@ -112,12 +112,13 @@ def test_list_pages_orders_and_filters(api_asset: Api):
         assert api_asset.post(DEFS, json=body(key, status="Inactive" if i == 0 else "Active")).status_code == 201
     listed = api_asset.get(DEFS, params={"$orderBy": "definitionKey", "$pageSize": 2, "$page": 1}).json()
     assert [d["definitionKey"] for d in listed["definitions"]] == ["a", "b"]
-    assert listed["count"] == 3 and listed["page"] == 1 and listed["pageSize"] == 2
+    # count: the definitions on this page, not the total (docs/decisions.md)
+    assert listed["count"] == 2 and listed["page"] == 1 and listed["pageSize"] == 2
     assert set(listed["definitions"][0]) == {"name", "definitionKey", "status", "createdDate", "modifiedDate",
                                             "content", "subscriptions"}
     assert "definitionId" not in listed["definitions"][0]
     second = api_asset.get(DEFS, params={"$orderBy": "definitionKey", "$pageSize": 2, "$page": 2}).json()
-    assert [d["definitionKey"] for d in second["definitions"]] == ["c"]
+    assert [d["definitionKey"] for d in second["definitions"]] == ["c"] and second["count"] == 1
     desc = api_asset.get(DEFS, params={"$orderBy": "name desc"}).json()
     assert [d["definitionKey"] for d in desc["definitions"]] == ["c", "b", "a"]
     active = api_asset.get(DEFS, params={"$filter": "status eq active"}).json()
@@ -190,7 +191,7 @@ def test_the_501st_definition_is_refused_and_the_window_rolls(api_asset: Api, mc
     refused = assert_error(api_asset.post(DEFS, json=body("q500")), 400, 30001, "500", "7 days")
     assert refused["message"].startswith("MCMS_UTM_Runtime_InvalidOperation:")
     assert_error(api_asset.get(f"{DEFS}/q500"), 404, 30003)  # the refused create made nothing
-    assert api_asset.get(DEFS).json()["count"] == 500
+    assert api_asset.get(DEFS, params={"$pageSize": 500}).json()["count"] == 500
     mc.clock.advance(7 * 86400 - 1)
     api_asset.refresh()
     assert api_asset.post(DEFS, json=body("q500")).status_code == 400  # still inside the window
@@ -228,3 +229,13 @@ def test_concurrent_creators_get_exactly_the_quota(api_asset: Api, mc):
     assert sorted(statuses) == [201] * 20 + [400] * 30
     assert api_asset.get(DEFS).json()["count"] == 20
     assert mc.emu.quota.used(mc.parent_mid) == 20
+
+
+def test_paging_parameter_names_match_in_any_case(api_asset: Api):
+    """fuel-rest lower-cases whole URLs; SFMC matches the names case-insensitively (docs/decisions.md 11)."""
+    for key in ("b", "a", "c"):
+        assert api_asset.post(DEFS, json=body(key)).status_code == 201
+    lowered = api_asset.get(DEFS + "?$pagesize=2&$page=2&$orderby=definitionkey").json()
+    assert lowered["page"] == 2 and lowered["pageSize"] == 2
+    upper = api_asset.get(DEFS + "?$PAGESIZE=1&$ORDERBY=definitionKey%20desc&$FILTER=status%20eq%20active").json()
+    assert [d["definitionKey"] for d in upper["definitions"]] == ["c"] and upper["count"] == 1

@@ -170,3 +170,15 @@ def test_error_answers_for_a_triggered_send_without_definition_or_subscribers_va
     assert texts(resp, "p:Results/p:ErrorCode") == ["18002", "180007"]
     assert texts(resp, "p:Results/p:Object/p:Subscribers/p:EmailAddress") == ["a@example.com"]
     assert texts(resp, "p:Results/p:Object/p:TriggeredSendDefinition/p:CustomerKey") == ["v"]
+
+
+def test_a_soap_email_includes_content_builder_blocks(mc, world, soap):
+    api = Api(mc)
+    made = api.post("/asset/v1/content/assets", json={"name": "Sig", "customerKey": "sig", "assetType": {"id": 197},
+                                                      "content": "<i>Regards, %%FirstName%%</i>"})
+    assert made.status_code == 201, made.text
+    email_id = world.email(key="with-sig", subject="Hi", html='<p>Body</p>%%=ContentBlockByKey("sig")=%%')
+    soap.create(tsd_xml("sig-tsd", email_id, "<TriggeredSendStatus>Active</TriggeredSendStatus>"))
+    soap.create(triggered("sig-tsd", ("s", "s@example.com", {"FirstName": "Sue"})))
+    [message] = mc.outbox(q="s@example.com")
+    assert message["html"] == "<p>Body</p><i>Regards, Sue</i>"

@@ -156,16 +156,23 @@ def test_search_by_job_and_status_badges(mc, world):
 def test_delete_one_and_clear_all(mc, world):
     seeded, _ = world
     first = seeded.message_ids[0]
+    # The page's forms carry the CSRF token (web.py's admin guard): a form post without it is refused.
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page(mc, "/_emulator/ui/outbox")).group(1)
+    refused = mc.http.post(f"{mc.base_url}/_emulator/outbox/{first}/delete", data={"next": "/"}, timeout=10)
+    assert refused.status_code == 403 and get(mc, f"/_emulator/outbox/{first}").status_code == 200
     response = mc.http.post(f"{mc.base_url}/_emulator/outbox/{first}/delete",
-                            data={"next": "/_emulator/ui/outbox?mid=1"}, allow_redirects=False, timeout=10)
+                            data={"next": "/_emulator/ui/outbox?mid=1", "csrf_token": token},
+                            allow_redirects=False, timeout=10)
     assert response.status_code == 303 and response.headers["Location"].endswith("/_emulator/ui/outbox?mid=1")
     assert get(mc, f"/_emulator/outbox/{first}").status_code == 404
     again = mc.http.post(f"{mc.base_url}/_emulator/outbox/{first}/delete", timeout=10)
     assert again.status_code == 404 and again.json()["errorcode"] == 30003
     evil = mc.http.post(f"{mc.base_url}/_emulator/outbox/{seeded.message_ids[1]}/delete",
-                        data={"next": "https://evil.test/"}, allow_redirects=False, timeout=10)
+                        data={"next": "https://evil.test/", "csrf_token": token}, allow_redirects=False,
+                        timeout=10)
     assert evil.status_code == 200 and evil.json() == {"deleted": 1}  # never an open redirect
-    cleared = mc.http.post(f"{mc.base_url}/_emulator/outbox/clear", data={"mid": seeded.mid}, timeout=10).json()
+    cleared = mc.http.post(f"{mc.base_url}/_emulator/outbox/clear", data={"mid": seeded.mid, "csrf_token": token},
+                           timeout=10).json()
     assert cleared["deleted"] == 5 and get(mc, "/_emulator/outbox").json() == []
 
 

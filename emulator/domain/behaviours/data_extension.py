@@ -60,6 +60,7 @@ class DataExtensionBehaviour(Behaviour):
             self._check_sendable(props)
         props.setdefault("IsSendable", False)
         props.setdefault("IsTestable", False)
+        self.service.emu.folders.place(mid, "DataExtension", props)
         return props
 
     @staticmethod
@@ -94,6 +95,8 @@ class DataExtensionBehaviour(Behaviour):
                     raise Invalid(f"Field {f['Name']}: a primary key cannot be added to an existing data "
                                   "extension.", code=codes.SOAP.DE_VALIDATION)
             changes["Fields"] = {"Field": existing + _prepare_fields(added, len(existing))}
+        if "CategoryID" in changes:
+            self.service.emu.folders.place(mid, "DataExtension", changes)
         if changes.get("CustomerKey") and changes["CustomerKey"] != current.get("CustomerKey"):
             self.service.emu.audience.rename_rows(mid, current["CustomerKey"], changes["CustomerKey"])
         merged = {**current, **changes}
@@ -265,6 +268,7 @@ class DataExtensionObjectBehaviour(Behaviour):
         names = [c.name for c in de.columns]
         for pk, stored in self.service.emu.audience.iter_rows_after(de.mid, de.key, -1 if after is None else after):
             row = {name: stored.get(name) for name in names}  # columns without a value are present as None
+            row[des.ROW_KEY] = pk
             for name in dates:  # ISO for the filter's datetime comparison; present() formats them back
                 if row.get(name):
                     stamp = des.parse_date(row[name])
@@ -277,6 +281,9 @@ class DataExtensionObjectBehaviour(Behaviour):
         props = []
         for name in names:
             column = de.column(name) if de else None
+            if column is None and des.is_row_key(name):
+                props.append({"__type__": "APIProperty", "Name": des.ROW_KEY, "Value": str(row[des.ROW_KEY])})
+                continue
             value = row.get(column.name if column else name)
             if column is not None and column.type == "Date" and value:
                 stamp = des.parse_date(value)

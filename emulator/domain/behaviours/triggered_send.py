@@ -11,6 +11,7 @@ from ...ids import IdSource
 from ...store.audience import AudienceRepository
 from ...store.objects import ObjectRepository
 from .. import codes
+from ..content import block_fetcher
 from ..context import CallContext
 from ..delivery import Batch, Delivery, Event, Message, Sender, email_content
 from ..errors import Invalid, NotFound, Unsupported
@@ -195,7 +196,8 @@ class TriggeredSendBehaviour(Behaviour):
                    send_attributes: list[dict[str, Any]], sender: tuple[str, str],
                    honour: bool) -> list[dict[str, Any]]:
         emu = self.service.emu
-        content = email_content(email, tsd.get("EmailSubject") or tsd.get("DynamicEmailSubject"))
+        content = email_content(email, tsd.get("EmailSubject") or tsd.get("DynamicEmailSubject"),
+                                blocks=block_fetcher(emu.documents, emu.document_query, mid))
         now = emu.clock.now().timestamp()
         send_id, batch, failures = tsd["_send_id"], Batch(), []
         shared = {a.get("Name"): a.get("Value") for a in send_attributes if a.get("Name")}

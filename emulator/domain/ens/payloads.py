@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..delivery import Batch, Event, Message
+from ..delivery import Batch, Event, Message, Notice
 
 SUPPORTED = (
     "TransactionalSendEvents.EmailSent", "TransactionalSendEvents.EmailNotSent",
@@ -58,24 +58,50 @@ def from_batch(batch: Batch, eid: int, subscriber_id: Callable[[int, str | None]
     EmailNotSent), a transactional bounce's EmailBounced, and any message's opens, clicks and unsubscribes."""
     out: list[tuple[int, dict[str, Any]]] = []
     for m in batch.messages:
-        if _transactional(m):
+        if m.channel == "email" and _transactional(m):
             comp = composite(None, m.id, 1, None, subscriber_id(m.mid, m.subscriber_key))
             out.append((m.mid, payload("TransactionalSendEvents.EmailSent", m.created, comp, m.mid, eid,
                                        m.definition_key, {"to": m.to, "subscriberKey": m.subscriber_key,
                                                           "messageKey": m.message_key, "status": "Sent",
                                                           "renderedSubject": m.subject}, True,
                                        m.source.get("definition_id"))))
-    for n in batch.not_sent:
-        comp = composite(None, None, 1, None, subscriber_id(n.mid, n.subscriber_key))
-        out.append((n.mid, payload("TransactionalSendEvents.EmailNotSent", n.at, comp, n.mid, eid, n.definition_key,
-                                   {"to": n.to, "subscriberKey": n.subscriber_key, "messageKey": n.message_key,
-                                    "reason": n.status_message, "statusCode": str(n.status_code),
-                                    "statusMessage": n.status_message}, True)))
+    for n in batch.notices:
+        item = _notice_payload(n, eid, subscriber_id)
+        if item is not None:
+            out.append((n.mid, item))
     for e in batch.events:
         item = _event_payload(e, eid, subscriber_id, message_of)
         if item is not None:
             out.append((e.mid, item))
     return out
+
+
+# A transactional SMS's notices (delivery.Notice.status) and the ENS category each is published as; an
+# Undeliverable SMS is SFMC's SmsBounced [doc:ens-supported-events].
+SMS_CATEGORIES = {"Sent": "TransactionalSendEvents.SmsSent", "NotSent": "TransactionalSendEvents.SmsNotSent",
+                  "Delivered": "TransactionalSendEvents.SmsDelivered",
+                  "Undeliverable": "TransactionalSendEvents.SmsBounced"}
+
+
+def _notice_payload(n: Notice, eid: int, subscriber_id: Callable[[int, str | None], Any]) -> dict[str, Any] | None:
+    """An email's EmailNotSent, or an SMS's SmsSent / SmsNotSent / SmsDelivered / SmsBounced."""
+    comp = composite(None, None, 1, None, subscriber_id(n.mid, n.contact_key))
+    info: dict[str, Any] = {"to": n.to, "subscriberKey": n.contact_key, "messageKey": n.message_key}
+    if n.channel == "email":
+        if n.status != "NotSent":
+            return None  # an email's Sent is its outbox message (above)
+        info.update(reason=n.status_message, statusCode=str(n.status_code), statusMessage=n.status_message)
+        return payload("TransactionalSendEvents.EmailNotSent", n.at, comp, n.mid, eid, n.definition_key, info, True)
+    category = SMS_CATEGORIES.get(n.status) if n.channel == "sms" else None
+    if category is None:
+        return None
+    comp = {**comp, "mobileNumber": str(n.to or "")}
+    if n.status == "NotSent":
+        info.update(reason=n.status_message, statusCode=str(n.status_code))
+    elif n.status != "Sent":
+        info.update(ordinal="0", statusCode=str(n.status_code), statusMessage=n.status_message,
+                    fromAddress=n.detail.get("shortCode"), countryCode=n.detail.get("countryCode"))
+    return payload(category, n.at, comp, n.mid, eid, n.definition_key, info, True)
 
 
 def _event_payload(e: Event, eid: int, subscriber_id: Callable[[int, str | None], Any],

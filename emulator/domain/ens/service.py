@@ -197,7 +197,7 @@ class EventNotifications:
 
     def on_delivery(self, batch: Batch) -> None:
         """Delivery listener: what a batch of messages and events means to ENS, published per business unit."""
-        mids = {m.mid for m in batch.messages} | {e.mid for e in batch.events} | {n.mid for n in batch.not_sent}
+        mids = {m.mid for m in batch.messages} | {e.mid for e in batch.events} | {n.mid for n in batch.notices}
         if not any(self.x.repo.subscriptions(mid, status="active") for mid in mids):
             return  # the common case: nobody listens, nothing is built
         by_mid: dict[int, list[dict[str, Any]]] = {}

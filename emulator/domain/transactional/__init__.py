@@ -1,9 +1,13 @@
-"""Transactional messaging (REST /messaging/v1/email/...), by responsibility:
+"""Transactional messaging (REST /messaging/v1/email/... and /messaging/v1/sms/...), by responsibility:
 
 - ``definitions``: send definitions, their validation and CRUD;
 - ``queue``: what an inactive definition holds and how messages leave it;
 - ``messages``: accepting a send, and message status / the NotSent feed;
-- ``sending``: delivery of a definition's messages through the one delivery path (domain/delivery.py).
+- ``sending``: delivery of a definition's messages through the one delivery path (domain/delivery.py);
+- ``sms``: the SMS channel's definitions, recipients and delivery, on the same machinery.
+
+One service per channel (``TransactionalService`` for email, ``sms_service`` for SMS), each with its own
+``TxDeps`` (``channel``, and a message repository scoped to it).
 
 Protocol-free: takes decoded JSON dicts, returns dicts shaped as SFMC answers them, raises typed errors
 whose messages carry SFMC's symbolic MCMS_UTM_* prefix (domain/codes.py) [doc:transactional-send-response].
@@ -15,22 +19,25 @@ from __future__ import annotations
 from typing import Any
 
 from ..context import CallContext
-from .common import TxDeps
+from .common import SMS_CHANNEL, TxDeps
 from .definitions import Definitions
 from .messages import Messages
 from .queue import Queue
 from .sending import TxDelivery
+from .sms import SmsDefinitions, SmsDelivery, SmsMessages
 
 
 class TransactionalService:
-    """The REST adapter's one entry point; each call goes to the part that owns it."""
+    """The REST adapter's one entry point for a channel; each call goes to the part that owns it. The
+    parts default to email's; a channel passes its own classes (the same constructors)."""
 
-    def __init__(self, deps: TxDeps) -> None:
+    def __init__(self, deps: TxDeps, delivery: type[TxDelivery] = TxDelivery,
+                 definitions: type[Definitions] = Definitions, messages: type[Messages] = Messages) -> None:
         self.deps = deps
-        self.delivery = TxDelivery(deps)
+        self.delivery = delivery(deps)
         self.queue = Queue(deps, self.delivery)
-        self.definitions = Definitions(deps, self.queue)
-        self.messages = Messages(deps, self.queue, self.delivery)
+        self.definitions = definitions(deps, self.queue)
+        self.messages = messages(deps, self.queue, self.delivery)
 
     def create_definition(self, ctx: CallContext, body: dict[str, Any]) -> dict[str, Any]:
         return self.definitions.create(ctx, body)
@@ -67,4 +74,9 @@ class TransactionalService:
         self.queue.expire(mid)
 
 
-__all__ = ["TransactionalService", "TxDeps"]
+def sms_service(deps: TxDeps) -> TransactionalService:
+    """Transactional SMS: `deps.channel` is SMS_CHANNEL and `deps.messages` scoped to "sms"."""
+    return TransactionalService(deps, SmsDelivery, SmsDefinitions, SmsMessages)
+
+
+__all__ = ["SMS_CHANNEL", "TransactionalService", "TxDeps", "sms_service"]

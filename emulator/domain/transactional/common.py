@@ -17,7 +17,7 @@ from ...store.objects import ObjectRepository
 from ...store.rest_documents import RestDocumentRepository, TxMessage, TxMessageRepository
 from ..codes import NOT_SENT as NOT_SENT_CODES
 from ..codes import REST
-from ..delivery import Batch, Delivery, NotSentNotice
+from ..delivery import Batch, Delivery, Notice
 from ..errors import DomainError, Invalid
 from ..quota import DefinitionQuota
 
@@ -25,7 +25,7 @@ DEFINITION_KIND = "email_definition"
 QUOTA_KIND = "transactional"
 MAX_DEFINITION_KEY = 36  # [mcdev TransactionalEmail.definition.js]
 MAX_MESSAGE_KEY = 100  # [swag]
-MAX_RECIPIENTS = 2000  # [swag]
+MAX_RECIPIENTS = 2000  # [swag]; enforced by the request schema (rest/schemas/transactional.py)
 MAX_PAGING = 2**31 - 1  # paging numbers beyond this are refused (SQLite integers are 64-bit)
 QUEUE_RETENTION = 3 * 86400  # inactive definitions keep messages three days [swag, seed:003]
 DEFAULT_CLASSIFICATION = "Default Transactional"
@@ -46,7 +46,25 @@ NOT_SENT = {
     "queue_cleared": NOT_SENT_CODES.QUEUE_CLEARED,
     "timed_out": NOT_SENT_CODES.TIMED_OUT,
     "list_unsubscribed": NOT_SENT_CODES.LIST_UNSUBSCRIBED,
+    # SMS (see docs/sms.md): no mobile number, one that is not a number, the magic not-sent number
+    "missing_mobile": NOT_SENT_CODES.MOBILE_NOT_FOUND,
+    "invalid_mobile": NOT_SENT_CODES.MOBILE_NOT_FOUND,
+    "magic_not_sent": NOT_SENT_CODES.UNSPECIFIED,
 }
+
+
+@dataclass(frozen=True)
+class Channel:
+    """What tells transactional email and SMS apart in the shared machinery (definitions, queue, status)."""
+
+    name: str  # the outbox's and the message table's channel
+    definition_kind: str  # rest_object kind of its definitions
+    event: str  # eventCategoryType of the status routes: TransactionalSendEvents.<event>Sent
+    not_sent_contact: bool = False  # the not-sent feed's info carries contactKey (SMS's does)
+
+
+EMAIL_CHANNEL = Channel("email", DEFINITION_KIND, "Email")
+SMS_CHANNEL = Channel("sms", "sms_definition", "SMS", not_sent_contact=True)
 
 
 @dataclass
@@ -63,6 +81,7 @@ class TxDeps:
     quota: DefinitionQuota
     delivery: Delivery
     base_url: Callable[[], str]  # read at send time: the port is known only once the server listens
+    channel: Channel = EMAIL_CHANNEL
 
     def now(self) -> float:
         return self.clock.now().timestamp()
@@ -80,11 +99,18 @@ def not_sent_updates(deps: TxDeps, messages: list[TxMessage], reason: str, at: f
 
 
 def mark_not_sent(deps: TxDeps, messages: list[TxMessage], reason: str, at: float) -> None:
-    deps.messages.set_status(not_sent_updates(deps, messages, reason, at))
-    code = NOT_SENT[reason]  # listeners (ENS EmailNotSent) hear of it through the delivery path
-    deps.delivery.deliver(Batch(not_sent=[NotSentNotice(m.mid, m.message_key, m.definition_key, m.to_addr,
-                                                        m.contact_key, int(code), code.message, at)
-                                          for m in messages]))
+    record_not_sent(deps, messages, not_sent_updates(deps, messages, reason, at))
+
+
+def record_not_sent(deps: TxDeps, messages: list[TxMessage], updates: list[StatusUpdate]) -> None:
+    """Store the NotSent updates and tell the delivery listeners (ENS) about each message."""
+    if not messages:
+        return
+    deps.messages.set_status(updates)
+    deps.delivery.deliver(Batch(notices=[
+        Notice(m.mid, deps.channel.name, "NotSent", m.definition_key, m.message_key, m.contact_key, m.to_addr,
+               at, code, text)
+        for m, (_, _, code, text, _, at) in zip(messages, updates, strict=True)]))
 
 
 def mcms(code: REST, detail: str) -> str:

@@ -11,13 +11,12 @@ import re
 from typing import Any
 
 from ...store.rest_documents import Document
-from ..assets import KIND as ASSET_KIND
 from ..codes import REST
+from ..content import KIND as ASSET_KIND
 from ..context import CallContext
 from ..errors import Conflict, Invalid, NotFound, QuotaExceeded
 from .common import (
     DEFAULT_CLASSIFICATION,
-    DEFINITION_KIND,
     EMAIL,
     MAX_DEFINITION_KEY,
     ORDER_BY,
@@ -34,12 +33,25 @@ from .queue import Queue
 
 
 class Definitions:
+    """Email definitions, and the CRUD, list and queue rules every channel's definitions share (SMS
+    overrides the hooks: validate, new_data, reserve, merge_update and the field lists; see sms.py)."""
+
+    # What a definition answers (in this order), and what a list item shows. The wire shows five fields per
+    # list item; the spec's item schema (EmailDefinition) also requires content and subscriptions, so they
+    # are added (clients ignore extra fields; see README).
+    PUBLIC_FIELDS: tuple[str, ...] = (
+        "name", "definitionKey", "definitionId", "description", "classification", "status", "createdDate",
+        "modifiedDate", "content", "subscriptions", "options", "journey")
+    LIST_FIELDS: tuple[str, ...] = ("name", "definitionKey", "status", "createdDate", "modifiedDate", "content",
+                                    "subscriptions")
+
     def __init__(self, deps: TxDeps, queue: Queue) -> None:
         self.x = deps
         self.queue = queue
+        self.kind = deps.channel.definition_kind
 
     def get_doc(self, mid: int, key: str) -> Document:
-        doc = self.x.docs.get(mid, DEFINITION_KIND, key)
+        doc = self.x.docs.get(mid, self.kind, key)
         if doc is None:
             raise NotFound(mcms(REST.NOT_FOUND, f"Definition with key '{key}' not found."), code=REST.NOT_FOUND)
         return doc
@@ -48,8 +60,7 @@ class Definitions:
         data = {k: v for k, v in doc.data.items() if not k.startswith("_")}
         data["createdDate"], data["modifiedDate"] = sfmc_minute(doc.created), sfmc_minute(doc.modified)
         out = {"requestId": request_id or self.x.ids.guid()}
-        for field in ("name", "definitionKey", "definitionId", "description", "classification", "status",
-                      "createdDate", "modifiedDate", "content", "subscriptions", "options", "journey"):
+        for field in self.PUBLIC_FIELDS:
             if field in data:
                 out[field] = data[field]
         return out
@@ -60,7 +71,8 @@ class Definitions:
 
     # ------------------------------------------------------------------ validation
     def validate(self, mid: int, body: dict[str, Any], creating: bool) -> dict[str, Any]:
-        """Check and normalise a definition body (create: all of it; update: what is present)."""
+        """Check and normalise a definition body (create: all of it; update: what is present). Its JSON types
+        are checked at the boundary (rest/schemas/transactional.py); these are SFMC's rules on values."""
         out: dict[str, Any] = {}
         if creating:
             for field in ("definitionKey", "name"):
@@ -71,9 +83,6 @@ class Definitions:
                 section = body.get(parent)
                 if not isinstance(section, dict) or section.get(field) in (None, ""):
                     raise invalid(REST.MISSING_FIELD, f"{parent}.{field} is required.")
-        for field in ("definitionKey", "name", "description", "classification", "status"):
-            if field in body and body[field] is not None and not isinstance(body[field], str):
-                raise invalid(REST.INVALID_DATA_TYPE, f"{field} must be a string.")
         if creating:
             key = body["definitionKey"]
             if len(key) > MAX_DEFINITION_KEY:
@@ -144,28 +153,37 @@ class Definitions:
         fields = self.validate(mid, body, creating=True)
         key = fields["definitionKey"]
         now = self.x.now()
+        data = self.new_data(fields, body)
+        with self.x.store.transaction():
+            if self.x.docs.get(mid, self.kind, key) is not None:
+                raise Conflict(mcms(REST.ALREADY_EXISTS, f"A definition with key '{key}' already exists."),
+                               code=REST.ALREADY_EXISTS)
+            self._check_name_free(mid, data["name"], None)
+            self.reserve(mid, key)
+            doc = self.x.docs.insert(mid, self.kind, key, data, now)
+        return self.public(doc)
+
+    def new_data(self, fields: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+        """The stored document of a definition being created from its validated fields."""
         data = {
-            "name": fields["name"], "definitionKey": key, "definitionId": self.x.ids.guid(),
+            "name": fields["name"], "definitionKey": fields["definitionKey"], "definitionId": self.x.ids.guid(),
             "description": fields.get("description", ""), "classification": fields["classification"],
             "status": fields.get("status", "Active"), "content": fields["content"],
             "subscriptions": fields["subscriptions"], "options": fields["options"],
         }
         if isinstance(body.get("options"), dict) and body["options"].get("createJourney") is True:
             data["journey"] = {"interactionKey": self.x.ids.guid()}
-        with self.x.store.transaction():
-            if self.x.docs.get(mid, DEFINITION_KIND, key) is not None:
-                raise Conflict(mcms(REST.ALREADY_EXISTS, f"A definition with key '{key}' already exists."),
-                               code=REST.ALREADY_EXISTS)
-            self._check_name_free(mid, data["name"], None)
-            try:
-                self.x.quota.reserve(mid, QUOTA_KIND, key)
-            except QuotaExceeded as error:
-                raise quota_refusal(error) from error
-            doc = self.x.docs.insert(mid, DEFINITION_KIND, key, data, now)
-        return self.public(doc)
+        return data
+
+    def reserve(self, mid: int, key: str) -> None:
+        """Count the creation against the email-definition quota (inside the creating transaction)."""
+        try:
+            self.x.quota.reserve(mid, QUOTA_KIND, key)
+        except QuotaExceeded as error:
+            raise quota_refusal(error) from error
 
     def _check_name_free(self, mid: int, name: str, pk: int | None) -> None:
-        doc = self.x.docs.find(mid, DEFINITION_KIND, "name", name)
+        doc = self.x.docs.find(mid, self.kind, "name", name)
         if doc is not None and doc.pk != pk and doc.data.get("status") != "Deleted":
             raise Conflict(mcms(REST.ALREADY_EXISTS, f"A definition named '{name}' already exists."),
                            code=REST.ALREADY_EXISTS)
@@ -183,20 +201,20 @@ class Definitions:
                 raise invalid(REST.INVALID_VALUE, "$filter must be 'status eq|neq active|inactive|deleted'.")
             status, equal = match.group(2), match.group(1).lower() == "eq"
         order = order_by or "createdDate"
-        field = order.split()[0]
+        # names in any case: fuel-rest lower-cases the whole URL, values included (docs/decisions.md 11)
+        field = next((f for f in ORDER_BY if f.lower() == order.split()[0].lower()), "") if order.split() else ""
         if field not in ORDER_BY:
             raise invalid(REST.INVALID_VALUE, f"$orderBy must be one of {', '.join(ORDER_BY)}.")
-        docs, total = self.x.docs.page(ctx.mid, DEFINITION_KIND, status, equal, field, size, (page_no - 1) * size)
-        if order.lower().endswith(" desc"):
-            docs.reverse()
+        descending = order.lower().endswith(" desc")  # ordered in SQL, so every page follows the order
+        docs, _ = self.x.docs.page(ctx.mid, self.kind, status, equal, field, size, (page_no - 1) * size,
+                                   descending)
         items = []
         for doc in docs:
             public = self.public(doc)
-            # The wire shows five fields per item; the spec's item schema (EmailDefinition) also requires
-            # content and subscriptions, so they are added (clients ignore extra fields; see README).
-            items.append({k: public[k] for k in ("name", "definitionKey", "status", "createdDate", "modifiedDate",
-                                                 "content", "subscriptions")})
-        return {"requestId": self.x.ids.guid(), "definitions": items, "count": total, "page": page_no,
+            items.append({k: public[k] for k in self.LIST_FIELDS if k in public})
+        # `count` is the number of definitions on this page, not the total: SFMC answers so (a Salesforce
+        # support case sfmc-sdk cites; docs/decisions.md), and sfmc-sdk stops paging on count != pageSize.
+        return {"requestId": self.x.ids.guid(), "definitions": items, "count": len(items), "page": page_no,
                 "pageSize": size}
 
     def update(self, ctx: CallContext, key: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -215,13 +233,7 @@ class Definitions:
             if "name" in fields:
                 self._check_name_free(mid, fields["name"], doc.pk)
             was = doc.data.get("status")
-            if "options" in fields:
-                merged = dict(doc.data.get("options") or {})
-                given = body["options"] if isinstance(body.get("options"), dict) else {}
-                merged.update({k: v for k, v in fields["options"].items() if k in given})
-                fields["options"] = merged
-                if given.get("createJourney") is True and not doc.data.get("journey"):
-                    doc.data["journey"] = {"interactionKey": self.x.ids.guid()}
+            self.merge_update(doc, body, fields)
             doc.data.update(fields)
             self.x.docs.replace(doc, self.x.now())
             now_status = doc.data["status"]
@@ -231,6 +243,16 @@ class Definitions:
                 elif now_status == "Deleted":
                     self.queue.drop(mid, key, "definition_deleted")
         return self.public(doc)
+
+    def merge_update(self, doc: Document, body: dict[str, Any], fields: dict[str, Any]) -> None:
+        """Options given in a PATCH change only the options named; createJourney adds a journey once."""
+        if "options" in fields:
+            merged = dict(doc.data.get("options") or {})
+            given = body["options"] if isinstance(body.get("options"), dict) else {}
+            merged.update({k: v for k, v in fields["options"].items() if k in given})
+            fields["options"] = merged
+            if given.get("createJourney") is True and not doc.data.get("journey"):
+                doc.data["journey"] = {"interactionKey": self.x.ids.guid()}
 
     def delete(self, ctx: CallContext, key: str) -> dict[str, Any]:
         """Archive the definition under a new GUID key (the old key becomes reusable) [swag]."""
@@ -261,23 +283,17 @@ class Definitions:
 def _options(options: Any) -> dict[str, Any]:
     if not isinstance(options, dict):
         raise invalid(REST.INVALID_OPTIONS, "options must be an object.")
-    track = options.get("trackLinks", True)
-    if not isinstance(track, bool):
-        raise invalid(REST.INVALID_OPTIONS, "options.trackLinks must be a boolean.")
-    out: dict[str, Any] = {"trackLinks": track}
+    out: dict[str, Any] = {"trackLinks": options.get("trackLinks", True)}
     for field in ("cc", "bcc"):
         if field not in options:
             continue
         value = options[field]
+        if value is None:
+            continue
         if isinstance(value, str):  # "a@x.com;b@x.com" (the seed's semicolon form) or one address
             value = [a.strip() for a in value.split(";") if a.strip()]
-        if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
-            raise invalid(REST.INVALID_OPTIONS, f"options.{field} must be a list of email addresses.")
         for address in value:
             if not address.startswith("%%") and not EMAIL.match(address):
                 raise invalid(REST.INVALID_EMAIL, f"options.{field} address '{address}' is not valid.")
         out[field] = value
-    if "createJourney" in options:
-        if not isinstance(options["createJourney"], bool):
-            raise invalid(REST.INVALID_OPTIONS, "options.createJourney must be a boolean.")
     return out

@@ -3,22 +3,22 @@
 A message to an active definition is delivered during the request (SFMC's transactional path is
 near-immediate); to an inactive one it is queued (see queue.py). Each recipient succeeds or fails on its
 own: the answer lists a per-recipient errorcode, and what is accepted but cannot be sent is NotSent.
+Bodies arrive of the declared shape (the REST boundary checks JSON types first: rest/schemas/), so what is
+checked here are SFMC's rules on values: presence, lengths, addresses, keys, definitions.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ...store.rest_documents import TxMessage
+from ...store.rest_documents import Document, TxMessage
 from ..codes import REST
 from ..context import CallContext
 from ..errors import NotFound
 from .common import (
-    DEFINITION_KIND,
     EMAIL,
     EVENT,
     MAX_MESSAGE_KEY,
-    MAX_RECIPIENTS,
     TxDeps,
     event_time,
     invalid,
@@ -44,8 +44,6 @@ class Messages:
         definition_key = body.get("definitionKey")
         if definition_key in (None, ""):
             raise invalid(REST.MISSING_DEFINITION_KEY, "definitionKey is required.")
-        if not isinstance(definition_key, str):
-            raise invalid(REST.INVALID_DEFINITION_KEY, "definitionKey must be a string.")
         if "recipient" in body and "recipients" in body:
             raise invalid(REST.INVALID_VALUE, "Use either recipient or recipients, not both.")
         if path_key is not None:
@@ -57,20 +55,16 @@ class Messages:
             raw_list = body.get("recipients")
             if raw_list is None or raw_list == []:
                 raise invalid(REST.NO_RECIPIENTS, "recipients is required.")
-            if not isinstance(raw_list, list):
-                raise invalid(REST.INVALID_DATA_TYPE, "recipients must be an array.")
-            if len(raw_list) > MAX_RECIPIENTS:
-                raise invalid(REST.TOO_MANY_RECIPIENTS, f"At most {MAX_RECIPIENTS} recipients per request.")
         shared = body.get("attributes") or {}
-        if not isinstance(shared, dict):
-            raise invalid(REST.INVALID_DATA_TYPE, "attributes must be an object.")
 
-        doc = self.x.docs.get(mid, DEFINITION_KIND, definition_key)
+        kind = self.x.channel.definition_kind
+        doc = self.x.docs.get(mid, kind, definition_key)
         deleted = (doc is not None and doc.data.get("status") == "Deleted") or (
-            doc is None and self.x.docs.find(mid, DEFINITION_KIND, "_deletedKey", definition_key) is not None)
+            doc is None and self.x.docs.find(mid, kind, "_deletedKey", definition_key) is not None)
         if doc is None and not deleted:
             raise invalid(REST.INVALID_DEFINITION_KEY, f"No definition with key '{definition_key}' exists.")
         recipients = [self._recipient(mid, raw, shared, path_key) for raw in raw_list]
+        extra = self.accept(mid, body, doc, recipients)
         request_id = self.x.ids.guid()
         now = self.x.now()
         with self.x.store.transaction():
@@ -78,7 +72,7 @@ class Messages:
             accepted = [r for r in recipients if r.error is None or r.not_sent]
             rows = [{"mid": mid, "message_key": r.message_key, "definition_key": definition_key,
                      "request_id": request_id, "contact_key": r.contact_key, "to_addr": r.to,
-                     "status": "Queued", "payload": {"attributes": r.attributes}, "created": now, "updated": now}
+                     "status": "Queued", "payload": {"attributes": r.attributes, **extra}, "created": now, "updated": now}
                     for r in accepted]
             pks = self.x.messages.insert_many(rows)
             stored = [TxMessage(pk, mid, row["message_key"], definition_key, request_id, row["contact_key"],
@@ -112,33 +106,34 @@ class Messages:
                                 f"{failed} subscribers failed to queue out of {len(recipients)}"),
                 "responses": responses}
 
-    def _recipient(self, mid: int, raw: Any, shared: dict[str, Any], path_key: str | None) -> Recipient:
-        if not isinstance(raw, dict):
-            return Recipient(path_key or self.x.ids.guid(), None, None, {},
-                             error=recipient_error(REST.INVALID_DATA_TYPE, "recipient must be an object"))
+    def _recipient(self, mid: int, raw: dict[str, Any], shared: dict[str, Any], path_key: str | None) -> Recipient:
+        """Per-recipient rules of a body already of the declared shape (rest/schemas/transactional.py:
+        strings are strings, attributes an object of scalars)."""
         key = path_key if path_key is not None else raw.get("messageKey")
-        generated = key in (None, "")
-        key = self.x.ids.guid() if generated else key
-        attributes = raw.get("attributes") or {}
-        recipient = Recipient(str(key), raw.get("contactKey"), raw.get("to"),
-                              {**shared, **attributes} if isinstance(attributes, dict) else dict(shared))
-        if not isinstance(key, str) or len(key) > MAX_MESSAGE_KEY:
-            recipient.message_key = str(key)
+        key = self.x.ids.guid() if key in (None, "") else key
+        recipient = Recipient(key, raw.get("contactKey"), raw.get("to"), {**shared, **(raw.get("attributes") or {})})
+        if len(key) > MAX_MESSAGE_KEY:
             recipient.error = recipient_error(REST.INVALID_MESSAGE_KEY)
-            return recipient
-        if not isinstance(attributes, dict):
-            recipient.error = recipient_error(REST.INVALID_DATA_TYPE, "attributes must be an object")
             return recipient
         unknown = set(raw) - {"contactKey", "to", "messageKey", "attributes"}
         if unknown:
             recipient.error = recipient_error(REST.UNKNOWN_FIELD, sorted(unknown)[0])
             return recipient
-        if recipient.contact_key in (None, "") or not isinstance(recipient.contact_key, str):
-            recipient.error = recipient_error(REST.MISSING_CONTACT_KEY if recipient.contact_key in (None, "")
-                                              else REST.INVALID_CONTACT_KEY)  # e.g. a number
+        if recipient.contact_key in (None, ""):
+            recipient.error = recipient_error(REST.MISSING_CONTACT_KEY)
             recipient.contact_key = None
             recipient.not_sent = "missing_key"
             return recipient
+        return self.check_address(mid, recipient)
+
+    def accept(self, mid: int, body: dict[str, Any], doc: Document | None, recipients: list[Recipient]
+               ) -> dict[str, Any]:
+        """Channel rules on a send's recipients before they are recorded (SMS: the subscriber must exist when
+        the definition does not add it); returns what each stored message keeps besides its attributes."""
+        return {}
+
+    def check_address(self, mid: int, recipient: Recipient) -> Recipient:
+        """The recipient's `to` (email: an address, or the known subscriber's when left out)."""
         if recipient.to in (None, ""):
             known = self.x.audience.get_subscriber(mid, recipient.contact_key)
             recipient.to = known.email if known and known.email else None
@@ -146,8 +141,7 @@ class Messages:
                 recipient.error = recipient_error(REST.MISSING_TO)
                 recipient.not_sent = "missing_email"
             return recipient
-        if not isinstance(recipient.to, str) or not EMAIL.match(recipient.to):
-            recipient.to = str(recipient.to)
+        if not EMAIL.match(recipient.to):
             recipient.error = recipient_error(REST.INVALID_TO)
             recipient.not_sent = "invalid_email"
         return recipient
@@ -171,8 +165,7 @@ class Messages:
         if message is None:
             raise NotFound(mcms(REST.NOT_FOUND, f"No message with messageKey '{message_key}'."), code=REST.NOT_FOUND)
         answer: dict[str, Any] = {"requestId": self.x.ids.guid()}
-        category = {"Queued": "EmailQueued", "Sent": "EmailSent", "NotSent": "EmailNotSent"}[message.status]
-        answer["eventCategoryType"] = EVENT + category
+        answer["eventCategoryType"] = EVENT + self.x.channel.event + message.status
         answer["timestamp"] = event_time(message.updated)
         if message.status == "Queued":
             return answer
@@ -191,10 +184,13 @@ class Messages:
         after = non_negative(last_event_id, "lastEventId")
         self.queue.expire(ctx.mid)
         rows = self.x.messages.not_sent_after(ctx.mid, after, size)
+        channel = self.x.channel
         messages = [{
             "statusCode": m.status_code, "statusMessage": m.status_message,
-            "eventCategoryType": EVENT + "EmailNotSent", "timestamp": event_time(m.updated),
-            "definitionKey": m.definition_key, "eventID": m.payload["eventId"], "info": {"messageKey": m.message_key},
+            "eventCategoryType": EVENT + channel.event + "NotSent", "timestamp": event_time(m.updated),
+            "definitionKey": m.definition_key, "eventID": m.payload["eventId"],
+            "info": {"messageKey": m.message_key, **({"contactKey": m.contact_key or ""}
+                                                     if channel.not_sent_contact else {})},
         } for m in rows]
         return {"lastEventID": messages[-1]["eventID"] if messages else after, "messages": messages,
                 "count": len(messages)}

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from ...store.rest_documents import Document
-from .common import QUEUE_RETENTION, TxDeps, mark_not_sent, not_sent_updates
+from .common import QUEUE_RETENTION, TxDeps, mark_not_sent, not_sent_updates, record_not_sent
 from .sending import Recipient, TxDelivery
 
 
 class Queue:
     def __init__(self, deps: TxDeps, delivery: TxDelivery) -> None:
+        """`delivery`: the channel's (TxDelivery for email, SmsDelivery for SMS: the same deliver())."""
         self.x = deps
         self.delivery = delivery
 
@@ -27,8 +28,8 @@ class Queue:
             return
         with self.x.store.transaction():
             updates = not_sent_updates(self.x, stale, "timed_out", 0)
-            self.x.messages.set_status([(pk, s, c, m, p, msg.created + QUEUE_RETENTION)
-                                        for (pk, s, c, m, p, _), msg in zip(updates, stale, strict=True)])
+            record_not_sent(self.x, stale, [(pk, s, c, m, p, msg.created + QUEUE_RETENTION)
+                                            for (pk, s, c, m, p, _), msg in zip(updates, stale, strict=True)])
 
     def release(self, doc: Document) -> None:
         """Re-activation: deliver what waited at most three days, drop the rest."""

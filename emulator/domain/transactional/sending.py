@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...store.audience import SubscriberRecord
+from ...store.document_query import DocumentQuery
 from ...store.rest_documents import TxMessage
-from ..assets import KIND as ASSET_KIND
+from ..content import KIND as ASSET_KIND
+from ..content import block_fetcher
 from ..delivery import Batch, Content, Message, email_content
 from ..render import compile_template, lookup_table
 from ..subscribers import ALL_SUBSCRIBERS
@@ -43,9 +45,10 @@ class TxDelivery:
             value = views.get(name) or {}
             return str(value.get("content") or "") if isinstance(value, dict) else ""
 
-        return Content(compile_template(view("subjectline")),
-                       compile_template(view("html") or str(asset.data.get("content") or "")),
-                       compile_template(view("text")),
+        blocks = block_fetcher(self.x.docs, DocumentQuery(self.x.store), mid)  # ContentBlockBy* includes
+        return Content(compile_template(view("subjectline"), blocks),
+                       compile_template(view("html") or str(asset.data.get("content") or ""), blocks),
+                       compile_template(view("text"), blocks),
                        {"asset_id": asset.data.get("id"), "customer_key": customer_key})
 
     def deliver(self, mid: int, definition: dict[str, Any], recipients: list[Recipient],

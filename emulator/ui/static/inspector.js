@@ -132,9 +132,10 @@
         body.url = window.prompt("Which link was clicked?", button.getAttribute("data-url") || "https://");
         if (!body.url) { return; }
       }
-      fetch(button.closest("[data-events-url]").getAttribute("data-events-url"), {
+      var panel = button.closest("[data-events-url]"), csrf = panel.querySelector("input[name=csrf_token]");
+      fetch(panel.getAttribute("data-events-url"), {
         method: "POST", credentials: "same-origin", body: JSON.stringify(body),
-        headers: {"Content-Type": "application/json"}
+        headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf ? csrf.value : ""}
       }).then(function (r) {
         if (!r.ok) { return r.json().then(function (e) { window.alert(e.message || r.status); }); }
         location.search = "?tab=events";
