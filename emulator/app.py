@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from werkzeug.exceptions import NotFound
 
+from .admin.engagement import bp as engagement_bp
 from .admin.journeys import bp as admin_journeys_bp
 from .admin.routes import bp as admin_bp
 from .admin.seed.routes import bp as admin_seed_bp
@@ -27,6 +28,7 @@ from .replay.routes import bp as journal_bp
 from .rest.assets import bp as assets_bp
 from .rest.campaigns import bp as campaigns_bp
 from .rest.data_extensions import bp as data_extensions_bp
+from .rest.ens import bp as ens_bp
 from .rest.journeys import bp as journeys_bp
 from .rest.sms import bp as sms_bp
 from .rest.transactional import bp as transactional_bp
@@ -47,6 +49,7 @@ def create_app(emu: Emulator | None = None, config: Config | None = None) -> Fla
 
     # POST /Service.asmx is Spyne's (routing.py); these are the Flask routes.
     app.register_blueprint(admin_bp)  # /_emulator: health, click, reset, clock, jobs, outbox
+    app.register_blueprint(engagement_bp)  # /_emulator: open pixel, unsubscribe, simulated events, ENS log
     app.register_blueprint(admin_seed_bp)  # /_emulator/seed: bulk test data
     app.register_blueprint(auth_bp)  # /v2/token, /v1/requestToken, /platform/v1/...
     app.register_blueprint(faults_bp)  # /_emulator/faults
@@ -57,6 +60,7 @@ def create_app(emu: Emulator | None = None, config: Config | None = None) -> Fla
     app.register_blueprint(campaigns_bp)  # /hub/v1/campaigns
     app.register_blueprint(data_extensions_bp)  # /hub/v1/dataevents..., /data/v1/async..., /data/v1/customobjectdata
     app.register_blueprint(transactional_bp)  # /messaging/v1
+    app.register_blueprint(ens_bp)  # /platform/v1/ens-*
     app.register_blueprint(sms_bp)  # /messaging/v1/sms
     app.register_blueprint(journeys_bp)  # /interaction/v1: event definitions, entry events, journeys
     app.register_blueprint(admin_journeys_bp)  # /_emulator/journeys

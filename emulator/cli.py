@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
                             f"default {DEFAULT_PROXY_PORT} (if that is taken, serve runs without it); 0: any free "
                             "port")
     serve.add_argument("--no-proxy", action="store_true", help="do not start the proxy")
+    serve.add_argument("--ens-allow-host", action="append", default=[], metavar="H",
+                       help="a host ENS callbacks may name besides loopback (repeatable; docs/engagement.md)")
     add_ca_dir_argument(serve)
     add_growth_options(serve)
     add_replay_commands(sub)
@@ -201,7 +203,7 @@ def serve(args: argparse.Namespace) -> int:
                     definition_quota_window_days=args.definition_quota_days,
                     retain_days=None if args.keep_everything else args.retain_days,
                     journal_cap=args.journal_cap_rows, journal_cap_bytes=int(args.journal_cap_mb * 2**20),
-                    allowed_hosts=tuple(args.allowed_host))
+                    allowed_hosts=tuple(args.allowed_host), ens_allowed_hosts=tuple(args.ens_allow_host))
     emu = Emulator(config)
     if args.seed:
         try:

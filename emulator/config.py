@@ -48,6 +48,7 @@ class Config:
     journal_cap: int = JOURNAL_CAP  # request-journal rows kept, oldest dropped first (store/journal.py)
     journal_cap_bytes: int = JOURNAL_CAP_BYTES  # ... and bytes of bodies and paths (store/journal.py)
     journal_body_limit: int = 64 * 1024  # characters of each request/response body the journal keeps
+    ens_allowed_hosts: tuple[str, ...] = ()  # ENS callback hosts beyond loopback (serve --ens-allow-host)
     # Extra Host names the admin API and inspector answer on (web.py's DNS-rebinding check).
     allowed_hosts: tuple[str, ...] = ()
     # Days finished jobs, their outbox messages and send events are kept (domain/retention.py); None keeps

@@ -22,6 +22,8 @@ from .domain.campaigns import CampaignService
 from .domain.content import AssetService, CategoryService
 from .domain.data_rows import AsyncRows
 from .domain.delivery import Delivery
+from .domain.engagement import Engagement, EngagementDeps
+from .domain.ens import EnsDeps, EventNotifications
 from .domain.folders import FolderService
 from .domain.imports import recover as recover_imports
 from .domain.jobs import JobRunner
@@ -38,6 +40,8 @@ from .ids import IdSource
 from .store.audience import AudienceRepository
 from .store.db import Store
 from .store.document_query import DocumentQuery
+from .store.engagement import EngagementRepository
+from .store.ens import EnsRepository
 from .store.inspect import InspectRepository
 from .store.jobs import ContinuationRepository, JobRepository
 from .store.journal import JournalRepository
@@ -85,6 +89,8 @@ class Emulator:
         self.tx_messages = TxMessageRepository(store)
         self.sms_messages = TxMessageRepository(store, channel="sms")
         self.inspect = InspectRepository(store)
+        self.engagement_rows = EngagementRepository(store)
+        self.ens_rows = EnsRepository(store)
         self.journey_rows = JourneyRepository(store)
         self.import_folder = ImportFolder.for_database(db_path)  # its own, named after the database file
         # -- services
@@ -93,7 +99,7 @@ class Emulator:
         self.auth = AuthService(self)
         self.jobs = JobRunner(self, self.job_rows)
         self.quota = DefinitionQuota(store, self.clock, self.config, self.quota_rows)
-        self.delivery = Delivery(store, self.objects, self.outbox, self.send_rows)
+        self.delivery = Delivery(store, self.objects, self.outbox, self.send_rows, lambda: self.base_url)
         self.categories = CategoryService(store, self.clock, self.documents, self.document_query,
                                           self.enterprise_mid)
         self.assets = AssetService(store, self.clock, self.ids, self.documents, self.document_query,
@@ -105,6 +111,12 @@ class Emulator:
         self.sms = sms_service(TxDeps(
             store, self.clock, self.ids, self.objects, self.audience, self.documents, self.sms_messages,
             self.quota, self.delivery, lambda: self.base_url, SMS_CHANNEL))
+        self.engagement = Engagement(EngagementDeps(self.engagement_rows, self.audience, self.job_rows, self.clock,
+                                                    self.delivery))
+        self.ens = EventNotifications(EnsDeps(self.ens_rows, self.engagement_rows, self.audience, self.clock,
+                                              self.ids, lambda: self.enterprise_mid,
+                                              lambda: tuple(self.config.ens_allowed_hosts)))
+        self.delivery.listeners.append(self.ens.on_delivery)
         self.triggered_sends = TriggeredSendOverRest(self.objects, self.audience, self.ids, self.clock,
                                                      self.delivery)
         self.journeys = JourneyService(JourneyDeps(self, self.journey_rows, self.documents))
@@ -125,6 +137,7 @@ class Emulator:
         self.retention = Retention(self)  # purges old jobs/outbox/events when config.retain_days is set
         recover_imports(self)  # and imports: Queued ones run, Importing ones end as Error (domain/imports.py)
         self.journeys.recover()  # and contacts waiting in a journey (docs/journeys.md)
+        self.ens.recover()  # and queued ENS deliveries (docs/engagement.md)
 
     @property
     def enterprise_mid(self) -> int:
@@ -138,6 +151,13 @@ class Emulator:
         later resets restore it, which stays fast however much a test loaded."""
         self.jobs.wait_idle(timeout=30)
         self.jobs.clear_scheduled()
+        with self.ens.worker.quiet():  # no ENS attempt straddles the wipe
+            self._reset_state()
+        for service in self.services.values():
+            if hasattr(service, "reset"):
+                service.reset()
+
+    def _reset_state(self) -> None:
         self.clock.reset()
         self.ids.reseed(self.config.id_seed)
         random_source = getattr(self.ids, "_random", None)  # seeded mode: the snapshot's GUIDs follow it
@@ -152,13 +172,11 @@ class Emulator:
             seed_tenant(self, self.tenant)
             self._fresh = (self.store.snapshot(), random_source.getstate() if random_source else None)
         self.import_folder.reset()
-        for service in self.services.values():
-            if hasattr(service, "reset"):
-                service.reset()
 
     def close(self) -> None:
         self.retention.stop()
         self.jobs.wait_idle(timeout=5)
+        self.ens.worker.stop()
         if self._fresh is not None:
             self._fresh[0].close()
         self.journal.close()  # its queued entries written, its writer thread stopped

@@ -265,6 +265,9 @@ PROTECTED_PREFIX = "/_emulator"
 HEALTH_PATH = "/_emulator/health"
 # Click redirects are followed by whoever reads a message, who has no admin token.
 OPEN_PATHS = frozenset({HEALTH_PATH, "/_emulator/click"})
+# So are a message's open pixel, unsubscribe and profile-center links (admin/engagement.py): a mail client
+# fetches them by the emulator's own host name, so they stay under the Host check.
+OPEN_PREFIXES = ("/_emulator/open/", "/_emulator/unsub/", "/_emulator/profile/")
 ADMIN_COOKIE = "sfmc_emulator_admin"
 _SET_COOKIE = "sfmc_emulator.set_admin_cookie"
 _FORM_POST = "sfmc_emulator.csrf_form"
@@ -338,7 +341,7 @@ def required_admin_token(config: Config) -> str | None:
 
 
 def is_admin_path(path: str) -> bool:
-    return is_guarded_path(path) and path not in OPEN_PATHS
+    return is_guarded_path(path) and path not in OPEN_PATHS and not path.startswith(OPEN_PREFIXES)
 
 
 def is_guarded_path(path: str) -> bool:

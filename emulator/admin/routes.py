@@ -50,24 +50,15 @@ def _checked_target(target: str) -> str:
     return target
 
 
-def _was_wrapped(ref: str, target: str) -> bool:
-    """Whether the outbox holds a message `ref` (its message key) whose HTML carries this wrapped link, as
-    render.wrap_links wrote it: only such links are followed (no open redirect)."""
-    if not ref:
-        return False
-    rows, _ = emulator().outbox.query(message_key=ref, limit=20)
-    wrapped = f"ref={quote(ref)}&url={quote(target, safe='')}"
-    return any(wrapped in (row.get("html") or "") for row in rows)
-
-
 @bp.get("/click")
 def click():
-    """Where options.trackLinks sends a link (render.wrap_links): on to the original http(s) URL, if the
-    emulator wrapped that very link in message `ref`; else 404 (SFMC JSON)."""
+    """Where options.trackLinks sends a link (render.wrap_links): on to the original http(s) URL, with a
+    ClickEvent for the message `ref` names (domain/engagement.py), if the emulator wrapped that very link in
+    that message; else 404 (SFMC JSON)."""
     target = request.args.get("url", "")
     ref = request.args.get("ref", "")
     checked = _checked_target(target)
-    if not _was_wrapped(ref, target):
+    if emulator().engagement.clicked(ref, target) is None:  # the ClickEvent, if the emulator wrapped this link
         raise NotFound("No message of the outbox carries this tracked link.", code=codes.REST.NOT_FOUND)
     return redirect(checked)  # 302 Found
 

@@ -44,6 +44,8 @@ class SOAP(Code):
     SCHEDULE_VALIDATION = 140, "Schedule_Validation Error"
     SCHEDULE_START_NOT_SPECIFIED = 151, "Schedule_Recurrence_Start DateTime Not Specified"
     TOO_MANY_OBJECTS = 218, "The number of objects in the request must be less than 32767"
+    # [doc:LogUnsubEvent] gives 400-407 to subscriber validation without telling them apart: the first is used.
+    LOG_UNSUB_SUBSCRIBER = 400, "Subscriber validation failed"
     EMAIL_NOT_FOUND = 4001, "Email Does Not Exist"
     EMAIL_CATEGORY_INVALID = 4002, "Email Category ID Invalid"
     SEND_EMAIL_NOT_SPECIFIED = 7001, "An email ID, Partner Key, or body must be specified"

@@ -18,7 +18,7 @@ from ..store.db import Store
 from ..store.objects import ObjectRepository
 from ..store.outbox import OutboxRepository
 from ..store.sends import SendRepository
-from .render import Template, compile_template, html_to_text, wrap_links
+from .render import Template, add_open_pixel, compile_template, html_to_text, wrap_links
 
 DEFAULT_PROFILE = "Default"  # the business unit's default SenderProfile (CustomerKey)
 PROFILE_REF = ("ObjectID", "CustomerKey", "ID", "Name")  # how a reference to a SenderProfile is resolved
@@ -44,9 +44,18 @@ class Message:
     message_key: str | None = None
     definition_key: str | None = None
     channel: str = "email"  # or "sms": `to` is then the mobile number, `text` the message, no subject/html
+    track_links: bool = True  # wrap http(s) links in the click-tracking redirect (options.trackLinks)
+    track_opens: bool = True  # an HTML body gets the open-tracking pixel
+    id: int | None = None  # the outbox id, given by Delivery.deliver
+
+    @property
+    def ref(self) -> str:
+        """How tracked links, the pixel and the unsubscribe links name this message (engagement.resolve):
+        its message key when it has one (REST sends), else its outbox id as `m<id>`."""
+        return self.message_key or f"m{self.id}"
 
     def row(self) -> dict[str, Any]:
-        return {"mid": self.mid, "job_id": self.job_id, "message_key": self.message_key,
+        return {"id": self.id, "mid": self.mid, "job_id": self.job_id, "message_key": self.message_key,
                 "definition_key": self.definition_key, "subscriber_key": self.subscriber_key,
                 "to_addr": self.to, "from_name": self.from_name, "from_addr": self.from_addr,
                 "subject": self.subject, "html": self.html, "text": self.text, "source": self.source,
@@ -54,8 +63,8 @@ class Message:
 
     def values(self) -> tuple[Any, ...]:
         """The outbox row as store/outbox.py's COLUMNS order it (built straight, the hot loop of a send)."""
-        return (self.mid, self.job_id, self.message_key, self.definition_key, self.subscriber_key, self.to,
-                self.from_name, self.from_addr, self.subject, self.html, self.text, json.dumps(self.source),
+        return (self.id, self.mid, self.job_id, self.message_key, self.definition_key, self.subscriber_key,
+                self.to, self.from_name, self.from_addr, self.subject, self.html, self.text, json.dumps(self.source),
                 self.created, self.channel)
 
 
@@ -64,7 +73,7 @@ class Event:
     """A tracking event of a send job (Sent, NotSent, HardBounce; retrieved as SentEvent, BounceEvent...)."""
 
     mid: int
-    job_id: int
+    job_id: int | None  # None: a message without a send job (REST transactional)
     subscriber_key: str
     email: str | None
     event_type: str
@@ -72,21 +81,26 @@ class Event:
     batch_id: int = 1
     triggered_send_key: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    message_id: int | None = None  # the outbox message it belongs to (set by deliver from `message`)
+    message: Message | None = None  # the message of this batch it belongs to (Batch.sent links them)
 
     def row(self) -> dict[str, Any]:
         return {"mid": self.mid, "job_id": self.job_id, "subscriber_key": self.subscriber_key,
                 "email": self.email, "event_type": self.event_type, "event_date": self.event_date,
-                "triggered_send_key": self.triggered_send_key, "batch_id": self.batch_id, "detail": self.detail}
+                "triggered_send_key": self.triggered_send_key, "batch_id": self.batch_id, "detail": self.detail,
+                "message_id": self.message_id}
 
     def values(self) -> tuple[Any, ...]:
         """The send_event row in store/sends.py's EVENT_COLUMNS order (most events carry no detail)."""
         return (self.mid, self.job_id, self.subscriber_key, self.email, self.event_type, self.event_date,
-                self.triggered_send_key, self.batch_id, json.dumps(self.detail) if self.detail else "{}")
+                self.triggered_send_key, self.batch_id, json.dumps(self.detail) if self.detail else "{}",
+                self.message_id)
 
     def but(self, event_type: str, **detail: Any) -> Event:
         """The same recipient's next event (a Sent's HardBounce), with more detail."""
         return Event(self.mid, self.job_id, self.subscriber_key, self.email, event_type, self.event_date,
-                     self.batch_id, self.triggered_send_key, {**self.detail, **detail})
+                     self.batch_id, self.triggered_send_key, {**self.detail, **detail}, self.message_id,
+                     self.message)
 
 
 @dataclass(slots=True)
@@ -119,6 +133,7 @@ class Batch:
         """A message out, with its Sent event (and a magic address's HardBounce) when the send tracks them."""
         self.messages.append(message)
         if event is not None:
+            event.message = message
             self.events.append(event)
             if bounce:
                 self.events.append(event.but("HardBounce", **MAGIC_BOUNCE))
@@ -166,11 +181,12 @@ def email_content(email: dict[str, Any], subject: str | None = None, source: dic
 
 class Delivery:
     def __init__(self, store: Store, objects: ObjectRepository, outbox: OutboxRepository,
-                 events: SendRepository) -> None:
+                 events: SendRepository, base_url: Callable[[], str] = lambda: "") -> None:
         self.store = store
         self.objects = objects
         self.outbox = outbox
         self.events = events
+        self.base_url = base_url  # read at send time: it is known once the server listens
         # Called with each Batch once written (inside the caller's transaction, if there is one): webhooks,
         # live views. A listener must not raise; what it does with the batch is its own business.
         self.listeners: list[Callable[[Batch], None]] = []
@@ -203,8 +219,41 @@ class Delivery:
         of notices only (messages that were not sent) writes nothing and still notifies."""
         with self.store.transaction():
             if batch.messages:
+                first, base = self.outbox.next_id(), self.base_url()
+                for offset, message in enumerate(batch.messages):
+                    message.id = first + offset
+                    if message.channel == "email":
+                        track(message, base)
                 self.outbox.add_values([m.values() for m in batch.messages])
             if batch.events:
+                for event in batch.events:
+                    if event.message is not None:
+                        event.message_id = event.message.id
                 self.events.add_event_values([e.values() for e in batch.events])
         for listener in self.listeners:
             listener(batch)
+
+
+def engagement_links(base_url: str, ref: str) -> dict[str, str]:
+    """The late-bound personalization strings (render.LATE_BOUND) for message `ref`."""
+    from urllib.parse import quote
+
+    ref = quote(ref, safe="")
+    profile = f"{base_url}/_emulator/profile/{ref}"
+    return {"%%unsub_center_url%%": f"{base_url}/_emulator/unsub/{ref}", "%%profile_center_url%%": profile,
+            "%%subscription_center_url%%": profile}
+
+
+def track(message: Message, base_url: str) -> None:
+    """What SFMC does to a message on its way out: the subscription-center links filled in, every http(s)
+    link wrapped for click tracking and an open pixel in the HTML body, each naming the message."""
+    links = engagement_links(base_url, message.ref)
+    for marker, url in links.items():
+        if marker in message.html:
+            message.html = message.html.replace(marker, url)
+        if marker in message.text:
+            message.text = message.text.replace(marker, url)
+    if message.html and message.track_links:
+        message.html = wrap_links(message.html, base_url, message.ref)
+    if message.html and message.track_opens:
+        message.html = add_open_pixel(message.html, base_url, message.ref)

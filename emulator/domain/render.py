@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 _PERSONALIZATION = re.compile(r"%%(?:=\s*(?:v\(\s*@|AttributeValue\(\s*[\"'])([\w .-]+?)[\"']?\s*\)\s*=|([\w .-]+))%%")
@@ -49,12 +50,54 @@ def render(template: str | None, values: Mapping[str, Any] | dict[str, str]) -> 
 _LINK = re.compile(r'href\s*=\s*"(https?://[^"]+)"', re.IGNORECASE)
 
 
+def wrapped_link(ref: str, url: str) -> str:
+    """The query wrap_links gives the redirect of `url` in message `ref` (how a followed link is checked)."""
+    return f'ref={_quoted(ref, "/")}&url={_quoted(url, "")}'
+
+
 def wrap_links(html: str, base_url: str, job_ref: str) -> str:
     """What options.trackLinks / link tracking does to a message: every http(s) link goes through a
-    click-tracking redirect (shown in the outbox; the emulator's /_emulator/click route redirects)."""
+    click-tracking redirect (shown in the outbox; the emulator's /_emulator/click route records a ClickEvent
+    for message `job_ref` and redirects). The emulator's own links (unsubscribe, profile center) stay."""
+    own = f"{base_url}/_emulator/"
+    prefix = f'href="{base_url}/_emulator/click?'
+
+    def wrap(m: re.Match[str]) -> str:
+        if m.group(1).startswith(own):
+            return m.group(0)
+        return f'{prefix}{wrapped_link(job_ref, m.group(1))}"'
+
+    return _LINK.sub(wrap, html) if "href" in html else html
+
+
+@lru_cache(maxsize=4096)
+def _quoted(text: str, safe: str) -> str:
+    """URL-quoting, cached: a send's recipients share most of their links."""
     from urllib.parse import quote
 
-    return _LINK.sub(lambda m: f'href="{base_url}/_emulator/click?ref={quote(job_ref)}&url={quote(m.group(1), safe="")}"', html)
+    return quote(text, safe=safe)
+
+
+_BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
+
+
+def add_open_pixel(html: str, base_url: str, ref: str) -> str:
+    """The open-tracking image SFMC puts at the end of an HTML body: fetching it records an OpenEvent. Only
+    an HTML document with a body element gets one (a bare fragment is left as written)."""
+    from urllib.parse import quote
+
+    ends = list(_BODY_END.finditer(html))
+    if not ends:
+        return html
+    match = ends[-1]
+    pixel = (f'<img src="{base_url}/_emulator/open/{quote(ref, safe="")}.gif" width="1" height="1" alt=""'
+             ' style="display:block;border:0" />')
+    return html[:match.start()] + pixel + html[match.start():]
+
+
+# Personalization strings only the delivery path can fill (they name the outbox message, whose id is known
+# once it is written): a Template keeps them as `%%name%%` and delivery.py replaces them (engagement links).
+LATE_BOUND = ("unsub_center_url", "profile_center_url", "subscription_center_url")
 
 
 _ANCHOR = re.compile(r"<a\b[^>]*>", re.IGNORECASE)
@@ -75,7 +118,8 @@ def tracked_links(html: str) -> list[tuple[str, str | None]]:
 
 class Template:
     """`render` split once per send: `fill(table)` for a `lookup_table`-style table (fast per recipient);
-    `names` maps each referenced personalization name (casefolded) to its spelling in the template."""
+    `names` maps each referenced personalization name (casefolded) to its spelling in the template. The
+    `LATE_BOUND` names stay in the text as `%%name%%` (lower case) for the delivery path to fill."""
 
     def __init__(self, template: str | None) -> None:
         self.parts: list[str | tuple[str]] = []
@@ -84,6 +128,10 @@ class Template:
         for match in _PERSONALIZATION.finditer(template or ""):
             name = (match.group(1) or match.group(2) or "").strip()
             self.parts.append(template[last:match.start()])
+            if name.casefold() in LATE_BOUND:
+                self.parts.append(f"%%{name.casefold()}%%")
+                last = match.end()
+                continue
             self.parts.append((name.casefold(),))
             self.names.setdefault(name.casefold(), name)
             last = match.end()

@@ -437,7 +437,9 @@ class SendService:
 
     # -- what retrieves show --------------------------------------------------------
     def send_objects(self, mids: list[int], job_id: int | None = None) -> list[dict[str, Any]]:
-        return [send_object(job) for job in self.repo.send_jobs(mids, job_id)]
+        jobs = self.repo.send_jobs(mids, job_id)
+        counts = self.emu.engagement.send_counts([job["id"] for job in jobs])
+        return [send_object(job, counts.get(job["id"])) for job in jobs]
 
     def events(self, mids: list[int], event_types: tuple[str, ...], job_id: int | None,
                subscriber_key: str | None, type_name: str) -> Iterator[dict[str, Any]]:
@@ -445,7 +447,8 @@ class SendService:
             yield event_object(e, type_name)
 
 
-def send_object(job: dict[str, Any]) -> dict[str, Any]:
+def send_object(job: dict[str, Any], engagement: dict[str, int] | None = None) -> dict[str, Any]:
+    """The Send a job shows; `engagement`: its counts from tracking events (Engagement.send_counts)."""
     d, plan = job["detail"], job["detail"].get("plan") or {}
     email = plan.get("email") or {}
     out: dict[str, Any] = {
@@ -463,6 +466,9 @@ def send_object(job: dict[str, Any]) -> dict[str, Any]:
     out.update({"SoftBounces": 0, "OtherBounces": 0, "UniqueOpens": 0, "UniqueClicks": 0, "Unsubscribes": 0,
                 "ForwardedEmails": 0, "InvalidAddresses": 0, "MissingAddresses": 0,
                 "ExistingUndeliverables": 0, "ExistingUnsubscribes": 0})
+    if engagement:
+        out.update({k: v for k, v in engagement.items() if k in ("UniqueOpens", "UniqueClicks", "Unsubscribes")})
+        out["HardBounces"] = max(out["HardBounces"], engagement["HardBounces"])
     if plan.get("definition"):
         out["EmailSendDefinition"] = {"__type__": "EmailSendDefinition", **plan["definition"]}
     return {k: v for k, v in out.items() if v is not None}
@@ -476,9 +482,15 @@ def event_object(e: dict[str, Any], type_name: str) -> dict[str, Any]:
         "EventType": e["event_type"], "BatchID": e["batch_id"],
         "TriggeredSendDefinitionObjectID": e["detail"].get("tsd_object_id"),
     }
-    for key in ("SMTPCode", "BounceCategory", "SMTPReason"):
+    for key in ("SMTPCode", "BounceCategory", "SMTPReason", "URL", "URLID"):
         if e["detail"].get(key):
             out[key] = e["detail"][key]
+    if type_name == "ClickEvent" and e["detail"].get("URLID"):
+        out["URLIDLong"] = e["detail"]["URLID"]
+    if type_name == "UnsubEvent":
+        if e["detail"].get("list_id"):
+            out["List"] = {"__type__": "List", "ID": e["detail"]["list_id"]}
+        out["IsMasterUnsubscribed"] = bool(e["detail"].get("IsMasterUnsubscribed"))
     if type_name == "BounceEvent":
         out["BounceType"] = "immediate"
     return {k: v for k, v in out.items() if v is not None}

@@ -116,15 +116,25 @@ def check_envelope(root: etree._Element, expected: str | None = None) -> etree._
     if not operations:
         raise EnvelopeError("The SOAP Body holds no operation element.")
     operation = operations[0]
-    if etree.QName(operation).namespace != PARTNER_NS:
+    if _split(operation)[0] != PARTNER_NS:
         raise EnvelopeError(f"There is an error in XML document. ---> {_describe(operation)} was not expected; "
                             f"request elements are in the namespace '{PARTNER_NS}'.")
-    if expected is not None and etree.QName(operation).localname != expected:
+    if expected is not None and _split(operation)[1] != expected:
         raise EnvelopeError(f"There is an error in XML document. ---> {_describe(operation)} was not expected; "
                             f"the SOAPAction header asks for <{expected}>.")
     return operation
 
 
+def _split(el: etree._Element) -> tuple[str | None, str]:
+    """(namespace, local name) of an element's tag. Not etree.QName: it refuses a tag lxml itself parsed
+    from a name with a colon but no declared prefix (`<q:Wrap>`), which must be a client fault."""
+    tag = str(el.tag)
+    if tag.startswith("{"):
+        namespace, _, local = tag[1:].partition("}")
+        return namespace, local
+    return None, tag
+
+
 def _describe(el: etree._Element) -> str:
-    qname = etree.QName(el)
-    return f"<{qname.localname} xmlns='{qname.namespace or ''}'>"
+    namespace, local = _split(el)
+    return f"<{local} xmlns='{namespace or ''}'>"

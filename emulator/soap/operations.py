@@ -224,6 +224,34 @@ def system_status(emu: Emulator, call: CallContext, body: etree._Element) -> etr
     })
 
 
+def execute(emu: Emulator, call: CallContext, body: etree._Element) -> etree._Element:
+    """Execute: LogUnsubEvent (unsubscribe and log an UnsubEvent; domain/engagement.py); any other request
+    name is answered with an Error result."""
+    request = codec.decode(body, "ExecuteRequestMsg")
+    codec.require_valid(request)
+    results = []
+    for ordinal, item in enumerate(request.get("Requests") or []):
+        name = (item.get("Name") or "").strip()
+        params = {str(p.get("Name") or ""): str(p.get("Value") or "") for p in item.get("Parameters") or []}
+        try:
+            if name.casefold() != "logunsubevent":
+                raise Invalid(f"The Execute request {name!r} is not supported by sfmc-emulator.",
+                              code=codes.SOAP.UNSUPPORTED_ACTION)
+            mid = emu.object_service.target_mid(call, item)
+            outcome = emu.engagement.log_unsub_event(mid, params)
+            event = outcome["event"]
+            result: dict[str, Any] = {"StatusCode": "OK", "StatusMessage": "Event posted" if event else
+                                      "Subscriber unsubscribed (no job context: no UnsubEvent)",
+                                      "OrdinalID": ordinal}
+        except DomainError as error:
+            result = {"StatusCode": "Error", "StatusMessage": error.message, "OrdinalID": ordinal,
+                      "ErrorCode": int(error.code) if error.code is not None else int(codes.SOAP.ERROR)}
+        results.append(result)
+    return _response("ExecuteResponseMsg", {
+        "OverallStatus": overall_status(emu, [r["StatusCode"] == "OK" for r in results]),
+        "RequestID": emu.ids.guid(), "Results": results})
+
+
 def not_emulated(name: str) -> Operation:
     def operation(emu: Emulator, call: CallContext, body: etree._Element) -> etree._Element:
         raise Invalid(f"The {name} operation is not supported by sfmc-emulator.")
@@ -241,5 +269,6 @@ OPERATIONS: dict[str, Operation] = {
     "VersionInfo": version_info,
     "GetSystemStatus": system_status,
     "Schedule": schedule,
-    **{name: not_emulated(name) for name in ("Query", "Execute", "Configure", "Extract")},
+    "Execute": execute,
+    **{name: not_emulated(name) for name in ("Query", "Configure", "Extract")},
 }

@@ -427,3 +427,30 @@ def _v10_journeys(db: sqlite_utils.Database) -> None:
     )
     db["journey_contact"].create_index(["mid", "journey_id", "version", "status"])
     db["journey_contact"].create_index(["mid", "journey_id", "contact_key"])
+
+
+@migration
+def _v11_engagement(db: sqlite_utils.Database) -> None:
+    """Issue 15: engagement events name the outbox message they happened to (opens, clicks, unsubscribes of
+    a message without a job: REST transactional), and the Event Notification Service's state: callbacks,
+    subscriptions, the queue of events still to deliver (it survives a restart) and the delivery log."""
+    db.execute("ALTER TABLE send_event ADD COLUMN message_id INTEGER")
+    db.execute("CREATE INDEX idx_send_event_message ON send_event(message_id, event_type)")
+    db["ens_callback"].create(
+        {"callback_id": str, "mid": int, "name": str, "url": str, "max_batch_size": int, "signature_key": str,
+         "verification_key": str, "status": str, "status_reason": str, "created": float}, pk="callback_id")
+    db["ens_callback"].create_index(["mid"])
+    db["ens_subscription"].create(
+        {"subscription_id": str, "mid": int, "callback_id": str, "name": str, "event_types": str,
+         "filters": str, "status": str, "status_reason": str, "created": float}, pk="subscription_id")
+    db["ens_subscription"].create_index(["mid", "callback_id"])
+    # One row per (subscription, event): delivered in id order per subscription, at least once.
+    db["ens_queue"].create(
+        {"id": int, "subscription_id": str, "callback_id": str, "event": str, "state": str, "attempts": int,
+         "next_at": float, "created": float}, pk="id")
+    db.execute("CREATE INDEX idx_ens_queue_pending ON ens_queue(state, subscription_id, id)")
+    db["ens_delivery"].create(
+        {"id": int, "mid": int, "callback_id": str, "subscription_id": str, "at": float, "attempt": int,
+         "events": int, "first_event": int, "last_event": int, "outcome": str, "status": int, "error": str,
+         "next_at": float}, pk="id")
+    db["ens_delivery"].create_index(["callback_id", "id"])

@@ -103,16 +103,17 @@ class InspectRepository:
         return [dict(r) for r in rows]
 
     # -- the message view, jobs' recipients ------------------------------------------------------------------
-    def message_events(self, job_id: int | None, subscriber_key: str | None, limit: int = 200
-                       ) -> list[dict[str, Any]]:
-        """A message's tracking events (sent, not sent, bounces, opens, clicks...), oldest first."""
-        if job_id is None or subscriber_key is None:
+    def message_events(self, job_id: int | None, subscriber_key: str | None, limit: int = 200,
+                       message_id: int | None = None) -> list[dict[str, Any]]:
+        """A message's tracking events (sent, not sent, bounces, opens, clicks...), oldest first: its job's
+        events for its recipient, and those recorded against the message itself (engagement)."""
+        if (job_id is None or subscriber_key is None) and message_id is None:
             return []
         with self.store.reading() as conn:
             rows = conn.execute(
                 "SELECT event_type, event_date, email, triggered_send_key, detail FROM send_event"
-                " WHERE job_id=? AND subscriber_key=? ORDER BY event_date, id LIMIT ?",
-                (job_id, subscriber_key, limit)).fetchall()
+                " WHERE (job_id=? AND subscriber_key=?) OR message_id=? ORDER BY event_date, id LIMIT ?",
+                (job_id, subscriber_key, message_id, limit)).fetchall()
         return [{**dict(r), "detail": _json(r["detail"]) if r["detail"] else None} for r in rows]
 
     def tx_message(self, mid: int, message_key: str | None, channel: str = "email") -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from .db import Store
 
-COLUMNS = ("mid", "job_id", "message_key", "definition_key", "subscriber_key", "to_addr", "from_name",
+COLUMNS = ("id", "mid", "job_id", "message_key", "definition_key", "subscriber_key", "to_addr", "from_name",
            "from_addr", "subject", "html", "text", "source", "created", "channel")
 
 _INSERT = f"INSERT INTO outbox({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
@@ -38,6 +38,12 @@ class OutboxFilter:
 class OutboxRepository:
     def __init__(self, store: Store) -> None:
         self.store = store
+
+    def next_id(self) -> int:
+        """The id the next message gets (call inside the delivering transaction, which holds the write lock):
+        delivery knows each message's id before writing it, so its tracked links and pixel can name it."""
+        with self.store.reading() as conn:
+            return (conn.execute("SELECT MAX(id) FROM outbox").fetchone()[0] or 0) + 1
 
     def add_many(self, rows: Iterable[dict[str, Any]]) -> int:
         return self.add_values([tuple(json.dumps(r[c]) if c == "source" else r.get(c, "email" if c == "channel"

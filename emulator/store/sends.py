@@ -19,7 +19,7 @@ PENDING, SENT, BOUNCED, ERRORED, EXCLUDED, DUPLICATE = (
     "Pending", "Sent", "Bounced", "Errored", "Excluded", "Duplicate")
 SEND_KINDS = ("send",)
 EVENT_COLUMNS = ("mid", "job_id", "subscriber_key", "email", "event_type", "event_date", "triggered_send_key",
-                 "batch_id", "detail")  # the order of Event.values() (domain/delivery.py)
+                 "batch_id", "detail", "message_id")  # the order of Event.values() (domain/delivery.py)
 
 
 def _json_path(column: str) -> str:
@@ -149,16 +149,19 @@ class SendRepository:
                     counts[key] = counts.get(key, 0) + row["n"]
         return out
 
-    def source_event_counts(self, job_id: int, event_types: tuple[str, ...]) -> dict[str, dict[str, int]]:
-        """{source: {event type: distinct subscribers}}: who of each audience source had these events."""
+    def source_event_counts(self, job_id: int, event_types: tuple[str, ...], state: str | None = None
+                            ) -> dict[str, dict[str, int]]:
+        """{source: {event type: distinct subscribers}}: who of each audience source had these events (of
+        the recipients in `state`, if given)."""
         marks = ",".join("?" * len(event_types))
         out: dict[str, dict[str, int]] = {}
+        where = " AND r.state = ?" if state is not None else ""
         with self.store.reading() as conn:
             for row in conn.execute(
                     "SELECT r.source, e.event_type, COUNT(DISTINCT e.subscriber_key) AS n FROM send_event e"
                     " JOIN send_recipient r ON r.job_id = e.job_id AND r.subscriber_key = e.subscriber_key"
-                    f" WHERE e.job_id = ? AND e.event_type IN ({marks}) GROUP BY r.source, e.event_type",
-                    (job_id, *event_types)):
+                    f" WHERE e.job_id = ? AND e.event_type IN ({marks}){where} GROUP BY r.source, e.event_type",
+                    (job_id, *event_types, *((state,) if state is not None else ()))):
                 out.setdefault(row["source"], {})[row["event_type"]] = row["n"]
         return out
 
@@ -172,10 +175,10 @@ class SendRepository:
 
     def link_clicks(self, job_id: int, event_type: str) -> dict[str, tuple[int, int, float | None]]:
         """{url: (clicks, distinct subscribers, last click date)} of one send's click events (their detail's
-        ``url``)."""
+        ``URL``, as domain/engagement.py records it)."""
         with self.store.reading() as conn:
             return {r[0]: (r[1], r[2], r[3]) for r in conn.execute(
-                "SELECT json_extract(detail, '$.url') AS url, COUNT(*), COUNT(DISTINCT subscriber_key),"
+                "SELECT json_extract(detail, '$.URL') AS url, COUNT(*), COUNT(DISTINCT subscriber_key),"
                 " MAX(event_date) FROM send_event WHERE job_id = ? AND event_type = ? GROUP BY url",
                 (job_id, event_type)) if r[0]}
 
@@ -217,7 +220,7 @@ class SendRepository:
     def add_events(self, events: Iterable[dict[str, Any]]) -> None:
         self.add_event_values([(e["mid"], e["job_id"], e["subscriber_key"], e.get("email"), e["event_type"],
                                 e["event_date"], e.get("triggered_send_key"), e.get("batch_id"),
-                                json.dumps(e.get("detail") or {})) for e in events])
+                                json.dumps(e.get("detail") or {}), e.get("message_id")) for e in events])
 
     def add_event_values(self, values: list[tuple[Any, ...]]) -> None:
         """Events already as tuples in EVENT_COLUMNS order (`detail` JSON-encoded): one statement."""

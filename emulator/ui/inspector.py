@@ -243,7 +243,8 @@ class Inspector:
         source = row["source"] if isinstance(row["source"], dict) else {}
         recipient = self.repo.recipient(row["job_id"], row["subscriber_key"])
         events = [{**e, "time": timestamp(e["event_date"])}
-                  for e in self.repo.message_events(row["job_id"], row["subscriber_key"])]
+                  for e in self.repo.message_events(row["job_id"], row["subscriber_key"],
+                                                   message_id=row["id"])]
         tx = self.repo.tx_message(row["mid"], row["message_key"], row.get("channel") or "email")
         if tx:
             tx = {**tx, "created": timestamp(tx["created"]), "updated": timestamp(tx["updated"])}

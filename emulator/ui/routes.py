@@ -22,6 +22,7 @@ from flask import (
     send_from_directory,
 )
 
+from ..clock import iso_from_timestamp
 from ..domain import codes
 from ..domain.errors import Invalid, NotFound
 from ..web import domain_error_response, emulator, id_arg, int_arg, journal_filters
@@ -166,6 +167,17 @@ def message_page(message_id: int):
                  source=_pretty(message["source"]), tab=tab if tab in MESSAGE_TABS else "html",
                  width=width if width in WIDTHS else "desktop", widths=WIDTHS, tabs=MESSAGE_TABS,
                  images=request.args.get("images") == "1")
+
+
+@bp.get(f"{UI}/ens")
+def ens_page():
+    """Event Notification Service: the BU's callbacks, subscriptions and delivery log."""
+    mid, ens = _mid(), emulator().ens
+    callbacks = ens.callbacks(mid)
+    subscriptions = [s for c in callbacks for s in ens.subscriptions_for(mid, c["callbackId"])]
+    deliveries = [{**d, "time": iso_from_timestamp(d["at"]), "next": iso_from_timestamp(d["next_at"])}
+                  for d in ens.deliveries(mid, limit=200)]
+    return _page("ens.html", title="ENS", callbacks=callbacks, subscriptions=subscriptions, deliveries=deliveries)
 
 
 @bp.get(f"{UI}/imports")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from tests.sends.test_email_send_definition import esd_xml, list_entry, start
 from tests.sends.test_send_audience import task_id
 from tests.soap_helpers import NS, PARTNER, simple_filter, texts
@@ -50,7 +52,7 @@ def test_list_send_per_list_and_link_send_per_tracked_link(mc, world, soap):
 
     # Engagement counts read the event table by type: a Click event of k1 lights up UniqueClicks and the link.
     mc.emu.send_rows.add_events([{"mid": job["mid"], "job_id": job["id"], "subscriber_key": "k1",
-                                  "event_type": "Click", "event_date": 1.0, "detail": {"url": "https://example.com/a"}}
+                                  "event_type": "Click", "event_date": 1.0, "detail": {"URL": "https://example.com/a"}}
                                  for _ in range(2)])
     rows = {r["List.ID"]: r for r in _list_sends(soap, simple_filter("SendID", "equals", send_id))}
     assert rows[str(a)]["UniqueClicks"] == "1" and rows[str(b)]["UniqueClicks"] == "0"
@@ -64,3 +66,37 @@ def test_list_send_per_list_and_link_send_per_tracked_link(mc, world, soap):
     assert texts(links, "p:Results/p:SendID") == [send_id, send_id]
     refused = soap.create(f'<Objects xsi:type="ListSend"><SendID>{send_id}</SendID></Objects>')
     assert texts(refused, "p:Results/p:ErrorCode") == ["5"]
+
+
+def test_list_send_and_link_send_count_real_engagement_events(mc, world, soap):
+    """The opens, clicks and bounces engagement records (the pixel, the click redirect, a simulated bounce)
+    light up ListSend and LinkSend, and a ClickEvent's URLID is its LinkSend's Link ID."""
+    email_id = world.email(html=f"<html><body>{HTML}</body></html>")
+    a = world.list("a", [("k1", "k1@example.com", {}), ("k2", "k2@example.com", {})])
+    world.create(esd_xml("engaged", email_id, list_entry(a)))
+    job = mc.wait_for_job(task_id(start(soap, "engaged")))
+    send_id = str(job["id"])
+    messages = {m["subscriber_key"]: m for m in mc.outbox(job_id=job["id"])}
+    first, second = messages["k1"], messages["k2"]
+    target = "https://example.com/a"
+    click = f"{mc.base_url}/_emulator/click?ref=m{first['id']}&url={quote(target, safe='')}"
+    assert click.removeprefix(mc.base_url) in first["html"].replace("&amp;", "&")
+    for _ in range(2):  # one subscriber clicking twice: two clicks, one unique
+        followed = mc.http.get(click, allow_redirects=False)
+        assert followed.status_code == 302 and followed.headers["Location"] == target
+    assert mc.http.get(f"{mc.base_url}/_emulator/open/m{first['id']}.gif").status_code == 200
+    bounced = mc.http.post(f"{mc.base_url}/_emulator/outbox/{second['id']}/events", json={"type": "bounce"})
+    assert bounced.status_code == 201, bounced.text
+
+    [row] = _list_sends(soap, simple_filter("SendID", "equals", send_id))
+    assert (row["UniqueOpens"], row["UniqueClicks"]) == ("1", "1")
+    assert (row["NumberSent"], row["NumberDelivered"], row["HardBounces"]) == ("2", "1", "1")
+    links = soap.retrieve("LinkSend", ["ID", "SendID", "Link.ID", "Link.URL", "Link.TotalClicks",
+                                       "Link.UniqueClicks"], simple_filter("SendID", "equals", send_id))
+    assert texts(links, "p:Results/p:Link/p:URL") == [target, "https://example.com/b"]
+    assert texts(links, "p:Results/p:Link/p:TotalClicks") == ["2", "0"]
+    assert texts(links, "p:Results/p:Link/p:UniqueClicks") == ["1", "0"]
+    clicks = [e for e in mc.http.get(f"{mc.base_url}/_emulator/outbox/{first['id']}/events").json()
+              if e["type"] == "Click"]
+    assert len(clicks) == 2
+    assert {str(e["detail"]["URLID"]) for e in clicks} == {texts(links, "p:Results/p:Link/p:ID")[0]}

@@ -102,6 +102,6 @@ def test_abstract_apiobject_create_is_an_error_result(soap):
 
 
 def test_not_emulated_operation_is_a_clear_fault(mc):
-    body = envelope('<ExecuteRequestMsg xmlns="http://exacttarget.com/wsdl/partnerAPI"/>')
-    code, message = _fault(_raw(mc, body, action="Execute"))
+    body = envelope('<QueryRequestMsg xmlns="http://exacttarget.com/wsdl/partnerAPI"/>')
+    code, message = _fault(_raw(mc, body, action="Query"))
     assert code == "soap:Client" and "not supported" in message

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.soap.envelope import EnvelopeError, decode_request, request_encoding
+from emulator.soap.envelope import EnvelopeError, check_envelope, decode_request, request_encoding
 from tests.soap_helpers import NS, PARTNER, envelope, post_envelope, validate_body
 
 SOAP_OPEN = '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
@@ -136,3 +136,13 @@ def test_credentials_holding_elements_are_a_login_failure(mc, where):
     response = post_envelope(mc.soap_url, "Create", data)
     fault = validate_body(response.content)
     assert (response.status_code, fault.findtext("faultcode")) == (500, "q0:Security")
+
+
+def test_an_operation_named_with_an_undeclared_prefix_is_a_client_fault():
+    """A recovering parse keeps `<q:Wrap>` as a tag with a colon; naming it must not raise past the check."""
+    from lxml import etree
+
+    root = etree.fromstring(b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+                            b"<q:Wrap/></s:Body></s:Envelope>", etree.XMLParser(recover=True))
+    with pytest.raises(EnvelopeError, match="was not expected"):
+        check_envelope(root)

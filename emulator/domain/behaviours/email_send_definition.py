@@ -282,11 +282,13 @@ def _pushdown(part: dict[str, Any] | None, prop: str) -> str | None:
     return None
 
 
-@behaviour("SentEvent", "NotSentEvent", "BounceEvent")
+@behaviour("SentEvent", "NotSentEvent", "BounceEvent", "OpenEvent", "ClickEvent", "UnsubEvent")
 class TrackingEventBehaviour(Behaviour):
-    """Read-only views of `send_event`; SendID/SubscriberKey equality filters are pushed down to SQL."""
+    """Read-only views of `send_event`; SendID/SubscriberKey equality filters are pushed down to SQL.
+    Opens, clicks and unsubscribes are written by domain/engagement.py."""
 
-    EVENT_TYPES = {"SentEvent": ("Sent",), "NotSentEvent": ("NotSent",), "BounceEvent": ("HardBounce",)}
+    EVENT_TYPES = {"SentEvent": ("Sent",), "NotSentEvent": ("NotSent",), "BounceEvent": ("HardBounce",),
+                   "OpenEvent": ("Open",), "ClickEvent": ("Click",), "UnsubEvent": ("Unsubscribe",)}
 
     def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> Iterator[dict[str, Any]]:  # type: ignore[override]
         return (row for _, row in self.keyed_rows(ctx, mids, query, None))

@@ -4,8 +4,10 @@ Nothing is copied when a send runs: a ListSend is counted from the send's materi
 (``send_recipient``: each recipient's list and final state) and its tracking events (``send_event``), one
 per List the send targeted (a list with no recipient still has its row, with zeros); a LinkSend is one per
 link the email tracks (``send_link``, recorded when the audience is built), its clicks counted from the
-send's ``Click`` events (their detail's ``url``). Engagement counts read the event table by type, so they
-follow whatever events exist: Open, Click, Unsubscribe, SoftBounce, OtherBounce and Forward.
+send's ``Click`` events (their detail's ``URL``). Engagement counts read the event table by type, so they
+follow whatever events exist: Open, Click, Unsubscribe, SoftBounce, OtherBounce and Forward. A HardBounce
+recorded after the message went out (domain/engagement.py's simulated bounce) moves its recipient from
+NumberDelivered to HardBounces; a bounce at send time is already the recipient's state.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .retrieve_only import RetrieveOnly
 ENGAGEMENT = {"Open": "UniqueOpens", "Click": "UniqueClicks", "Unsubscribe": "Unsubscribes",
               "SoftBounce": "SoftBounces", "OtherBounce": "OtherBounces", "Forward": "ForwardedEmails"}
 CLICK = "Click"
+HARD_BOUNCE = "HardBounce"  # what domain/engagement.py writes for a bounce (the WSDL's EventType name)
 
 
 def _send_id(query: Any) -> int | None | bool:
@@ -55,13 +58,16 @@ class ListSendBehaviour(RetrieveOnly):
                 continue
             states = repo.source_states(job["id"])
             engaged = repo.source_event_counts(job["id"], tuple(ENGAGEMENT))
+            late = repo.source_event_counts(job["id"], (HARD_BOUNCE,), state=SENT)  # bounced after delivery
             for list_id in dict.fromkeys(list_ids):
                 source = f"list:{list_id}"
                 counts, events = states.get(source, {}), engaged.get(source, {})
+                bounced_later = late.get(source, {}).get(HARD_BOUNCE, 0)
                 row = {"__type__": "ListSend", "Client": {"__type__": "ClientID", "ID": job["mid"]},
                        "SendID": job["id"], "List": {"__type__": "List", "ID": list_id},
                        "NumberSent": counts.get(SENT, 0) + counts.get(BOUNCED, 0),
-                       "NumberDelivered": counts.get(SENT, 0), "HardBounces": counts.get(BOUNCED, 0),
+                       "NumberDelivered": counts.get(SENT, 0) - bounced_later,
+                       "HardBounces": counts.get(BOUNCED, 0) + bounced_later,
                        "Duplicates": counts.get(DUPLICATE, 0),
                        "ExistingUnsubscribes": _excluded(counts, "unsubscribed"),
                        "ExistingUndeliverables": _excluded(counts, "held", "bounced"),

@@ -80,13 +80,15 @@ class TxDelivery:
                     continue
                 values = {**(subscriber.attributes if subscriber else {}), **recipient.attributes,
                           "SubscriberKey": recipient.contact_key, "EmailAddress": recipient.to}
-                track = (self.x.base_url(), message.message_key) if options.get("trackLinks", True) else None
-                subject, html, text = content.render(lookup_table(values), track=track)
+                subject, html, text = content.render(lookup_table(values))
+                # Links are wrapped (options.trackLinks) and the pixel added by the delivery path.
                 batch.sent(Message(
                     mid, recipient.to, recipient.contact_key, subject, html, text, sender.name, sender.address,
                     {**content.source, "definition_key": definition["definitionKey"],
+                     "definition_id": definition.get("definitionId"),
                      "cc": options.get("cc", []), "bcc": options.get("bcc", []), "values": values},
-                    now, message_key=message.message_key, definition_key=definition["definitionKey"]))
+                    now, message_key=message.message_key, definition_key=definition["definitionKey"],
+                    track_links=bool(options.get("trackLinks", True))))
                 sent.append((message.pk, "Sent", None, None, message.payload, now))
             delivery.deliver(batch)
             self.x.messages.set_status(sent)

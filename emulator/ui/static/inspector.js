@@ -121,7 +121,29 @@
     window.addEventListener("pagehide", function () { source.close(); });
   }
 
+  // The Events tab's buttons: simulate an engagement (POST /_emulator/outbox/{id}/events, JSON), then show
+  // the tab again with the new event.
+  function engaging() {
+    document.addEventListener("click", function (ev) {
+      var button = ev.target.closest("button[data-engage]");
+      if (!button) { return; }
+      var body = {type: button.getAttribute("data-engage")};
+      if (body.type === "click") {
+        body.url = window.prompt("Which link was clicked?", button.getAttribute("data-url") || "https://");
+        if (!body.url) { return; }
+      }
+      var panel = button.closest("[data-events-url]"), csrf = panel.querySelector("input[name=csrf_token]");
+      fetch(panel.getAttribute("data-events-url"), {
+        method: "POST", credentials: "same-origin", body: JSON.stringify(body),
+        headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf ? csrf.value : ""}
+      }).then(function (r) {
+        if (!r.ok) { return r.json().then(function (e) { window.alert(e.message || r.status); }); }
+        location.search = "?tab=events";
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    tabs(); preview(); copying(); journal(); confirming(); live();
+    tabs(); preview(); copying(); journal(); confirming(); live(); engaging();
   });
 }());
