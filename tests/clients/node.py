@@ -38,3 +38,15 @@ def run_node(script: str, env: dict[str, str] | None = None, timeout: float = 60
         raise AssertionError(f"node failed ({completed.returncode}):\n{completed.stdout}\n{completed.stderr}")
     lines = [line for line in completed.stdout.splitlines() if line.strip()]
     return json.loads(lines[-1]) if lines else None
+
+
+# The sfmc-sdk REST client pointed at the emulator (CLIENT_ID, CLIENT_SECRET, ACCOUNT_ID, EMULATOR_URL in the
+# environment); scripts append their calls and fill `out`.
+SDK_PRELUDE = """
+import SDK from 'sfmc-sdk';
+const sdk = new SDK({client_id: process.env.CLIENT_ID, client_secret: process.env.CLIENT_SECRET,
+  auth_url: 'https://mcaaaaaaaaaaaaaaaaaaaaaaaaaa.auth.marketingcloudapis.com/', account_id: process.env.ACCOUNT_ID},
+  {eventHandlers: {}, requestAttempts: 1, retryOnConnectionError: false});
+sdk.auth.authObject.auth_url = process.env.EMULATOR_URL + '/';  // the SDK insists on the real host's shape
+const out = {};
+"""

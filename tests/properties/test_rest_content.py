@@ -7,18 +7,14 @@ always SFMC's JSON error shape for a refusal, and a refused write changes nothin
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.app import create_app
 from emulator.core import Emulator
+from tests.properties.common import PROFILE, token_client
 
-EXAMPLES = int(os.environ.get("SFMC_HOSTILE_EXAMPLES", "200"))
-PROFILE = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 WRITES = [("POST", "/asset/v1/content/assets"), ("PATCH", "/asset/v1/content/assets/{asset}"),
           ("POST", "/asset/v1/content/categories"), ("PUT", "/asset/v1/content/categories/{category}"),
           ("POST", "/hub/v1/campaigns"), ("PATCH", "/hub/v1/campaigns/{campaign}"),
@@ -28,11 +24,7 @@ LISTS = ["/asset/v1/content/assets", "/asset/v1/content/categories", "/hub/v1/ca
 
 @pytest.fixture(scope="module")
 def wire():
-    emu = Emulator()
-    client = create_app(emu).test_client()
-    package = emu.tenant["installed_package"]
-    token = client.post("/v2/token", json={"grant_type": "client_credentials", "client_id": package["client_id"],
-                                           "client_secret": package["client_secret"]}).get_json()["access_token"]
+    emu, client, token = token_client()
     auth = {"Authorization": f"Bearer {token}"}
     root = client.get("/asset/v1/content/categories", headers=auth).get_json()["items"][0]
     ids = {

@@ -13,20 +13,15 @@ the async requests must be exactly as before.
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.app import create_app
 from emulator.core import Emulator
 from tests.audiences.test_data_extensions import DE_XML
-from tests.soap_helpers import envelope
+from tests.properties.common import PROFILE, assert_sfmc_error, soap_create, token_client
 
-EXAMPLES = int(os.environ.get("SFMC_HOSTILE_EXAMPLES", "200"))
-PROFILE = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 COLUMNS = ["Key", "Email", "Age", "Joined", "VIP", "Score"]
 ROUTES = {  # route -> (method, path, body kind)
     "rowset": ("POST", "/hub/v1/dataevents/key:people/rowset", "rowset"),
@@ -40,15 +35,8 @@ ROUTES = {  # route -> (method, path, body kind)
 
 @pytest.fixture(scope="module")
 def wire():
-    emu = Emulator()
-    client = create_app(emu).test_client()
-    package = emu.tenant["installed_package"]
-    token = client.post("/v2/token", json={"grant_type": "client_credentials", "client_id": package["client_id"],
-                                           "client_secret": package["client_secret"]}).get_json()["access_token"]
-    created = client.post("/Service.asmx", data=envelope(
-        f'<CreateRequest xmlns="http://exacttarget.com/wsdl/partnerAPI">{DE_XML}</CreateRequest>'),
-        headers={"SOAPAction": "Create", "Content-Type": "text/xml"})
-    assert b"Data Extension created." in created.data
+    emu, client, token = token_client()
+    assert b"Data Extension created." in soap_create(client, DE_XML)
     ok = client.post(ROUTES["rowset"][1], headers={"Authorization": f"Bearer {token}"},
                      json=[{"keys": {"Key": "k0"}, "values": {"Email": "k0@example.com"}}])
     assert ok.status_code == 200, ok.data
@@ -134,8 +122,7 @@ def test_hostile_bodies_get_sfmcs_400_and_change_nothing(wire, case):
     response = client.open(path, method=method, data=raw, headers={"Authorization": f"Bearer {token}",
                                                                    "Content-Type": "application/json"})
     assert response.status_code == 400, (route, raw[:200], response.data[:300])
-    body = response.get_json()
-    assert set(body) >= {"message", "errorcode", "documentation"}, body
+    body = assert_sfmc_error(response)
     assert body["errorcode"] in (10000, 10004), body
     assert state(emu) == before
 

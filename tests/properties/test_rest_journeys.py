@@ -11,41 +11,26 @@ path segments and paging/version parameters. ``SFMC_HOSTILE_EXAMPLES`` examples 
 from __future__ import annotations
 
 import json
-import os
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.app import create_app
 from emulator.core import Emulator
+from tests.properties.common import PROFILE, assert_sfmc_error, soap_create, token_client
 from tests.rest.journey_helpers import ENTRY_DE, email_activity, journey_body
-from tests.soap_helpers import envelope
 
-EXAMPLES = int(os.environ.get("SFMC_HOSTILE_EXAMPLES", "200"))
-PROFILE = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 TABLES = ("journey", "journey_contact", "rest_object", "de_row", "outbox", "job", "send_event")
-
-
-def _soap(client, xml: str) -> bytes:
-    return client.post("/Service.asmx", data=envelope(
-        f'<CreateRequest xmlns="http://exacttarget.com/wsdl/partnerAPI">{xml}</CreateRequest>'),
-        headers={"SOAPAction": "Create", "Content-Type": "text/xml"}).data
 
 
 @pytest.fixture(scope="module")
 def wire():
-    emu = Emulator()
-    client = create_app(emu).test_client()
-    package = emu.tenant["installed_package"]
-    token = client.post("/v2/token", json={"grant_type": "client_credentials", "client_id": package["client_id"],
-                                           "client_secret": package["client_secret"]}).get_json()["access_token"]
+    emu, client, token = token_client()
     headers = {"Authorization": f"Bearer {token}"}
-    assert b"Data Extension created." in _soap(client, ENTRY_DE.format(key="entries"))
+    assert b"Data Extension created." in soap_create(client, ENTRY_DE.format(key="entries"))
     de_id = emu.objects.find_one(emu.enterprise_mid, "DataExtension", "CustomerKey", "entries").data["ObjectID"]
-    _soap(client, '<Objects xsi:type="Email"><CustomerKey>e</CustomerKey><Name>e</Name><Subject>Hi</Subject>'
+    soap_create(client, '<Objects xsi:type="Email"><CustomerKey>e</CustomerKey><Name>e</Name><Subject>Hi</Subject>'
                   "<HTMLBody>Hi</HTMLBody><EmailType>HTML</EmailType><IsHTMLPaste>true</IsHTMLPaste></Objects>")
     email_id = emu.objects.find_one(emu.enterprise_mid, "Email", "CustomerKey", "e").data["ID"]
     created = client.post("/interaction/v1/eventDefinitions", headers=headers, json={
@@ -131,8 +116,7 @@ def broken(draw, route: str, ids: dict):
 def assert_refused(response, before, emu) -> None:
     assert response.status_code < 500, response.data
     assert response.status_code >= 400, response.data
-    body = response.get_json()
-    assert isinstance(body, dict) and set(body) >= {"message", "errorcode", "documentation"}, response.data
+    assert_sfmc_error(response)
     assert state(emu) == before
     assert emu.guard_hits == 0
 

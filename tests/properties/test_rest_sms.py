@@ -11,18 +11,14 @@ top-level type swapped, numbers that are not finite (NaN, Infinity, 1e400) or te
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.app import create_app
 from emulator.core import Emulator
+from tests.properties.common import PROFILE, assert_sfmc_error, token_client
 
-EXAMPLES = int(os.environ.get("SFMC_HOSTILE_EXAMPLES", "200"))
-PROFILE = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 KEY = "otp"
 ROUTES = {  # route -> (method, path, body kind)
     "create": ("POST", "/messaging/v1/sms/definitions", "create"),
@@ -36,11 +32,7 @@ REQUIRED = {"create": ["definitionKey", "name", "content", "subscriptions"], "pa
 
 @pytest.fixture(scope="module")
 def wire():
-    emu = Emulator()
-    client = create_app(emu).test_client()
-    package = emu.tenant["installed_package"]
-    token = client.post("/v2/token", json={"grant_type": "client_credentials", "client_id": package["client_id"],
-                                           "client_secret": package["client_secret"]}).get_json()["access_token"]
+    emu, client, token = token_client()
     ok = client.post("/messaging/v1/sms/definitions", headers={"Authorization": f"Bearer {token}"}, json={
         "definitionKey": KEY, "name": "OTP", "content": {"message": "Code %%code%%"},
         "subscriptions": {"shortCode": "12345", "countryCode": "US", "keyword": "OTP"}})
@@ -132,8 +124,7 @@ def test_hostile_sms_bodies_get_sfmcs_400_and_change_nothing(wire, case):
     response = client.open(path, method=method, data=raw, headers={"Authorization": f"Bearer {token}",
                                                                    "Content-Type": "application/json"})
     assert response.status_code == 400, (route, raw[:200], response.data[:300])
-    body = response.get_json()
-    assert set(body) >= {"message", "errorcode", "documentation"}, body
+    body = assert_sfmc_error(response)
     assert isinstance(body["errorcode"], int) and body["errorcode"] >= 10000, body
     assert state(emu) == before
     assert emu.guard_hits == 0

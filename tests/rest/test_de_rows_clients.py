@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.clients.node import run_node
+from tests.clients.node import SDK_PRELUDE, run_node
 from tests.rest.test_de_rows import people
 from tests.sends.test_email_send_definition import esd_xml, start
 from tests.sends.test_send_audience import task_id
@@ -54,14 +54,7 @@ def test_rest_upserted_keyed_sendable_de_is_a_send_audience(api, mc, world, soap
         ("k1", "Tier gold"), ("k2", "Tier silver")]
 
 
-SDK_SCRIPT = """
-import SDK from 'sfmc-sdk';
-const sdk = new SDK({client_id: process.env.CLIENT_ID, client_secret: process.env.CLIENT_SECRET,
-  auth_url: 'https://mcaaaaaaaaaaaaaaaaaaaaaaaaaa.auth.marketingcloudapis.com/', account_id: process.env.ACCOUNT_ID},
-  {eventHandlers: {}, requestAttempts: 1, retryOnConnectionError: false});
-sdk.auth.authObject.auth_url = process.env.EMULATOR_URL + '/';  // the SDK insists on the real host's shape
-const out = {};
-out.rowset = await sdk.rest.post('/hub/v1/dataevents/key:people/rowset', JSON.parse(process.env.ROWS));
+SDK_SCRIPT = SDK_PRELUDE + """out.rowset = await sdk.rest.post('/hub/v1/dataevents/key:people/rowset', JSON.parse(process.env.ROWS));
 const queued = await sdk.rest.put('/data/v1/async/dataextensions/key:people/rows',
   {items: [{Key: 'n3', Email: 'n3@example.com'}, {Key: 'n4', Email: 'broken'}]});
 out.requestId = queued.requestId;

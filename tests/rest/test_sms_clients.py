@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from tests.clients.node import run_node
+from tests.clients.node import SDK_PRELUDE, run_node
 
-SDK_SCRIPT = """
-import SDK from 'sfmc-sdk';
-const sdk = new SDK({client_id: process.env.CLIENT_ID, client_secret: process.env.CLIENT_SECRET,
-  auth_url: 'https://mcaaaaaaaaaaaaaaaaaaaaaaaaaa.auth.marketingcloudapis.com/', account_id: process.env.ACCOUNT_ID},
-  {eventHandlers: {}, requestAttempts: 1, retryOnConnectionError: false});
-sdk.auth.authObject.auth_url = process.env.EMULATOR_URL + '/';  // the SDK insists on the real host's shape
-const out = {};
-out.definition = await sdk.rest.post('/messaging/v1/sms/definitions/', {
+SDK_SCRIPT = SDK_PRELUDE + """out.definition = await sdk.rest.post('/messaging/v1/sms/definitions/', {
   definitionKey: 'account-reset', name: 'account-reset',
   content: {message: '%%FirstName%%, your code is %%password%%'},
   subscriptions: {shortCode: '8201221', countryCode: 'US', keyword: 'PASSWORD'}});

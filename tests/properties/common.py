@@ -1,0 +1,41 @@
+"""Shared setup for the generated hostile-input tests: the Hypothesis profile, an in-process client with a
+REST token, a SOAP Create, and the check that a refusal is SFMC's JSON error shape."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+from emulator.app import create_app
+from emulator.core import Emulator
+from tests.soap_helpers import envelope
+
+EXAMPLES = int(os.environ.get("SFMC_HOSTILE_EXAMPLES", "200"))
+PROFILE = settings(max_examples=EXAMPLES, deadline=None, database=None,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+ERROR_MEMBERS = {"message", "errorcode", "documentation"}
+
+
+def token_client() -> tuple:
+    """A fresh emulator, a Flask test client on it and a REST access token for its installed package."""
+    emu = Emulator()
+    client = create_app(emu).test_client()
+    package = emu.tenant["installed_package"]
+    token = client.post("/v2/token", json={"grant_type": "client_credentials", "client_id": package["client_id"],
+                                           "client_secret": package["client_secret"]}).get_json()["access_token"]
+    return emu, client, token
+
+
+def soap_create(client, xml: str) -> bytes:
+    """A SOAP Create of the given ``<Objects>`` XML; the raw response body."""
+    return client.post("/Service.asmx", data=envelope(
+        f'<CreateRequest xmlns="http://exacttarget.com/wsdl/partnerAPI">{xml}</CreateRequest>'),
+        headers={"SOAPAction": "Create", "Content-Type": "text/xml"}).data
+
+
+def assert_sfmc_error(response) -> dict:
+    """The response body is SFMC's JSON error ({message, errorcode, documentation}); returns it."""
+    body = response.get_json()
+    assert isinstance(body, dict) and set(body) >= ERROR_MEMBERS, response.data
+    return body
