@@ -164,3 +164,23 @@ def non_negative(value: Any, name: str) -> int:
     if number < 0 or number > MAX_PAGING:
         raise invalid(REST.INVALID_VALUE, f"{name} must be between 0 and {MAX_PAGING}.")
     return number
+
+
+def header_fields(body: dict[str, Any], out: dict[str, Any], creating: bool) -> None:
+    """The fields every definition has, email and SMS alike: definitionKey (on create), name, description
+    and status, checked and copied into `out`."""
+    if creating:
+        if len(body["definitionKey"]) > MAX_DEFINITION_KEY:
+            raise invalid(REST.INVALID_VALUE, f"definitionKey must be at most {MAX_DEFINITION_KEY} characters.")
+        out["definitionKey"] = body["definitionKey"]
+    if body.get("name") is not None:
+        if not body["name"].strip():
+            raise invalid(REST.INVALID_VALUE, "name must not be empty.")
+        out["name"] = body["name"]
+    if "description" in body:
+        out["description"] = body.get("description") or ""
+    if body.get("status") is not None:
+        status = STATUSES.get(body["status"].lower())
+        if status is None:
+            raise invalid(REST.INVALID_VALUE, "status must be active, inactive or deleted.")
+        out["status"] = status

@@ -18,11 +18,11 @@ from ..errors import Conflict, Invalid, NotFound, QuotaExceeded
 from .common import (
     DEFAULT_CLASSIFICATION,
     EMAIL,
-    MAX_DEFINITION_KEY,
     ORDER_BY,
     QUOTA_KIND,
     STATUSES,
     TxDeps,
+    header_fields,
     invalid,
     mcms,
     positive,
@@ -83,22 +83,7 @@ class Definitions:
                 section = body.get(parent)
                 if not isinstance(section, dict) or section.get(field) in (None, ""):
                     raise invalid(REST.MISSING_FIELD, f"{parent}.{field} is required.")
-        if creating:
-            key = body["definitionKey"]
-            if len(key) > MAX_DEFINITION_KEY:
-                raise invalid(REST.INVALID_VALUE, f"definitionKey must be at most {MAX_DEFINITION_KEY} characters.")
-            out["definitionKey"] = key
-        if body.get("name") is not None:
-            if not body["name"].strip():
-                raise invalid(REST.INVALID_VALUE, "name must not be empty.")
-            out["name"] = body["name"]
-        if "description" in body:
-            out["description"] = body.get("description") or ""
-        if body.get("status") is not None:
-            status = STATUSES.get(body["status"].lower())
-            if status is None:
-                raise invalid(REST.INVALID_VALUE, "status must be active, inactive or deleted.")
-            out["status"] = status
+        header_fields(body, out, creating)
         if body.get("classification") is not None or creating:
             key = body.get("classification") or DEFAULT_CLASSIFICATION
             found = self.x.objects.find_one(mid, "SendClassification", "CustomerKey", key)

@@ -25,7 +25,7 @@ from ...store.rest_documents import Document, TxMessage
 from ..codes import REST
 from ..delivery import Batch, Message, Notice
 from ..render import compile_template, lookup_table
-from .common import MAX_DEFINITION_KEY, STATUSES, TxDeps, invalid, mark_not_sent, recipient_error
+from .common import TxDeps, header_fields, invalid, mark_not_sent, recipient_error
 from .definitions import Definitions
 from .messages import Messages
 from .sending import Recipient
@@ -63,21 +63,7 @@ class SmsDefinitions(Definitions):
         for field in ("definitionKey", "name", "description", "status"):
             if field in body and body[field] is not None and not isinstance(body[field], str):
                 raise invalid(REST.INVALID_DATA_TYPE, f"{field} must be a string.")
-        if creating:
-            if len(body["definitionKey"]) > MAX_DEFINITION_KEY:
-                raise invalid(REST.INVALID_VALUE, f"definitionKey must be at most {MAX_DEFINITION_KEY} characters.")
-            out["definitionKey"] = body["definitionKey"]
-        if body.get("name") is not None:
-            if not body["name"].strip():
-                raise invalid(REST.INVALID_VALUE, "name must not be empty.")
-            out["name"] = body["name"]
-        if "description" in body:
-            out["description"] = body.get("description") or ""
-        if body.get("status") is not None:
-            status = STATUSES.get(body["status"].lower())
-            if status is None:
-                raise invalid(REST.INVALID_VALUE, "status must be active, inactive or deleted.")
-            out["status"] = status
+        header_fields(body, out, creating)
         if "content" in body:
             out["content"] = {"message": _message_text(body["content"], "content")}
         if "subscriptions" in body:
