@@ -28,8 +28,9 @@ from . import codes, filters
 from .content import block_fetcher
 from .delivery import Batch, Event, Message, email_content
 from .errors import Invalid, NotFound
-from .render import ALIASES, tracked_links
+from .render import tracked_links
 from .subscribers import ALL_SUBSCRIBERS
+from .substitutions import Substitutions
 
 if TYPE_CHECKING:
     from ..core import Emulator
@@ -71,39 +72,6 @@ def de_fields(de: dict[str, Any]) -> list[dict[str, Any]]:
     if isinstance(fields, dict):
         fields = fields.get("Field") or []
     return [f for f in fields if isinstance(f, dict) and f.get("Name")]
-
-
-class Substitutions:
-    """Per-recipient personalization values, limited to the names a send's templates use (the hot loop of a
-    send: no case-folding of every attribute of every recipient). Matches `render.lookup_table` semantics."""
-
-    def __init__(self, names: dict[str, str], base: dict[str, Any]) -> None:
-        self.names = names  # casefolded -> spelling in the template
-        self.source = {n: ALIASES.get(n, n).casefold() for n in names}  # alias -> the value it shows
-        self.wanted = set(self.source.values())
-        self.base = {k.casefold(): v for k, v in base.items() if k.casefold() in self.wanted}
-        self._keys: dict[tuple[str, ...], list[tuple[str, str]]] = {}
-
-    def _pick(self, data: dict[str, Any]) -> list[tuple[str, str]]:
-        keys = tuple(data)
-        picked = self._keys.get(keys)
-        if picked is None:
-            picked = [(k, k.casefold()) for k in keys if k.casefold() in self.wanted]
-            if len(self._keys) < 1024:  # attribute sets repeat; a bounded cache keeps memory flat if they don't
-                self._keys[keys] = picked
-        return picked
-
-    def table(self, attributes: dict[str, Any], row: dict[str, Any] | None, fixed: dict[str, Any]) -> dict[str, str]:
-        found = dict(self.base)
-        for layer in (attributes, row or {}):
-            for key, folded in self._pick(layer):
-                found[folded] = layer[key]
-        found.update(fixed)
-        return {name: "" if (v := found.get(src)) is None else str(v) for name, src in self.source.items()}
-
-    def used(self, table: dict[str, str]) -> dict[str, str]:
-        """The substitution values a message was rendered with, by their names in the templates."""
-        return {spelling: table[name] for name, spelling in self.names.items()}
 
 
 class SendService:
