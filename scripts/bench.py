@@ -82,6 +82,23 @@ class Bench:
             body["account_id"] = account_id
         return self.http.post(f"{self.base_url}/v2/token", json=body, timeout=10).json()["access_token"]
 
+    def email_definition(self, key: str, name: str) -> requests.Session:
+        """An HTML email asset and a transactional email definition `key` over it, to send through; returns a
+        REST session that carries a fresh bearer token."""
+        api = requests.Session()
+        api.headers["Authorization"] = f"Bearer {self.token()}"
+        asset = api.post(f"{self.base_url}/asset/v1/content/assets", timeout=10, json={
+            "name": name, "customerKey": f"{key}-email", "assetType": {"id": 208, "name": "htmlemail"},
+            "views": {"subjectline": {"content": "Order %%OrderNo%% for %%FirstName%%"},
+                      "html": {"content": '<p>Hi %%FirstName%%</p><a href="https://shop.example/o">o</a>'},
+                      "text": {"content": "Hi %%FirstName%%"}}})
+        assert asset.status_code == 201, asset.text
+        created = api.post(f"{self.base_url}/messaging/v1/email/definitions", timeout=10, json={
+            "definitionKey": key, "name": name, "content": {"customerKey": f"{key}-email"},
+            "subscriptions": {"list": "All Subscribers"}})
+        assert created.status_code == 201, created.text
+        return api
+
     def envelope(self, body: str) -> str:
         return (
             '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" '

@@ -19,20 +19,7 @@ SES_AUTH = ("AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/ses/aws4_req
 
 def _definition(bench) -> str:
     """A transactional email definition to send through; returns a bearer token for the REST calls."""
-    token = bench.token()
-    api = requests.Session()
-    api.headers["Authorization"] = f"Bearer {token}"
-    asset = api.post(f"{bench.base_url}/asset/v1/content/assets", timeout=10, json={
-        "name": "Load", "customerKey": "load-email", "assetType": {"id": 208, "name": "htmlemail"},
-        "views": {"subjectline": {"content": "Order %%OrderNo%% for %%FirstName%%"},
-                  "html": {"content": '<p>Hi %%FirstName%%</p><a href="https://shop.example/o">o</a>'},
-                  "text": {"content": "Hi %%FirstName%%"}}})
-    assert asset.status_code == 201, asset.text
-    created = api.post(f"{bench.base_url}/messaging/v1/email/definitions", timeout=10, json={
-        "definitionKey": "load", "name": "Load", "content": {"customerKey": "load-email"},
-        "subscriptions": {"list": "All Subscribers"}})
-    assert created.status_code == 201, created.text
-    return token
+    return bench.email_definition("load", "Load").headers["Authorization"].removeprefix("Bearer ")
 
 
 def _moto_ses(bench) -> dict[str, float]:

@@ -14,19 +14,8 @@ def run(bench) -> dict[str, float]:
     session = requests.Session()
     health = bench.rate(lambda i: session.get(f"{bench.base_url}/_emulator/health", timeout=10))
 
-    api = requests.Session()
-    api.headers["Authorization"] = f"Bearer {bench.token()}"
+    api = bench.email_definition("bench", "Bench")
     base = bench.base_url
-    asset = api.post(f"{base}/asset/v1/content/assets", timeout=10, json={
-        "name": "Bench", "customerKey": "bench-email", "assetType": {"id": 208, "name": "htmlemail"},
-        "views": {"subjectline": {"content": "Order %%OrderNo%% for %%FirstName%%"},
-                  "html": {"content": '<p>Hi %%FirstName%%</p><a href="https://shop.example/o">o</a>'},
-                  "text": {"content": "Hi %%FirstName%%"}}})
-    assert asset.status_code == 201, asset.text
-    created = api.post(f"{base}/messaging/v1/email/definitions", timeout=10, json={
-        "definitionKey": "bench", "name": "Bench", "content": {"customerKey": "bench-email"},
-        "subscriptions": {"list": "All Subscribers"}})
-    assert created.status_code == 201, created.text
 
     def single(i: int) -> None:
         response = api.post(f"{base}/messaging/v1/email/messages/single-{i}", timeout=10, json={
