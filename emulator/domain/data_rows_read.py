@@ -16,6 +16,7 @@ accepted), text case-insensitively.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -87,18 +88,18 @@ class _FilterParser:
         return self.tokens[self.pos - 1]
 
     def _or(self) -> Node:
-        parts = [self._and()]
-        while self._peek_word() == "or":
-            self.pos += 1
-            parts.append(self._and())
-        return parts[0] if len(parts) == 1 else ("or", parts)
+        return self._joined("or", self._and)
 
     def _and(self) -> Node:
-        parts = [self._unary()]
-        while self._peek_word() == "and":
+        return self._joined("and", self._unary)
+
+    def _joined(self, word: str, operand: Callable[[], Node]) -> Node:
+        """One operand, or (word, [operands]) for a run of them joined by `word` ("and" binds tighter)."""
+        parts = [operand()]
+        while self._peek_word() == word:
             self.pos += 1
-            parts.append(self._unary())
-        return parts[0] if len(parts) == 1 else ("and", parts)
+            parts.append(operand())
+        return parts[0] if len(parts) == 1 else (word, parts)
 
     def _unary(self) -> Node:
         self.depth += 1
