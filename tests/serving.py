@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -52,3 +54,19 @@ def stop(proc: subprocess.Popen) -> tuple[str, str]:
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
     return out, err
+
+
+def kill_hard(proc: subprocess.Popen) -> None:
+    """SIGKILL, as a crash: no shutdown code runs; returns once the process is gone."""
+    proc.kill()
+    proc.wait(timeout=10)
+
+
+@contextmanager
+def killed_on_exit(proc: subprocess.Popen) -> Iterator[subprocess.Popen]:
+    """Runs the block against ``proc``; a server the block left running (it failed early) is killed."""
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()

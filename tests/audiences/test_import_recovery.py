@@ -15,7 +15,7 @@ from emulator.domain.context import CallContext
 from emulator.domain.imports import INTERRUPTED
 from tests.audiences.test_data_extensions import DE_XML
 from tests.audiences.test_imports import de_import_xml
-from tests.serving import free_port, serve
+from tests.serving import free_port, kill_hard, killed_on_exit, serve
 from tests.soap_helpers import PARTNER, post_soap
 
 CREATE = f'<CreateRequest xmlns="{PARTNER}">{{}}</CreateRequest>'
@@ -78,7 +78,7 @@ def test_kill_9_mid_import_then_restart_ends_it_as_error(tmp_path):
     db, rows = tmp_path / "kill.db", 150_000
     port = free_port()
     proc, base = serve(db, port, capture=False), f"http://127.0.0.1:{port}"
-    try:
+    with killed_on_exit(proc):
         _soap(base, "Create", CREATE.format(DE_XML))
         data = b"Key\tEmail\n" + b"".join(f"k{i}\tk{i}@example.com\n".encode() for i in range(rows))
         requests.put(f"{base}/_emulator/ftp/Import/big.tsv", data=data, timeout=60).raise_for_status()
@@ -87,11 +87,7 @@ def test_kill_9_mid_import_then_restart_ends_it_as_error(tmp_path):
         job_id = int(re.search(r"<Task>.*?<ID>(\d+)</ID>", answer, re.S).group(1))
         while requests.get(f"{base}/_emulator/jobs/{job_id}", timeout=30).json()["status"] == "Queued":
             time.sleep(0.005)
-        proc.kill()  # SIGKILL mid-import: no shutdown code runs
-        proc.wait(timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+        kill_hard(proc)  # SIGKILL mid-import: no shutdown code runs
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT status FROM job WHERE id=?", (job_id,)).fetchone()[0] == "Importing"
     port = free_port()

@@ -39,3 +39,11 @@ def assert_sfmc_error(response) -> dict:
     body = response.get_json()
     assert isinstance(body, dict) and set(body) >= ERROR_MEMBERS, response.data
     return body
+
+
+def refused_raw(client, token: str, route: str, method: str, path: str, raw: bytes) -> dict:
+    """Sends ``raw`` as a JSON body with the token; it must be a 400 in SFMC's JSON error shape, returned."""
+    response = client.open(path, method=method, data=raw, headers={"Authorization": f"Bearer {token}",
+                                                                   "Content-Type": "application/json"})
+    assert response.status_code == 400, (route, raw[:200], response.data[:300])
+    return assert_sfmc_error(response)

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from emulator.core import Emulator
-from tests.properties.common import PROFILE, assert_sfmc_error, token_client
+from tests.properties.common import PROFILE, refused_raw, token_client
 
 KEY = "otp"
 ROUTES = {  # route -> (method, path, body kind)
@@ -121,10 +121,7 @@ def test_hostile_sms_bodies_get_sfmcs_400_and_change_nothing(wire, case):
     route, raw = case
     method, path, _ = ROUTES[route]
     before = state(emu)
-    response = client.open(path, method=method, data=raw, headers={"Authorization": f"Bearer {token}",
-                                                                   "Content-Type": "application/json"})
-    assert response.status_code == 400, (route, raw[:200], response.data[:300])
-    body = assert_sfmc_error(response)
+    body = refused_raw(client, token, route, method, path, raw)
     assert isinstance(body["errorcode"], int) and body["errorcode"] >= 10000, body
     assert state(emu) == before
     assert emu.guard_hits == 0

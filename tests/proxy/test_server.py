@@ -146,18 +146,24 @@ def no_outbound(monkeypatch):
     return attempts, proxy_ports
 
 
-@pytest.mark.parametrize("host", ["api.example.com", "10.255.255.1", "login.salesforce.com"])
-def test_connect_to_another_host_is_refused_and_nothing_leaves(mc, no_outbound, host):
-    attempts, proxy_ports = no_outbound
+def _exchange(mc, proxy_ports: set, request: bytes) -> bytes:
+    """Sends ``request`` raw to the proxy (whose own port the no-outbound guard lets through); all it answers."""
     proxy_ports.add(_proxy_address(mc)[1])
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.settimeout(30)
     sock.connect(_proxy_address(mc))
     with sock:
-        sock.sendall(f"CONNECT {host}:443 HTTP/1.1\r\nHost: {host}:443\r\n\r\n".encode())
+        sock.sendall(request)
         answer = b""
         while chunk := sock.recv(65536):
             answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize("host", ["api.example.com", "10.255.255.1", "login.salesforce.com"])
+def test_connect_to_another_host_is_refused_and_nothing_leaves(mc, no_outbound, host):
+    attempts, proxy_ports = no_outbound
+    answer = _exchange(mc, proxy_ports, f"CONNECT {host}:443 HTTP/1.1\r\nHost: {host}:443\r\n\r\n".encode())
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 403")
     refusal = json.loads(body)
@@ -167,16 +173,8 @@ def test_connect_to_another_host_is_refused_and_nothing_leaves(mc, no_outbound, 
 
 def test_absolute_form_to_another_host_is_refused_and_nothing_leaves(mc, no_outbound):
     attempts, proxy_ports = no_outbound
-    proxy_ports.add(_proxy_address(mc)[1])
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.settimeout(30)
-    sock.connect(_proxy_address(mc))
-    with sock:
-        sock.sendall(b"POST http://api.example.com/v2/token HTTP/1.1\r\nHost: api.example.com\r\n"
-                     b"Content-Length: 2\r\n\r\n{}")
-        answer = b""
-        while chunk := sock.recv(65536):
-            answer += chunk
+    answer = _exchange(mc, proxy_ports, b"POST http://api.example.com/v2/token HTTP/1.1\r\nHost: api.example.com\r\n"
+                       b"Content-Length: 2\r\n\r\n{}")
     assert answer.startswith(b"HTTP/1.1 403")
     assert b"api.example.com is not a Marketing Cloud API host" in answer
     assert attempts == []

@@ -15,7 +15,7 @@ from emulator.core import Emulator
 from emulator.domain.context import CallContext
 from emulator.domain.sends import BATCH, SimulatedCrash
 from emulator.store.audience import SubscriberRecord
-from tests.serving import free_port, serve
+from tests.serving import free_port, kill_hard, killed_on_exit, serve
 from tests.soap_helpers import PARTNER, post_soap
 
 AUDIENCE = BATCH * 2 + 500  # three batches
@@ -105,7 +105,7 @@ def _soap(base: str, action: str, body: str) -> str:
 def test_kill_9_mid_send_then_restart_on_the_same_database(tmp_path):
     db, total = tmp_path / "kill.db", 100_000
     proc, base = _serve(db)
-    try:
+    with killed_on_exit(proc):
         email_id = re.search(r"<NewID>(\d+)", _soap(base, "Create", f'<CreateRequest xmlns="{PARTNER}"><Objects '
                              'xsi:type="Email"><Name>k</Name><Subject>Hi</Subject><HTMLBody>x</HTMLBody></Objects>'
                              "</CreateRequest>")).group(1)
@@ -123,11 +123,7 @@ def test_kill_9_mid_send_then_restart_on_the_same_database(tmp_path):
         while (count := int(requests.get(f"{base}/_emulator/outbox", params={"job_id": job_id, "limit": 1},
                                          timeout=30).headers["X-Total-Count"])) == 0:
             time.sleep(0.005)
-        proc.kill()  # SIGKILL mid-send: no shutdown code runs
-        proc.wait(timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+        kill_hard(proc)  # SIGKILL mid-send: no shutdown code runs
     assert 0 < count < total
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT status FROM job WHERE id=?", (job_id,)).fetchone()[0] == "Sending"

@@ -35,6 +35,15 @@ def _new_id(resp) -> int:
     return int(texts(resp, "p:Results/p:NewID")[0])
 
 
+def perform_start(soap, object_type: str, key: str, extra: str = "") -> int:
+    """SOAP Perform start on the definition ``key`` (``extra`` XML inside its Definition); the job's ID."""
+    performed = soap.call("Perform", '<PerformRequestMsg xmlns="http://exacttarget.com/wsdl/partnerAPI">'
+                          "<Action>start</Action><Definitions>"
+                          f'<Definition xsi:type="{object_type}"><CustomerKey>{key}</CustomerKey>{extra}'
+                          "</Definition></Definitions></PerformRequestMsg>")
+    return int(texts(performed, "p:Results/p:Result/p:Task/p:ID")[0])
+
+
 def seed(mc, soap) -> Seeded:
     emu, mid = mc.emu, mc.parent_mid
     email_id = _new_id(soap.create(
@@ -80,12 +89,9 @@ def seed(mc, soap) -> Seeded:
     assert sent.status_code == 202, sent.text
 
     # The send: Perform start on the definition, with seed 001's send-time sender override.
-    performed = soap.call("Perform", '<PerformRequestMsg xmlns="http://exacttarget.com/wsdl/partnerAPI">'
-                          "<Action>start</Action><Definitions>"
-                          '<Definition xsi:type="EmailSendDefinition"><CustomerKey>welcome-send</CustomerKey>'
-                          "<SenderProfile><FromName>Emulator</FromName><FromAddress>news@example.com</FromAddress>"
-                          "</SenderProfile></Definition></Definitions></PerformRequestMsg>")
-    job_id = int(texts(performed, "p:Results/p:Result/p:Task/p:ID")[0])
+    job_id = perform_start(soap, "EmailSendDefinition", "welcome-send",
+                           "<SenderProfile><FromName>Emulator</FromName><FromAddress>news@example.com</FromAddress>"
+                           "</SenderProfile>")
     assert mc.wait_for_job(job_id)["status"] == "Complete"
 
     # The import: a file in the Import folder, then Perform start on the ImportDefinition.
@@ -93,11 +99,7 @@ def seed(mc, soap) -> Seeded:
                           data="Email Address,Subscriber Key,FirstName\nada@example.com,sub-1,Ada\n"
                                "grace@example.com,sub-2,Grace\nnot-an-address,sub-3,Nobody\n")
     assert upload.status_code in (200, 201), upload.text
-    performed = soap.call("Perform", '<PerformRequestMsg xmlns="http://exacttarget.com/wsdl/partnerAPI">'
-                          "<Action>start</Action><Definitions>"
-                          '<Definition xsi:type="ImportDefinition"><CustomerKey>nightly-import</CustomerKey>'
-                          "</Definition></Definitions></PerformRequestMsg>")
-    import_job_id = int(texts(performed, "p:Results/p:Result/p:Task/p:ID")[0])
+    import_job_id = perform_start(soap, "ImportDefinition", "nightly-import")
     assert mc.wait_for_job(import_job_id)["status"] == "Completed"
     emu.journal.add(JournalEntry(ts=now, method="POST", path="/Service.asmx", status=200, ms=3.5, mid=mid,
                                  action="Create", object_type="Email",

@@ -10,7 +10,7 @@ import requests
 
 from emulator.store.audience import SubscriberRecord
 from tests.soap_helpers import texts
-from tests.ui.seed import Seeded, _new_id
+from tests.ui.seed import Seeded, _new_id, perform_start
 
 TROUBLE = [("sub-b", "bounce@example.com", "Bo"), ("sub-h", "held@example.com", "Hal"),
            ("sub-d", "ada@example.com", "Dup"), ("sub-1", "ada@example.com", "Ada")]
@@ -41,11 +41,7 @@ def add_trouble(mc, soap, seeded: Seeded) -> Trouble:
         f"<Email><ID>{seeded.email_id}</ID></Email>"
         f"<SendDefinitionList><List><ID>{list_id}</ID></List><DataSourceTypeID>List</DataSourceTypeID>"
         "</SendDefinitionList></Objects>"), "p:OverallStatus") == ["OK"]
-    performed = soap.call("Perform", '<PerformRequestMsg xmlns="http://exacttarget.com/wsdl/partnerAPI">'
-                          "<Action>start</Action><Definitions>"
-                          '<Definition xsi:type="EmailSendDefinition"><CustomerKey>trouble-send</CustomerKey>'
-                          "</Definition></Definitions></PerformRequestMsg>")
-    job_id = int(texts(performed, "p:Results/p:Result/p:Task/p:ID")[0])
+    job_id = perform_start(soap, "EmailSendDefinition", "trouble-send")
     assert mc.wait_for_job(job_id)["status"] == "Complete"
 
     api = requests.Session()
