@@ -184,3 +184,14 @@ def header_fields(body: dict[str, Any], out: dict[str, Any], creating: bool) -> 
         if status is None:
             raise invalid(REST.INVALID_VALUE, "status must be active, inactive or deleted.")
         out["status"] = status
+
+
+def subscriber_flags(subs: dict[str, Any], out: dict[str, Any]) -> None:
+    """A definition's autoAddSubscriber and updateSubscriber (email and SMS alike): booleans, true when
+    left out, each refused with its own code."""
+    for field, code in (("autoAddSubscriber", REST.INVALID_AUTO_ADD),
+                        ("updateSubscriber", REST.INVALID_UPDATE_SUBSCRIBER)):
+        value = subs.get(field, True)
+        if not isinstance(value, bool):
+            raise invalid(code, f"subscriptions.{field} must be a boolean.")
+        out[field] = value

@@ -28,6 +28,7 @@ from .common import (
     positive,
     quota_refusal,
     sfmc_minute,
+    subscriber_flags,
 )
 from .queue import Queue
 
@@ -124,12 +125,7 @@ class Definitions:
                 raise invalid(REST.INVALID_VALUE, f"subscriptions.dataExtension '{de_key}' does not exist.")
             out["dataExtension"] = de_key
         out["list"] = list_key
-        for field, code in (("autoAddSubscriber", REST.INVALID_AUTO_ADD),
-                            ("updateSubscriber", REST.INVALID_UPDATE_SUBSCRIBER)):
-            value = subs.get(field, True)
-            if not isinstance(value, bool):
-                raise invalid(code, f"subscriptions.{field} must be a boolean.")
-            out[field] = value
+        subscriber_flags(subs, out)
         return out
 
     # ------------------------------------------------------------------ CRUD

@@ -25,7 +25,7 @@ from ...store.rest_documents import Document, TxMessage
 from ..codes import REST
 from ..delivery import Batch, Message, Notice
 from ..render import compile_template, lookup_table
-from .common import TxDeps, header_fields, invalid, mark_not_sent, recipient_error
+from .common import TxDeps, header_fields, invalid, mark_not_sent, recipient_error, subscriber_flags
 from .definitions import Definitions
 from .messages import Messages
 from .sending import Recipient
@@ -110,12 +110,7 @@ def _subscriptions(subs: Any) -> dict[str, Any]:
         raise invalid(REST.MISSING_KEYWORD if keyword in (None, "") else REST.INVALID_KEYWORD,
                       "subscriptions.keyword must be one word.")
     out["keyword"] = keyword.upper()  # MobileConnect keywords are case-insensitive, shown upper-case
-    for field, code in (("autoAddSubscriber", REST.INVALID_AUTO_ADD),
-                        ("updateSubscriber", REST.INVALID_UPDATE_SUBSCRIBER)):
-        value = subs.get(field, True)
-        if not isinstance(value, bool):
-            raise invalid(code, f"subscriptions.{field} must be a boolean.")
-        out[field] = value
+    subscriber_flags(subs, out)
     return out
 
 
