@@ -3,88 +3,34 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import requests
 
 from tests.audiences.test_data_extensions import DE_XML
 from tests.audiences.test_subscribers import make_list
-from tests.soap_helpers import NS, PARTNER, simple_filter, texts
+from tests.soap_helpers import NS, PARTNER, readable, request_body, simple_filter, texts
 
-# Seed 002's bodies, verbatim but for the list ID (ours is assigned) — annotations included. The List
-# retrieve is tests/soap/test_seed_envelopes.py's; test_seed_002_literal.py posts the page's envelopes.
-SEED_CREATE_IMPORT = """<CreateRequest xmlns="http://exacttarget.com/wsdl/partnerAPI">
-            <Options/>
-            <Objects xsi:type="ImportDefinition">
-                <CustomerKey>SAP_IMP_KEY_1</CustomerKey>---------? Customer Key (User Defined)
-                <Name>SAP_IMP_1</Name>
-                <Description>Import to SAP Sample List</Description>
-                <DestinationObject xsi:type="List">
-                    <ID>LIST_ID</ID> ------------------------? List ID
-                    <ObjectID xsi:nil="true"/>
-                </DestinationObject>
-                <FieldMappingType>MapByOrdinal</FieldMappingType>
-                <FieldMaps>
-                    <FieldMap>
-                        <SourceOrdinal>0</SourceOrdinal>
-                        <DestinationName>ID</DestinationName> ------------------------? Field Name
-                    </FieldMap>
-                    <FieldMap>
-                        <SourceOrdinal>1</SourceOrdinal>
-                        <DestinationName>NAME_FIRST</DestinationName>
-                    </FieldMap>
-                    <FieldMap>
-                        <SourceOrdinal>2</SourceOrdinal>
-                        <DestinationName>NAME_LAST</DestinationName>
-                    </FieldMap>
-                        <FieldMap>
-                            <SourceOrdinal>3</SourceOrdinal>
-                            <DestinationName>TITLE_TEXT</DestinationName>
-                        </FieldMap>
-                        <FieldMap>
-                            <SourceOrdinal>4</SourceOrdinal>
-                            <DestinationName>Email Address</DestinationName>
-                        </FieldMap>
-                    </FieldMaps>
-                    <FileSpec>SAP_List.csv</FileSpec>-----------------? File Name with Subscribers
-                    <FileType>CSV</FileType>
-                    <Notification>
-                        <ResponseType>email</ResponseType>
-                        <ResponseAddress>help@example.com</ResponseAddress>
-                    </Notification>
-                    <RetrieveFileTransferLocation>
-                        <ObjectID xsi:nil="true"/> ------------------------? Marketing Cloud Enhanced FTP site, Import Directory alias Key
-                        <CustomerKey>ExactTarget Enhanced FTP</CustomerKey>
-                    </RetrieveFileTransferLocation>
-                <UpdateType>AddAndUpdate</UpdateType>
-            </Objects>
-        </CreateRequest>"""
+# Doc page 002's requests, kept byte for byte in seed_envelopes/ (annotations included): their bodies, made
+# readable (soap_helpers.readable), with the page's list ID (123) and task ID (129159023) replaced by ours.
+# The List retrieve is tests/soap/test_seed_envelopes.py's; test_seed_002_literal.py posts the whole page.
+ENVELOPES = Path(__file__).with_name("seed_envelopes")
 
-SEED_START = """<PerformRequestMsg xmlns="http://exacttarget.com/wsdl/partnerAPI">
-            <Action>start</Action>
-            <Options></Options>
-            <Definitions>
-                <Definition xsi:type="ImportDefinition">
-                    <CustomerKey>SAP_IMP_KEY_1</CustomerKey>-------? CustomerKey to Start Import
-                </Definition>
-            </Definitions>
-        </PerformRequestMsg>"""
 
-SEED_SUMMARY = """<RetrieveRequestMsg xmlns="http://exacttarget.com/wsdl/partnerAPI">
-            <RetrieveRequest>
-                <ObjectType>ImportResultsSummary</ObjectType>
-                <Properties>ImportDefinitionCustomerKey</Properties>
-                <Properties>ImportType</Properties>
-                <Properties>ImportStatus</Properties>
-                <Properties>DestinationID</Properties>
-                <Properties>NumberSuccessful</Properties>
-                <Filter xsi:type="ns1:SimpleFilterPart" xmlns:ns1="http://exacttarget.com/wsdl/partnerAPI">
-                    <Property>TaskResultID</Property>
-                    <SimpleOperator>equals</SimpleOperator>
-                    <Value>TASK_ID</Value>
-                </Filter>
-                <QueryAllAccounts>true</QueryAllAccounts>
-            </RetrieveRequest>
-        </RetrieveRequestMsg>"""
+def _seed_body(name: str) -> str:
+    return request_body(readable((ENVELOPES / f"002_{name}_request.xml").read_text()))
+
+
+SEED_CREATE_IMPORT, SEED_START, SEED_SUMMARY = map(_seed_body, ("create_import", "start_import", "import_summary"))
+
+
+def seed_create_import(list_id: str) -> str:
+    return SEED_CREATE_IMPORT.replace("<ID>123</ID>", f"<ID>{list_id}</ID>")
+
+
+def seed_summary(task_id: str) -> str:
+    return SEED_SUMMARY.replace("<Value>129159023</Value>", f"<Value>{task_id}</Value>")
+
 
 SAP_CSV = (b"ID,NAME_FIRST,NAME_LAST,TITLE_TEXT,Email Address\r\n"
            b"1,Ann,Lee,Dr,ann@example.com\r\n"
@@ -116,7 +62,7 @@ def test_seed_002_workflow(soap, mc):
     found = soap.retrieve("List", ["ID"], simple_filter("ListName", "equals", "Sample_List"))
     list_id = texts(found, "p:Results/p:ID")[0]
     assert upload(mc, "SAP_List.csv", SAP_CSV).status_code == 201
-    created = soap.call("Create", SEED_CREATE_IMPORT.replace("LIST_ID", list_id))
+    created = soap.call("Create", seed_create_import(list_id))
     assert texts(created, "p:Results/p:StatusMessage") == ["ImportDefinition created."]
     assert texts(created, "p:Results/p:NewID") == ["0"]
     assert texts(created, "p:Results/p:Object/p:FieldMaps/p:FieldMap/p:SourceOrdinal") == ["0", "1", "2", "3", "4"]
@@ -126,7 +72,7 @@ def test_seed_002_workflow(soap, mc):
     assert message == f"ImportDefinition performed AsyncID:{task_id}"
     assert texts(performed, "p:Results/p:Result/p:Object/p:CustomerKey") == ["SAP_IMP_KEY_1"]
     mc.wait_for_job(int(task_id))
-    resp = soap.call("Retrieve", SEED_SUMMARY.replace("TASK_ID", task_id))
+    resp = soap.call("Retrieve", seed_summary(task_id))
     result = resp.find("p:Results", NS)
     assert result.get(f"{{{NS['xsi']}}}type") == "ImportResultsSummary"
     assert texts(result, "p:ImportDefinitionCustomerKey") == ["SAP_IMP_KEY_1"]
@@ -269,7 +215,7 @@ def test_rejected_rows_and_errors_are_retrievable_as_partner_properties(soap, mc
     make_list(soap, "Reasons")
     list_id = texts(soap.retrieve("List", ["ID"], simple_filter("ListName", "equals", "Reasons")), "p:Results/p:ID")[0]
     assert upload(mc, "SAP_List.csv", SAP_CSV).status_code == 201
-    soap.call("Create", SEED_CREATE_IMPORT.replace("LIST_ID", list_id))
+    soap.call("Create", seed_create_import(list_id))
     task_id = start(soap, "SAP_IMP_KEY_1")
     mc.wait_for_job(int(task_id))
     props = ["ImportStatus", "PartnerProperties"]
@@ -277,7 +223,7 @@ def test_rejected_rows_and_errors_are_retrievable_as_partner_properties(soap, mc
     assert texts(resp, "p:Results/p:PartnerProperties/p:Name") == ["RejectedRow"]
     assert texts(resp, "p:Results/p:PartnerProperties/p:Value") == ["Line 4: invalid email address 'not-an-email'"]
     # Not asked for, not answered: the seed's summary retrieve stays as the page shows it.
-    plain = soap.call("Retrieve", SEED_SUMMARY.replace("TASK_ID", task_id))
+    plain = soap.call("Retrieve", seed_summary(task_id))
     assert texts(plain, "p:Results/p:PartnerProperties/p:Name") == []
     requests.delete(f"{mc.base_url}/_emulator/ftp/Import/SAP_List.csv", timeout=10)
     failed = start(soap, "SAP_IMP_KEY_1")

@@ -47,3 +47,27 @@ def refused_raw(client, token: str, route: str, method: str, path: str, raw: byt
                                                                    "Content-Type": "application/json"})
     assert response.status_code == 400, (route, raw[:200], response.data[:300])
     return assert_sfmc_error(response)
+
+
+def refused_unchanged(wire: tuple, routes: dict, state, case: tuple[str, bytes]) -> dict:
+    """A broken body (``case`` is (route, raw bytes); ``routes`` maps a route to (method, path, kind)) gets
+    SFMC's 400 JSON error and leaves ``state(emu)`` exactly as it was; the error body is returned."""
+    emu, client, token = wire
+    route, raw = case
+    method, path, _ = routes[route]
+    before = state(emu)
+    body = refused_raw(client, token, route, method, path, raw)
+    assert state(emu) == before
+    assert emu.guard_hits == 0
+    return body
+
+
+def answered(wire: tuple, method: str, path: str, body, statuses: tuple[int, ...]):
+    """A well-shaped ``body``: the domain accepts or refuses it (a status in ``statuses``), never a 5xx and
+    never the last-resort guard; background jobs are let finish so the next example starts from rest."""
+    emu, client, token = wire
+    response = client.open(path, method=method, json=body, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code in statuses, (method, path, body, response.data[:300])
+    emu.jobs.wait_idle()
+    assert emu.guard_hits == 0
+    return response

@@ -43,24 +43,24 @@ def test_instance_urls_follow_the_subdomain_or_the_legacy_hosts():
     assert route("webservice.s7.exacttarget.com").instance_urls["soap"] == "https://webservice.s7.exacttarget.com/"
 
 
+# host -> (the paths it serves, the paths it refuses)
+PATHS = {
+    f"{SUB}.auth.marketingcloudapis.com": (
+        ["/v2/token", "//v2/token"],  # the second: FuelSDK's authenticationurl + '/v2/token'
+        ["/messaging/v1/email/definitions"]),
+    "auth.exacttargetapis.com": (["/v1/requestToken"], []),
+    f"{SUB}.soap.marketingcloudapis.com": (
+        ["/Service.asmx", "/service.asmx", "/etframework.wsdl", "/ETFrameworkFault.xsd"], ["/v2/token"]),
+    f"{SUB}.rest.marketingcloudapis.com": (
+        ["/messaging/v1/email/definitions", "//platform/v1/endpoints/soap"],
+        # The emulator's own admin API and inspector are never reachable through Marketing Cloud's names.
+        ["/Service.asmx", "/_emulator/journal", "//_emulator/ca.pem", "/"]),
+}
+
+
 @pytest.mark.parametrize(("host", "path", "served"), [
-    (f"{SUB}.auth.marketingcloudapis.com", "/v2/token", True),
-    (f"{SUB}.auth.marketingcloudapis.com", "//v2/token", True),  # FuelSDK's authenticationurl + '/v2/token'
-    ("auth.exacttargetapis.com", "/v1/requestToken", True),
-    (f"{SUB}.auth.marketingcloudapis.com", "/messaging/v1/email/definitions", False),
-    (f"{SUB}.soap.marketingcloudapis.com", "/Service.asmx", True),
-    (f"{SUB}.soap.marketingcloudapis.com", "/service.asmx", True),
-    (f"{SUB}.soap.marketingcloudapis.com", "/etframework.wsdl", True),
-    (f"{SUB}.soap.marketingcloudapis.com", "/ETFrameworkFault.xsd", True),
-    (f"{SUB}.soap.marketingcloudapis.com", "/v2/token", False),
-    (f"{SUB}.rest.marketingcloudapis.com", "/messaging/v1/email/definitions", True),
-    (f"{SUB}.rest.marketingcloudapis.com", "//platform/v1/endpoints/soap", True),
-    (f"{SUB}.rest.marketingcloudapis.com", "/Service.asmx", False),
-    # The emulator's own admin API and inspector are never reachable through Marketing Cloud's names.
-    (f"{SUB}.rest.marketingcloudapis.com", "/_emulator/journal", False),
-    (f"{SUB}.rest.marketingcloudapis.com", "//_emulator/ca.pem", False),
-    (f"{SUB}.rest.marketingcloudapis.com", "/", False),
-])
+    (host, path, served) for host, answers in PATHS.items()
+    for served, paths in zip((True, False), answers, strict=True) for path in paths])
 def test_each_host_serves_only_its_own_paths(host, path, served):
     assert route(host).serves(path) is served
 
