@@ -19,6 +19,7 @@ from ..store.db import Store
 from ..store.document_query import DocumentQuery
 from ..store.rest_documents import Document, RestDocumentRepository
 from . import codes
+from .content.documents import DocumentService
 from .content.queries import paging, parse_order
 from .context import CallContext
 from .errors import Invalid, NotFound
@@ -57,7 +58,9 @@ def campaign_id(text: str) -> int:
     return int(text)
 
 
-class CampaignService:
+class CampaignService(DocumentService):
+    text_ids = True
+
     def __init__(self, store: Store, clock: Clock, docs: RestDocumentRepository, query: DocumentQuery) -> None:
         self.store, self.clock, self.docs, self.query = store, clock, docs, query
 
@@ -115,14 +118,9 @@ class CampaignService:
             doc = self.docs.insert(ctx.mid, KIND, str(new_id), data, self.clock.now().timestamp())
         return self._public(doc)
 
-    def get(self, ctx: CallContext, ref: str) -> dict[str, Any]:
-        return self._public(self._get(ctx.mid, ref))
-
     def update(self, ctx: CallContext, ref: str, body: dict[str, Any]) -> dict[str, Any]:
         with self.store.transaction():
-            doc = self._get(ctx.mid, ref)
-            if body.get("id") not in (None, str(doc.data["id"]), doc.data["id"]):
-                raise invalid("id cannot be changed.", codes.REST.INVALID_VALUE)
+            doc = self._to_update(ctx.mid, ref, body)
             doc.data.update(self._fields(body, creating=False))
             self.docs.replace(doc, self.clock.now().timestamp())
         return self._public(doc)

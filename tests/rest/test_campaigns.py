@@ -46,6 +46,15 @@ def test_campaign_refusals(api: Api, mc):
     assert api.get(CAMPAIGNS).json()["count"] == 0
 
 
+def test_a_campaign_update_may_repeat_its_id_in_either_form_but_not_change_it(api: Api):
+    campaign = api.post(CAMPAIGNS, json=BODY).json()
+    url = f"{CAMPAIGNS}/{campaign['id']}"
+    assert api.patch(url, json={"id": campaign["id"], "name": "a"}).json()["name"] == "a"
+    assert api.patch(url, json={"id": int(campaign["id"]), "name": "b"}).json()["name"] == "b"
+    assert_error(api.patch(url, json={"id": int(campaign["id"]) + 1, "name": "c"}), 400, 10005, "id cannot be changed")
+    assert api.get(url).json()["name"] == "b"
+
+
 def test_campaign_assets(api: Api):
     campaign = api.post(CAMPAIGNS, json=BODY).json()
     base = f"{CAMPAIGNS}/{campaign['id']}/assets"

@@ -77,6 +77,15 @@ def test_assets_answer_their_category_and_names_are_unique_per_category_and_type
         assert block(api, f"t{type_id}", "c", type_id=type_id)["assetType"]["name"] == name
 
 
+def test_an_asset_update_may_repeat_its_id_but_not_change_it(api: Api):
+    asset = block(api, "Header", "<h1>hi</h1>")
+    url = f"{ASSETS}/{asset['id']}"
+    assert api.patch(url, json={"id": asset["id"], "name": "a"}).json()["name"] == "a"
+    assert_error(api.patch(url, json={"id": asset["id"] + 1, "name": "b"}), 400, 10005, "id cannot be changed")
+    assert api.patch(url, json={"id": str(asset["id"]), "name": "c"}).status_code == 400  # ids are numbers here
+    assert api.get(url).json()["name"] == "a"
+
+
 def test_asset_list_pages_orders_and_filters(api: Api):
     for i, name in enumerate(["beta", "alpha", "gamma hello world", "delta"]):
         block(api, name, f"c{i}", key=f"k{i}", type_id=197 if i % 2 else 196)

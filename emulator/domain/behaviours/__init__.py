@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +44,8 @@ class Behaviour:
     not_found_text = "{message}: {what}"
     # The Create request's Options (set by ObjectService.create; SaveOptions matter to some types).
     options: dict[str, Any] = {}
+    # StatusMessage for a successful create/update/delete ({type}: the type, {operation}: "created"...).
+    message_text = "{type} {operation}"
 
     def __init__(self, service: ObjectService, type_name: str) -> None:
         self.service = service
@@ -52,7 +54,7 @@ class Behaviour:
     # -- messages ---------------------------------------------------------
     def message(self, operation: str) -> str:
         """StatusMessage for a successful create/update/delete."""
-        return f"{self.type_name} {operation}"
+        return self.message_text.format(type=self.type_name, operation=operation)
 
     # -- hooks on the generic path ----------------------------------------
     def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
@@ -89,9 +91,12 @@ class Behaviour:
     def delete(self, ctx: CallContext, mid: int, props: dict[str, Any], ordinal: int) -> ObjectResult:
         return self.service.generic_delete(self, ctx, mid, props, ordinal)
 
-    def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> list[dict[str, Any]]:
+    def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> Iterable[dict[str, Any]]:
         """The stored objects of this type in these BUs that may match, oldest first (the filter is applied
-        after; an equality filter on an indexed property narrows the read)."""
+        after; an equality filter on an indexed property narrows the read). A type with its own keyset read
+        (keyed_rows) answers that read from the start."""
+        if type(self).keyed_rows is not Behaviour.keyed_rows:
+            return (row for _, row in self.keyed_rows(ctx, mids, query, None))
         return self.service.generic_rows(self, mids, query)
 
     def keyed_rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery, after: Any

@@ -37,9 +37,7 @@ def _prepare_fields(fields: list[dict[str, Any]], first_ordinal: int = 0) -> lis
 class DataExtensionBehaviour(Behaviour):
     duplicate_key_code = codes.SOAP.DE_VALIDATION
 
-    def message(self, operation: str) -> str:
-        return {"created": "Data Extension created.", "updated": "Data Extension updated.",
-                "deleted": "Data Extension deleted."}.get(operation, f"Data Extension {operation}.")
+    message_text = "Data Extension {operation}."
 
     def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
         if isinstance(props.get("SendableSubscriberField"), dict):  # Attribute.Value is required in answers
@@ -254,9 +252,6 @@ class DataExtensionObjectBehaviour(Behaviour):
         if de is None:
             return "string"  # the missing DE is reported by rows()
         return de.kind_of(path)
-
-    def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> Iterator[dict[str, Any]]:
-        return (row for _, row in self.keyed_rows(ctx, mids, query, None))
 
     def keyed_rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery, after: Any
                    ) -> Iterator[tuple[int, dict[str, Any]]]:

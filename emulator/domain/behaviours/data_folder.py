@@ -31,8 +31,7 @@ class DataFolderBehaviour(Behaviour):
     id_style = "int"
     duplicate_key_code = codes.SOAP.FOLDER_KEY_EXISTS
 
-    def message(self, operation: str) -> str:
-        return f"Folder {operation} successfully."
+    message_text = "Folder {operation} successfully."
 
     def not_found(self, what: str) -> Exception:
         return NotFound(f"{codes.SOAP.FOLDER_INVALID_CALL.message}: no folder with {what}.",

@@ -290,9 +290,6 @@ class TrackingEventBehaviour(Behaviour):
     EVENT_TYPES = {"SentEvent": ("Sent",), "NotSentEvent": ("NotSent",), "BounceEvent": ("HardBounce",),
                    "OpenEvent": ("Open",), "ClickEvent": ("Click",), "UnsubEvent": ("Unsubscribe",)}
 
-    def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> Iterator[dict[str, Any]]:  # type: ignore[override]
-        return (row for _, row in self.keyed_rows(ctx, mids, query, None))
-
     def keyed_rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery, after: Any
                    ) -> Iterator[tuple[Any, dict[str, Any]]]:
         """Events in id order after `after` (with an EventDate bound: in (EventDate, id) order, through the

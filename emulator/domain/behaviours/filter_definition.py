@@ -14,9 +14,6 @@ from . import Behaviour, behaviour
 class FilterDefinitionBehaviour(Behaviour):
     duplicate_key_code = codes.SOAP.FILTER_KEY_EXISTS
 
-    def message(self, operation: str) -> str:
-        return f"FilterDefinition {operation}"
-
     def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
         if props.get("ObjectID"):
             raise Invalid("Filter definition create calls cannot specify the ObjectID property",

@@ -19,8 +19,7 @@ if TYPE_CHECKING:
 class ImportDefinitionBehaviour(Behaviour):
     duplicate_key_code = codes.SOAP.IMPORT_EXISTS
 
-    def message(self, operation: str) -> str:
-        return f"ImportDefinition {operation}."
+    message_text = "{type} {operation}."
 
     def prepare_create(self, ctx: CallContext, mid: int, props: dict[str, Any]) -> dict[str, Any]:
         return imports.check_definition(self.service.emu, mid, props)

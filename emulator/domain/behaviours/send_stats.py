@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ...clock import iso_utc
-from ...store.sends import BOUNCED, DUPLICATE, SENT
+from ...store.sends import BOUNCED, DUPLICATE, SENT, SendRepository
 from ..context import CallContext
 from . import behaviour
 from .email_send_definition import _pushdown
@@ -43,13 +43,22 @@ def _excluded(states: dict[str, int], *words: str) -> int:
                if key.startswith("reason:") and any(w in key[7:].casefold() for w in words))
 
 
-@behaviour("ListSend")
-class ListSendBehaviour(RetrieveOnly):
+class _PerSendBehaviour(RetrieveOnly):
+    """Statistics of the sends in these BUs (of one send, where the filter requires a SendID)."""
+
     def rows(self, ctx: CallContext, mids: list[int], query: Any) -> list[dict[str, Any]]:
         send_id = _send_id(query)
-        if send_id is False:
+        if send_id is False:  # a SendID that is no number names no send
             return []
-        repo = self.service.emu.send_rows
+        return self.stats(self.service.emu.send_rows, mids, send_id)
+
+    def stats(self, repo: SendRepository, mids: list[int], send_id: int | None) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+
+@behaviour("ListSend")
+class ListSendBehaviour(_PerSendBehaviour):
+    def stats(self, repo: SendRepository, mids: list[int], send_id: int | None) -> list[dict[str, Any]]:
         out = []
         for job in repo.send_jobs(mids, send_id):
             list_ids = [s["list_id"] for s in (job["detail"].get("plan") or {}).get("sources", [])
@@ -78,12 +87,8 @@ class ListSendBehaviour(RetrieveOnly):
 
 
 @behaviour("LinkSend")
-class LinkSendBehaviour(RetrieveOnly):
-    def rows(self, ctx: CallContext, mids: list[int], query: Any) -> list[dict[str, Any]]:
-        send_id = _send_id(query)
-        if send_id is False:
-            return []
-        repo = self.service.emu.send_rows
+class LinkSendBehaviour(_PerSendBehaviour):
+    def stats(self, repo: SendRepository, mids: list[int], send_id: int | None) -> list[dict[str, Any]]:
         clicks: dict[int, dict[str, tuple[int, int, float | None]]] = {}
         out = []
         for link in repo.links(mids, send_id):

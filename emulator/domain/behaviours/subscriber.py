@@ -20,7 +20,8 @@ def _one(values: list[str] | None) -> str | None:
     return values[0] if values is not None and len(values) == 1 else None
 
 
-def _narrowing(query: RetrieveQuery, list_property: str) -> tuple[list[int] | None, str | None]:
+def _narrowing(query: RetrieveQuery, list_property: str, key_property: str
+               ) -> tuple[list[int] | None, str | None]:
     """(list ids, subscriber key) the filter requires of a membership, for the indexes to narrow on; the
     filter itself still decides (a value that is no integer narrows nothing)."""
     values = required_values(query.filter, list_property)
@@ -28,7 +29,6 @@ def _narrowing(query: RetrieveQuery, list_property: str) -> tuple[list[int] | No
         list_ids = [int(v) for v in values] if values is not None else None
     except ValueError:
         list_ids = None
-    key_property = "Subscriber.SubscriberKey" if list_property == "ID" else "SubscriberKey"
     return list_ids, _one(required_values(query.filter, key_property))
 
 
@@ -70,9 +70,6 @@ class SubscriberBehaviour(Behaviour):
                             object={"__type__": "Subscriber", "ID": record.id,
                                     "SubscriberKey": record.subscriber_key})
 
-    def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> Any:
-        return (row for _, row in self.keyed_rows(ctx, mids, query, None))
-
     def keyed_rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery, after: Any) -> Any:
         with_lists = any(p == "Lists" or p.startswith("Lists.") for p in query.properties)
         return subscribers.subscriber_rows(self.service.emu, mids, with_lists=with_lists, after=after,
@@ -82,24 +79,18 @@ class SubscriberBehaviour(Behaviour):
     not_found_text = "{message}"
 
 
-@behaviour("ListSubscriber")
-class ListSubscriberBehaviour(RetrieveOnly):
+# The two views of list membership: type -> (the property naming the list, the one naming the
+# subscriber's key, the reader). A SubscriberList's ID is its list's.
+MEMBERSHIP_VIEWS = {
+    "ListSubscriber": ("ListID", "SubscriberKey", subscribers.list_subscriber_rows),
+    "SubscriberList": ("ID", "Subscriber.SubscriberKey", subscribers.subscriber_list_rows),
+}
+
+
+@behaviour(*MEMBERSHIP_VIEWS)
+class MembershipBehaviour(RetrieveOnly):
     hint = " (membership changes go through Subscriber.Lists)"
 
-    def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> Any:
-        return (row for _, row in self.keyed_rows(ctx, mids, query, None))
-
     def keyed_rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery, after: Any) -> Any:
-        return subscribers.list_subscriber_rows(self.service.emu, mids, after, *_narrowing(query, "ListID"))
-
-
-@behaviour("SubscriberList")
-class SubscriberListBehaviour(RetrieveOnly):
-    hint = " (membership changes go through Subscriber.Lists)"
-
-    def rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery) -> Any:
-        return (row for _, row in self.keyed_rows(ctx, mids, query, None))
-
-    def keyed_rows(self, ctx: CallContext, mids: list[int], query: RetrieveQuery, after: Any) -> Any:
-        # A SubscriberList's ID is its list's.
-        return subscribers.subscriber_list_rows(self.service.emu, mids, after, *_narrowing(query, "ID"))
+        list_property, key_property, read = MEMBERSHIP_VIEWS[self.type_name]
+        return read(self.service.emu, mids, after, *_narrowing(query, list_property, key_property))

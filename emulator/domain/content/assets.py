@@ -21,6 +21,7 @@ from .. import codes
 from ..context import CallContext
 from ..errors import Invalid, NotFound
 from .categories import CategoryService
+from .documents import DocumentService
 from .queries import bad, paging, parse_filter, parse_order, parse_query, parse_sort
 
 KIND = "asset"
@@ -56,7 +57,7 @@ def _asset_time(ts: float) -> str:
     return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}-06:00"
 
 
-class AssetService:
+class AssetService(DocumentService):
     def __init__(self, store: Store, clock: Clock, ids: IdSource, docs: RestDocumentRepository,
                  query: DocumentQuery, categories: CategoryService, enterprise_mid: int) -> None:
         self.store, self.clock, self.ids, self.docs = store, clock, ids, docs
@@ -152,14 +153,9 @@ class AssetService:
             doc = self.docs.insert(mid, KIND, str(asset_id), data, now)
         return self._public(doc)
 
-    def get(self, ctx: CallContext, asset_id: int) -> dict[str, Any]:
-        return self._public(self._get(ctx.mid, asset_id))
-
     def update(self, ctx: CallContext, asset_id: int, body: dict[str, Any]) -> dict[str, Any]:
         with self.store.transaction():
-            doc = self._get(ctx.mid, asset_id)
-            if body.get("id") not in (None, asset_id):
-                raise Invalid("id cannot be changed.", code=codes.REST.INVALID_VALUE)
+            doc = self._to_update(ctx.mid, asset_id, body)
             fields = self._check(ctx.mid, body, creating=False, pk=doc.pk)
             if "views" in fields:  # views merge one by one, as a PATCH of one view keeps the others
                 fields["views"] = {**(doc.data.get("views") or {}), **fields["views"]}
