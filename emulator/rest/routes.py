@@ -44,8 +44,8 @@ def add(bp: Blueprint, endpoint: str, methods: str, rule: str, scope: str, view:
 
 def resource(bp: Blueprint, service: Callable[[], Any], rule: str, item: str, *, names: tuple[str, str],
              read: str, write: str, create_scope: str | None = None, created: int = 200,
-             body: Callable[[], Any] = json_body, listing: Callable[[], Sequence[Any]] = tuple,
-             update: str = "PATCH", deleted: Any = None) -> None:
+             listing: Callable[[], Sequence[Any]], body: Callable[[], Any] = json_body, update: str = "PATCH",
+             deleted: Any = None) -> None:
     """A collection at `rule` and its items at `rule + item` (`item` names the path value `ref`): list
     (`listing()` gives the domain's paging arguments), create (`created` status), get, update (`update`
     methods) and delete (answering `deleted`), each the service method of that name. The collection also
