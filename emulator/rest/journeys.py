@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 
 from ..domain import codes
 from ..domain.errors import Invalid
-from ..web import emulator
+from ..web import emulator, exact_args
 from .routes import add, resource
 
 bp = Blueprint("journeys", __name__, url_prefix="/interaction/v1")
@@ -85,11 +85,6 @@ def _interactions():
     return _service().interactions
 
 
-def _exact_args(*names: str) -> tuple[str | None, ...]:
-    """Journey Builder's query parameters by their exact names (most families match any case: query_arg)."""
-    return tuple(request.args.get(name) for name in names)
-
-
 def _version() -> str | None:
     return request.args.get("versionNumber")
 
@@ -98,7 +93,7 @@ def _version() -> str | None:
 # response.txt]; an event is fired at /events ----------------------------------------------------------------
 resource(bp, lambda: _service().events, "/eventDefinitions", "/<path:ref>",
          names=("event_definition", "event_definitions"), read=SCOPE, write=SCOPE,
-         body=lambda: body("event_definition"), listing=lambda: _exact_args("$page", "$pageSize", "name"),
+         body=lambda: body("event_definition"), listing=lambda: exact_args("$page", "$pageSize", "name"),
          update="PUT")
 add(bp, "fire_event", "POST", "/events", SCOPE, lambda: _service().events.fire(g.call, body("event")), 201,
     strict_slashes=False)

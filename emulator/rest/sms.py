@@ -15,7 +15,7 @@ from flask import Blueprint, request
 
 from ..domain import codes
 from ..domain.errors import Invalid
-from ..web import emulator, json_body
+from ..web import emulator, exact_args, json_body
 from .messaging import channel_routes
 
 bp = Blueprint("sms", __name__, url_prefix="/messaging/v1/sms")
@@ -60,11 +60,6 @@ def _body(schema: str) -> dict[str, Any]:
     return body
 
 
-def _args(*names: str) -> tuple[str | None, ...]:
-    """SMS reads its query parameters by their exact names (the email routes match any case: query_arg)."""
-    return tuple(request.args.get(name) for name in names)
-
-
 def _not_sent_args() -> tuple[str | None, ...]:
     args = request.args
     return args.get("type"), args.get("$pageSize", args.get("$pagesize")), args.get("lastEventId")
@@ -74,4 +69,4 @@ _KINDS = {"create": "definition", "update": "definition", "single": "single", "b
 
 channel_routes(bp, "", lambda: emulator().sms, {"read": READ, "write": WRITE, "send": SEND},
                body=lambda kind: _body(_KINDS[kind]),
-               listing=lambda: _args("$filter", "$page", "$pageSize", "$orderBy"), not_sent=_not_sent_args)
+               listing=lambda: exact_args("$filter", "$page", "$pageSize", "$orderBy"), not_sent=_not_sent_args)
