@@ -154,6 +154,17 @@ def query_arg(name: str) -> str | None:
     return next((value for key, value in request.args.items() if key.lower() == wanted), None)
 
 
+
+def query_args(*names: str) -> tuple[str | None, ...]:
+    """Several query parameters read as query_arg does, in order: a list route's paging arguments."""
+    return tuple(query_arg(name) for name in names)
+
+
+def exact_args(*names: str) -> tuple[str | None, ...]:
+    """Several query parameters by their exact names: the SMS and Journey Builder routes read them so
+    (the others match any case, query_args); kept apart so their answers do not change unasked."""
+    return tuple(request.args.get(name) for name in names)
+
 # -- error responses ---------------------------------------------------------------------------------------
 
 def error_body(message: str, errorcode: int, documentation: str = "", **extra: Any) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify
 
-from ..web import emulator, json_body, query_arg, requires_token
+from ..web import emulator, json_body, query_arg, query_args, requires_token
+from .routes import resource
 
 bp = Blueprint("campaigns", __name__, url_prefix="/hub/v1/campaigns")
 
@@ -19,36 +20,9 @@ def _campaigns():
     return emulator().campaigns
 
 
-@bp.get("", strict_slashes=False)
-@requires_token(READ)
-def list_campaigns():
-    return jsonify(_campaigns().list(g.call, query_arg("$page"), query_arg("$pageSize"), query_arg("$orderBy")))
-
-
-@bp.post("", strict_slashes=False)
-@requires_token(WRITE)
-def create_campaign():
-    return jsonify(_campaigns().create(g.call, json_body()))
-
-
-@bp.get("/<ref>")
-@requires_token(READ)
-def get_campaign(ref: str):
-    return jsonify(_campaigns().get(g.call, ref))
-
-
-@bp.patch("/<ref>")
-@bp.post("/<ref>")  # updateCampaign in SFMC's Swagger document
-@requires_token(WRITE)
-def patch_campaign(ref: str):
-    return jsonify(_campaigns().update(g.call, ref, json_body()))
-
-
-@bp.delete("/<ref>")
-@requires_token(WRITE)
-def delete_campaign(ref: str):
-    _campaigns().delete(g.call, ref)
-    return jsonify({})
+# POST on a campaign also updates it: updateCampaign in SFMC's Swagger document.
+resource(bp, _campaigns, "", "/<ref>", names=("campaign", "campaigns"), read=READ, write=WRITE,
+         listing=lambda: query_args("$page", "$pageSize", "$orderBy"), update="PATCH POST", deleted={})
 
 
 @bp.get("/<ref>/assets")

@@ -3,6 +3,7 @@ against the schemas below (the reference's request definitions), behaviour lives
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, g, jsonify, request
@@ -13,6 +14,7 @@ from ..domain import codes
 from ..domain.ens.service import MAX_BATCH, MIN_BATCH
 from ..domain.errors import Invalid
 from ..web import emulator, requires_token
+from .routes import add
 
 bp = Blueprint("ens", __name__, url_prefix="/platform/v1")
 
@@ -33,19 +35,19 @@ def _items(item: dict[str, Any]) -> dict[str, Any]:
 
 
 SCHEMAS = {
-    "callback_create": _items({"type": "object", "required": ["callbackName", "url"], "properties": {
+    "create_callback": _items({"type": "object", "required": ["callbackName", "url"], "properties": {
         "callbackName": _NAME, "url": {"type": "string", "minLength": 1, "maxLength": 2000},
         "maxBatchSize": _BATCH}}),
-    "callback_update": _items({"type": "object", "required": ["callbackName", "callbackId"], "properties": {
+    "update_callback": _items({"type": "object", "required": ["callbackName", "callbackId"], "properties": {
         "callbackName": _NAME, "callbackId": _ID, "maxBatchSize": _BATCH}}),
     "verify": {"type": "object", "required": ["callbackId", "verificationKey"], "properties": {
         "callbackId": _ID, "verificationKey": {"type": "string", "maxLength": 200}}},
     "regenerate": _items({"type": "object", "required": ["callbackId"], "properties": {"callbackId": _ID}}),
-    "subscription_create": _items({"type": "object", "required": [
+    "create_subscription": _items({"type": "object", "required": [
         "subscriptionName", "callbackId", "eventCategoryTypes"], "properties": {
         "subscriptionName": _NAME, "callbackId": _ID, "eventCategoryTypes": {**_STRINGS, "minItems": 1},
         "filters": _STRINGS}}),
-    "subscription_update": _items({"type": "object", "required": ["subscriptionId", "eventCategoryTypes"],
+    "update_subscription": _items({"type": "object", "required": ["subscriptionId", "eventCategoryTypes"],
                                    "properties": {
         "subscriptionId": _ID, "subscriptionName": _NAME, "eventCategoryTypes": {**_STRINGS, "minItems": 1},
         "filters": _STRINGS, "status": {"enum": ["active", "paused"]},
@@ -65,6 +67,10 @@ def _body(schema: str) -> Any:
     return data
 
 
+def _ens():
+    return emulator().ens
+
+
 def _each(data: Any, work) -> Any:
     """Apply `work` to each item; answer in kind (an array for an array)."""
     if isinstance(data, list):
@@ -72,40 +78,33 @@ def _each(data: Any, work) -> Any:
     return work(data)
 
 
-def _ens():
-    return emulator().ens
+def _write(method: str) -> Any:
+    """The body checked against SCHEMAS[method], each item of it to the service's `method`."""
+    return _each(_body(method), lambda item: getattr(_ens(), method)(g.call.mid, item))
 
 
-@bp.post("/ens-callbacks")
-@requires_token(CB_CREATE)
-def create_callback():
-    out = _each(_body("callback_create"), lambda item: _ens().create_callback(g.call.mid, item))
-    return jsonify(out), 201
+# Writes of one item or an array of them: endpoint = schema = the service method.
+for _endpoint, _methods, _rule, _scope, _status in (
+    ("create_callback", "POST", "/ens-callbacks", CB_CREATE, 201),
+    ("update_callback", "PUT", "/ens-callbacks", CB_UPDATE, 200),
+    ("create_subscription", "POST", "/ens-subscriptions", SUB_CREATE, 201),
+    ("update_subscription", "PUT", "/ens-subscriptions", SUB_UPDATE, 200),
+):
+    add(bp, _endpoint, _methods, _rule, _scope, partial(_write, _endpoint), _status)
 
+# One callback or subscription by its id in the path (a delete answers an empty 200): (endpoint, ..., method).
+for _endpoint, _methods, _rule, _scope, _method in (
+    ("get_callback", "GET", "/ens-callbacks/<ref>", CB_READ, "callback_json"),
+    ("delete_callback", "DELETE", "/ens-callbacks/<ref>", CB_DELETE, "delete_callback"),
+    ("get_subscription", "GET", "/ens-subscriptions/<ref>", SUB_READ, "subscription"),
+    ("delete_subscription", "DELETE", "/ens-subscriptions/<ref>", SUB_DELETE, "delete_subscription"),
+    ("subscriptions_for_callback", "GET", "/ens-subscriptions-by-cb/<ref>", SUB_READ, "subscriptions_for"),
+):
+    add(bp, _endpoint, _methods, _rule, _scope, lambda ref, method=_method: getattr(_ens(), method)(g.call.mid, ref))
 
-@bp.get("/ens-callbacks")
-@requires_token(CB_READ)
-def list_callbacks():
-    return jsonify(_ens().callbacks(g.call.mid))
-
-
-@bp.get("/ens-callbacks/<callback_id>")
-@requires_token(CB_READ)
-def get_callback(callback_id: str):
-    return jsonify(_ens().callback_json(g.call.mid, callback_id))
-
-
-@bp.put("/ens-callbacks")
-@requires_token(CB_UPDATE)
-def update_callback():
-    return jsonify(_each(_body("callback_update"), lambda item: _ens().update_callback(g.call.mid, item)))
-
-
-@bp.delete("/ens-callbacks/<callback_id>")
-@requires_token(CB_DELETE)
-def delete_callback(callback_id: str):
-    _ens().delete_callback(g.call.mid, callback_id)
-    return "", 200
+add(bp, "list_callbacks", "GET", "/ens-callbacks", CB_READ, lambda: _ens().callbacks(g.call.mid))
+add(bp, "regenerate_key", "PUT", "/ens-regenerate", CB_UPDATE,
+    lambda: _each(_body("regenerate"), lambda item: _ens().regenerate(g.call.mid, item["callbackId"])))
 
 
 @bp.post("/ens-verify")
@@ -113,41 +112,3 @@ def delete_callback(callback_id: str):
 def verify_callback():
     body = _body("verify")
     return jsonify(_ens().verify(g.call.mid, body["callbackId"], body["verificationKey"]))
-
-
-@bp.put("/ens-regenerate")
-@requires_token(CB_UPDATE)
-def regenerate_key():
-    return jsonify(_each(_body("regenerate"), lambda item: _ens().regenerate(g.call.mid, item["callbackId"])))
-
-
-@bp.post("/ens-subscriptions")
-@requires_token(SUB_CREATE)
-def create_subscription():
-    out = _each(_body("subscription_create"), lambda item: _ens().create_subscription(g.call.mid, item))
-    return jsonify(out), 201
-
-
-@bp.put("/ens-subscriptions")
-@requires_token(SUB_UPDATE)
-def update_subscription():
-    return jsonify(_each(_body("subscription_update"), lambda item: _ens().update_subscription(g.call.mid, item)))
-
-
-@bp.get("/ens-subscriptions/<subscription_id>")
-@requires_token(SUB_READ)
-def get_subscription(subscription_id: str):
-    return jsonify(_ens().subscription(g.call.mid, subscription_id))
-
-
-@bp.delete("/ens-subscriptions/<subscription_id>")
-@requires_token(SUB_DELETE)
-def delete_subscription(subscription_id: str):
-    _ens().delete_subscription(g.call.mid, subscription_id)
-    return "", 200
-
-
-@bp.get("/ens-subscriptions-by-cb/<callback_id>")
-@requires_token(SUB_READ)
-def subscriptions_for_callback(callback_id: str):
-    return jsonify(_ens().subscriptions_for(g.call.mid, callback_id))

@@ -12,12 +12,13 @@ import json
 import math
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, g, request
 from jsonschema import Draft202012Validator
 
 from ..domain import codes
 from ..domain.errors import Invalid
-from ..web import emulator, requires_token
+from ..web import emulator, exact_args
+from .routes import add, resource
 
 bp = Blueprint("journeys", __name__, url_prefix="/interaction/v1")
 
@@ -76,112 +77,45 @@ def body(schema: str) -> dict[str, Any]:
     return data
 
 
-def _answer(payload: Any, status: int = 200) -> Response:
-    response = jsonify(payload)
-    response.status_code = status
-    return response
-
-
-def _empty() -> Response:
-    return Response("", status=200)
-
-
 def _service():
     return emulator().journeys
 
 
-# -- event definitions -------------------------------------------------------------------------------
-@bp.post("/eventDefinitions", strict_slashes=False)
-@requires_token(SCOPE)
-def create_event_definition():
-    return _answer(_service().events.create(g.call, body("event_definition")))
+def _interactions():
+    return _service().interactions
 
 
-@bp.get("/eventDefinitions", strict_slashes=False)
-@requires_token(SCOPE)
-def list_event_definitions():
-    args = request.args
-    return _answer(_service().events.list(g.call, args.get("$page"), args.get("$pageSize"), args.get("name")))
+def _version() -> str | None:
+    return request.args.get("versionNumber")
 
 
-@bp.get("/eventDefinitions/<path:ref>")
-@requires_token(SCOPE)
-def get_event_definition(ref: str):
-    return _answer(_service().events.get(g.call, ref))
-
-
-@bp.put("/eventDefinitions/<path:ref>")
-@requires_token(SCOPE)
-def update_event_definition(ref: str):
-    return _answer(_service().events.update(g.call, ref, body("event_definition")))
-
-
-@bp.delete("/eventDefinitions/<path:ref>")
-@requires_token(SCOPE)
-def delete_event_definition(ref: str):
-    _service().events.delete(g.call, ref)
-    return _empty()  # [fx: eventDefinitions/key_testExisting_event/delete-response.txt: empty]
-
-
-@bp.post("/events", strict_slashes=False)
-@requires_token(SCOPE)
-def fire_event():
-    return _answer(_service().events.fire(g.call, body("event")), 201)
+# -- event definitions: deleting one answers an empty 200 [fx: eventDefinitions/key_testExisting_event/delete-
+# response.txt]; an event is fired at /events ----------------------------------------------------------------
+resource(bp, lambda: _service().events, "/eventDefinitions", "/<path:ref>",
+         names=("event_definition", "event_definitions"), read=SCOPE, write=SCOPE,
+         body=lambda: body("event_definition"), listing=lambda: exact_args("$page", "$pageSize", "name"),
+         update="PUT")
+add(bp, "fire_event", "POST", "/events", SCOPE, lambda: _service().events.fire(g.call, body("event")), 201,
+    strict_slashes=False)
 
 
 # -- journeys ----------------------------------------------------------------------------------------
-@bp.post("/interactions", strict_slashes=False)
-@requires_token(SCOPE)
-def create_interaction():
-    return _answer(_service().interactions.create(g.call, body("interaction")))
-
-
-@bp.get("/interactions", strict_slashes=False)
-@requires_token(SCOPE)
-def list_interactions():
-    return _answer(_service().interactions.list(g.call, request.args.to_dict()))
-
-
-@bp.put("/interactions", strict_slashes=False)
-@requires_token(SCOPE)
-def update_interaction():
-    return _answer(_service().interactions.update(g.call, body("interaction")))
-
-
-@bp.put("/interactions/<path:ref>")
-@requires_token(SCOPE)
-def update_interaction_by_ref(ref: str):
-    return _answer(_service().interactions.update(g.call, body("interaction"), ref))
-
-
-@bp.get("/interactions/publishStatus/<status_id>")
-@requires_token(SCOPE)
-def publish_status(status_id: str):
-    return _answer(_service().interactions.publish_status(g.call, status_id))
-
-
-@bp.post("/interactions/publishAsync/<path:ref>")
-@requires_token(SCOPE)
-def publish(ref: str):
-    return _answer(_service().interactions.publish(g.call, ref, request.args.get("versionNumber")))
-
-
-@bp.post("/interactions/stop/<path:ref>")
-@requires_token(SCOPE)
-def stop(ref: str):
-    _service().interactions.stop(g.call, ref, request.args.get("versionNumber"))
-    return _empty()  # [doc: postStopInteractionById "HTTP/1.1 200", no body]
-
-
-@bp.get("/interactions/<path:ref>")
-@requires_token(SCOPE)
-def get_interaction(ref: str):
-    return _answer(_service().interactions.get(g.call, ref, request.args.get("versionNumber")))
-
-
-@bp.delete("/interactions/<path:ref>")
-@requires_token(SCOPE)
-def delete_interaction(ref: str):
-    journey_id = _service().interactions.delete(g.call, ref, request.args.get("versionNumber"))
-    # [fx: interactions/{id}/delete-response.txt: the journey's id as the body]
-    return Response(journey_id, status=200, mimetype="text/plain")
+add(bp, "create_interaction", "POST", "/interactions", SCOPE,
+    lambda: _interactions().create(g.call, body("interaction")), strict_slashes=False)
+add(bp, "list_interactions", "GET", "/interactions", SCOPE,
+    lambda: _interactions().list(g.call, request.args.to_dict()), strict_slashes=False)
+add(bp, "update_interaction", "PUT", "/interactions", SCOPE,
+    lambda: _interactions().update(g.call, body("interaction")), strict_slashes=False)
+add(bp, "update_interaction_by_ref", "PUT", "/interactions/<path:ref>", SCOPE,
+    lambda ref: _interactions().update(g.call, body("interaction"), ref))
+add(bp, "publish_status", "GET", "/interactions/publishStatus/<ref>", SCOPE,
+    lambda ref: _interactions().publish_status(g.call, ref))
+add(bp, "publish", "POST", "/interactions/publishAsync/<path:ref>", SCOPE,
+    lambda ref: _interactions().publish(g.call, ref, _version()))
+# [doc: postStopInteractionById "HTTP/1.1 200", no body]: stop answers None, an empty 200
+add(bp, "stop", "POST", "/interactions/stop/<path:ref>", SCOPE, lambda ref: _interactions().stop(g.call, ref, _version()))
+add(bp, "get_interaction", "GET", "/interactions/<path:ref>", SCOPE,
+    lambda ref: _interactions().get(g.call, ref, _version()))
+# [fx: interactions/{id}/delete-response.txt: the journey's id as the body]
+add(bp, "delete_interaction", "DELETE", "/interactions/<path:ref>", SCOPE,
+    lambda ref: Response(_interactions().delete(g.call, ref, _version()), status=200, mimetype="text/plain"))
