@@ -183,18 +183,10 @@ class _Closed:
             self.after()
 
 
-SWITCH_INTERVAL_S = 0.001
-
-
 def serve(args: argparse.Namespace) -> int:
     from waitress import create_server
 
     _few_malloc_arenas()
-    # Requests share one SQLite connection behind the store's lock, and sqlite3 lets the GIL go around every
-    # statement: with CPython's 5 ms switch interval the lock holder can wait that long to get the GIL back
-    # while every other request queues on the lock. 1 ms keeps the hand-over short (issue 13: SOAP Create
-    # under 16 connections was half its in-process speed).
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
 
     from .app import create_app
     from .core import Emulator
