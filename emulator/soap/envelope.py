@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 
 from lxml import etree
 
@@ -85,6 +86,20 @@ def decode_request(data: bytes, content_type: str | None) -> str:
             f"{where}.") from None
 
 
+_parsers = threading.local()  # lxml parsers are not thread-safe; building one costs more than a small parse
+
+
+def _parser(options: dict | None) -> etree.XMLParser:
+    key = tuple(sorted((options or {}).items()))
+    cache = getattr(_parsers, "by_options", None)
+    if cache is None:
+        cache = _parsers.by_options = {}
+    parser = cache.get(key)
+    if parser is None:
+        parser = cache[key] = etree.XMLParser(**{**(options or {}), "encoding": "utf-8"})
+    return parser
+
+
 def parse_request(data: bytes, content_type: str | None,
                   parser_options: dict | None = None) -> tuple[etree._Element, dict]:
     """Parse the request body into (root, xml ids) with `parser_options` (Spyne's XMLParser keywords);
@@ -92,9 +107,8 @@ def parse_request(data: bytes, content_type: str | None,
     if not data.strip():
         raise EnvelopeError("Root element is missing.")
     text = decode_request(data, content_type)
-    parser = etree.XMLParser(**{**(parser_options or {}), "encoding": "utf-8"})
     try:
-        root, ids = etree.XMLID(text.encode("utf-8"), parser)
+        root, ids = etree.XMLID(text.encode("utf-8"), _parser(parser_options))
     except etree.XMLSyntaxError as exc:
         raise EnvelopeError(f"There is an error in XML document. ---> {exc}") from None
     if root is None:

@@ -10,7 +10,7 @@ clients and replays notice.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import Message
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -52,21 +52,16 @@ XSD = "http://www.w3.org/2001/XMLSchema"
 ENVELOPE_NSMAP = {"soap": SOAP_ENV, "xsi": XSI_NS, "xsd": XSD, "wsa": WSA, "wsse": WSSE, "wsu": WSU}
 FAULT_ACTION = "http://schemas.xmlsoap.org/ws/2004/08/addressing/fault"
 
-# operation name (= SOAPAction) -> (request element, response element)
+# operation name (= SOAPAction) -> (request element, response element). The WSDL names them two ways:
+# Create/Update/Delete take <CreateRequest> and answer <CreateResponse>; the rest use ...RequestMsg and
+# ...ResponseMsg, two of them after another noun than the operation's.
+_BARE = ("Create", "Update", "Delete")
+_NOUN = {"Describe": "Definition", "GetSystemStatus": "SystemStatus"}
 MESSAGES = {
-    "Create": ("CreateRequest", "CreateResponse"),
-    "Retrieve": ("RetrieveRequestMsg", "RetrieveResponseMsg"),
-    "Update": ("UpdateRequest", "UpdateResponse"),
-    "Delete": ("DeleteRequest", "DeleteResponse"),
-    "Query": ("QueryRequestMsg", "QueryResponseMsg"),
-    "Describe": ("DefinitionRequestMsg", "DefinitionResponseMsg"),
-    "Execute": ("ExecuteRequestMsg", "ExecuteResponseMsg"),
-    "Perform": ("PerformRequestMsg", "PerformResponseMsg"),
-    "Configure": ("ConfigureRequestMsg", "ConfigureResponseMsg"),
-    "Schedule": ("ScheduleRequestMsg", "ScheduleResponseMsg"),
-    "VersionInfo": ("VersionInfoRequestMsg", "VersionInfoResponseMsg"),
-    "Extract": ("ExtractRequestMsg", "ExtractResponseMsg"),
-    "GetSystemStatus": ("SystemStatusRequestMsg", "SystemStatusResponseMsg"),
+    op: (f"{op}Request", f"{op}Response") if op in _BARE
+    else (f"{_NOUN.get(op, op)}RequestMsg", f"{_NOUN.get(op, op)}ResponseMsg")
+    for op in ("Create", "Retrieve", "Update", "Delete", "Query", "Describe", "Execute", "Perform",
+               "Configure", "Schedule", "VersionInfo", "Extract", "GetSystemStatus")
 }
 
 
@@ -213,8 +208,14 @@ def _add_headers(emu: Emulator, header: etree._Element, action: str, request_hea
     security = etree.SubElement(header, f"{{{WSSE}}}Security")
     stamp = etree.SubElement(security, f"{{{WSU}}}Timestamp")
     stamp.set(f"{{{WSU}}}Id", f"Timestamp-{emu.ids.guid()}")
-    etree.SubElement(stamp, f"{{{WSU}}}Created").text = iso_utc(now.replace(microsecond=0))
-    etree.SubElement(stamp, f"{{{WSU}}}Expires").text = iso_utc(now.replace(microsecond=0) + timedelta(minutes=5))
+    created, expires = _timestamp_texts(now.replace(microsecond=0))
+    etree.SubElement(stamp, f"{{{WSU}}}Created").text = created
+    etree.SubElement(stamp, f"{{{WSU}}}Expires").text = expires
+
+
+@lru_cache(maxsize=4)  # whole seconds: every response within one second carries the same pair
+def _timestamp_texts(second: datetime) -> tuple[str, str]:
+    return iso_utc(second), iso_utc(second + timedelta(minutes=5))
 
 
 def _request_message_id(request_headers) -> str | None:

@@ -259,6 +259,7 @@ class Store:
         self.path = str(path)
         self._lock = threading.RLock()
         self._depth = 0
+        self._writer: int | None = None  # the thread holding the open write transaction
         self.generation = 0  # bumped when wipe/restore replace the content (caches of counts start over)
         # Writers that queue rows off the request path (the journal): settle() has them write their queue.
         self.settlers: list[Callable[[], None]] = []
@@ -299,14 +300,14 @@ class Store:
                     self._depth -= 1
                 return
             self.conn.execute("BEGIN IMMEDIATE")
-            self._depth = 1
+            self._depth, self._writer = 1, threading.get_ident()
             try:
                 yield self.conn
             except BaseException:
-                self._depth = 0
+                self._depth, self._writer = 0, None
                 self.conn.execute("ROLLBACK")
                 raise
-            self._depth = 0
+            self._depth, self._writer = 0, None
             self.conn.execute("COMMIT")
 
     def settle(self) -> None:
@@ -321,6 +322,12 @@ class Store:
         """Is a write transaction open (on the calling thread: only it can hold the lock)? Caches of table
         content must not fill from rows that may yet be rolled back."""
         return self._depth > 0
+
+    @property
+    def writing_here(self) -> bool:
+        """Does the calling thread hold the open write transaction? Read without the lock: a cache may answer
+        any other thread from committed content while a writer works."""
+        return self._writer == threading.get_ident()
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:

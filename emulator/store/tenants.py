@@ -2,7 +2,11 @@
 
 Every SOAP call reads its user and every call context its BU's children, so both tables are cached in
 memory: they change only through this repository (add_bu/add_user clear the cache) or when a reset replaces
-the whole content (the store's generation moves on). Callers get copies, never the cached dicts."""
+the whole content (the store's generation moves on). Callers get copies, never the cached dicts.
+
+A filled cache answers without the store's lock (every SOAP call asks it, and queueing on the lock behind
+other requests' writes was most of a Create's wait, issue 13): the lock is taken only to fill it, and a
+thread inside its own write transaction always reads the table (it may hold uncommitted tenant rows)."""
 
 from __future__ import annotations
 
@@ -46,7 +50,14 @@ class TenantRepository:
         finally:  # also after a rollback, and after an outer transaction read it back
             self._forget()
 
+    def _warm(self) -> bool:
+        """May the cache answer this thread without the lock?"""
+        return self._generation == self.store.generation and not self.store.writing_here
+
     def bus(self) -> list[dict]:
+        cached = self._bus
+        if cached is not None and self._warm():
+            return [dict(bu) for bu in cached]
         with self.store.reading() as conn:
             self._fresh()
             if self._bus is None or self.store.in_transaction:
@@ -60,6 +71,10 @@ class TenantRepository:
         return next((bu for bu in self.bus() if bu["mid"] == mid), None)
 
     def user(self, username: str) -> dict | None:
+        users = self._users
+        if username in users and self._warm():
+            user = users.get(username)
+            return dict(user) if user else None
         with self.store.reading() as conn:
             self._fresh()
             if self.store.in_transaction:
