@@ -206,8 +206,7 @@ class AudienceRepository:
                 (mid, subscriber_key))}
 
     def count_subscribers(self, mid: int) -> int:
-        with self.store.reading() as conn:
-            return conn.execute("SELECT COUNT(*) FROM subscriber WHERE mid=?", (mid,)).fetchone()[0]
+        return self.store.scalar("SELECT COUNT(*) FROM subscriber WHERE mid=?", (mid,))
 
     # -- data-extension rows ------------------------------------------------------
     def insert_rows(self, mid: int, de_key: str, rows: Iterable[tuple[str | None, dict[str, Any]]],
@@ -244,8 +243,7 @@ class AudienceRepository:
                 yield row["pk"], json.loads(row["row"])
 
     def count_rows(self, mid: int, de_key: str) -> int:
-        with self.store.reading() as conn:
-            return conn.execute("SELECT COUNT(*) FROM de_row WHERE mid=? AND de_key=?", (mid, de_key)).fetchone()[0]
+        return self.store.scalar("SELECT COUNT(*) FROM de_row WHERE mid=? AND de_key=?", (mid, de_key))
 
     # -- bulk row upserts (imports, multi-row DataExtensionObject calls) -------------------------------
     def find_rows(self, mid: int, de_key: str, key_values: list[str]) -> dict[str, tuple[int, dict[str, Any]]]:

@@ -347,6 +347,11 @@ class Store:
             row = conn.execute(sql, args).fetchone()
         return None if row is None else decode(row)
 
+    def scalar(self, sql: str, args: Sequence[Any] = ()) -> Any:
+        """The first column of a query's first row: a COUNT(*), for one (the query must find a row)."""
+        with self.reading() as conn:
+            return conn.execute(sql, args).fetchone()[0]
+
     def rows(self, sql: str, args: Sequence[Any] = (), decode: Callable[[sqlite3.Row], T] = dict) -> list[T]:
         """A query's rows, each decoded (`decode`: a dict by default)."""
         with self.reading() as conn:

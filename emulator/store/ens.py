@@ -123,8 +123,7 @@ class EnsRepository:
                 conn.execute(f"DELETE FROM ens_queue WHERE id IN ({marks})", ids)
 
     def pending_count(self) -> int:
-        with self.store.reading() as conn:
-            return conn.execute("SELECT COUNT(*) FROM ens_queue WHERE state = 'pending'").fetchone()[0]
+        return self.store.scalar("SELECT COUNT(*) FROM ens_queue WHERE state = 'pending'")
 
     # -- the delivery log --------------------------------------------------------------------------------
     def log(self, row: dict[str, Any]) -> None:

@@ -210,5 +210,4 @@ class JournalRepository:
 
     def count(self) -> int:
         self.flush()
-        with self.store.reading() as conn:
-            return conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0]
+        return self.store.scalar("SELECT COUNT(*) FROM journal")
