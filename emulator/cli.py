@@ -7,7 +7,7 @@ import logging
 import os
 import secrets
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +149,8 @@ def _trimming(app: Callable) -> Callable:
     import ctypes.util
     import gc
 
+    from .middleware.request_log import Closing
+
     try:
         trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
     except (OSError, AttributeError):
@@ -159,28 +161,9 @@ def _trimming(app: Callable) -> Callable:
         length = environ.get("CONTENT_LENGTH") or ""
         if not (length.isdigit() and int(length) >= TRIM_AFTER_BYTES):
             return result
-        return _Closed(result, lambda: (gc.collect(), trim(0)))
+        return Closing(result, lambda: (gc.collect(), trim(0)))
 
     return wrapped
-
-
-class _Closed:
-    """A response iterable that runs `after` once the server has closed it (the body is sent)."""
-
-    def __init__(self, result: Iterable[bytes], after: Callable[[], object]) -> None:
-        self.result, self.after = result, after
-
-    def __iter__(self) -> Iterator[bytes]:
-        return iter(self.result)
-
-    def close(self) -> None:
-        try:
-            close = getattr(self.result, "close", None)
-            if close is not None:
-                close()
-        finally:
-            self.result = ()
-            self.after()
 
 
 def serve(args: argparse.Namespace) -> int:

@@ -55,15 +55,11 @@ class AudienceRepository:
 
     # -- subscribers -----------------------------------------------------------
     def get_subscriber(self, mid: int, subscriber_key: str) -> SubscriberRecord | None:
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT * FROM subscriber WHERE mid=? AND subscriber_key=?",
-                               (mid, subscriber_key)).fetchone()
-        return _subscriber(row) if row else None
+        return self.store.one("SELECT * FROM subscriber WHERE mid=? AND subscriber_key=?", (mid, subscriber_key),
+                              _subscriber)
 
     def get_subscriber_by_id(self, mid: int, subscriber_id: int) -> SubscriberRecord | None:
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT * FROM subscriber WHERE mid=? AND id=?", (mid, subscriber_id)).fetchone()
-        return _subscriber(row) if row else None
+        return self.store.one("SELECT * FROM subscriber WHERE mid=? AND id=?", (mid, subscriber_id), _subscriber)
 
     def put_subscriber(self, mid: int, record: SubscriberRecord, now: float, new: bool = False) -> SubscriberRecord:
         """Insert or replace one subscriber; assigns its integer ID on first insert. `new`: the caller just
@@ -166,16 +162,12 @@ class AudienceRepository:
             )
 
     def membership(self, mid: int, list_id: int, subscriber_key: str) -> str | None:
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT status FROM list_subscriber WHERE mid=? AND list_id=? AND subscriber_key=?",
-                               (mid, list_id, subscriber_key)).fetchone()
-        return row["status"] if row else None
+        return self.store.one("SELECT status FROM list_subscriber WHERE mid=? AND list_id=? AND subscriber_key=?",
+                              (mid, list_id, subscriber_key), lambda row: row["status"])
 
     def memberships_of(self, mid: int, subscriber_key: str) -> list[dict[str, Any]]:
-        with self.store.reading() as conn:
-            return [dict(r) for r in conn.execute(
-                "SELECT * FROM list_subscriber WHERE mid=? AND subscriber_key=? ORDER BY list_id",
-                (mid, subscriber_key))]
+        return self.store.rows("SELECT * FROM list_subscriber WHERE mid=? AND subscriber_key=? ORDER BY list_id",
+                               (mid, subscriber_key))
 
     def remove_membership(self, mid: int, list_id: int, subscriber_key: str) -> bool:
         with self.store.transaction() as conn:
@@ -214,8 +206,7 @@ class AudienceRepository:
                 (mid, subscriber_key))}
 
     def count_subscribers(self, mid: int) -> int:
-        with self.store.reading() as conn:
-            return conn.execute("SELECT COUNT(*) FROM subscriber WHERE mid=?", (mid,)).fetchone()[0]
+        return self.store.scalar("SELECT COUNT(*) FROM subscriber WHERE mid=?", (mid,))
 
     # -- data-extension rows ------------------------------------------------------
     def insert_rows(self, mid: int, de_key: str, rows: Iterable[tuple[str | None, dict[str, Any]]],
@@ -228,10 +219,8 @@ class AudienceRepository:
             )
 
     def find_row(self, mid: int, de_key: str, key_value: str) -> tuple[int, dict[str, Any]] | None:
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT pk, row FROM de_row WHERE mid=? AND de_key=? AND key_value=?",
-                               (mid, de_key, key_value)).fetchone()
-        return (row["pk"], json.loads(row["row"])) if row else None
+        return self.store.one("SELECT pk, row FROM de_row WHERE mid=? AND de_key=? AND key_value=?",
+                              (mid, de_key, key_value), lambda row: (row["pk"], json.loads(row["row"])))
 
     def delete_row(self, pk: int) -> None:
         with self.store.transaction() as conn:
@@ -243,10 +232,7 @@ class AudienceRepository:
 
     def iter_rows(self, mid: int, de_key: str, batch: int = 2000) -> Iterator[tuple[int, dict[str, Any]]]:
         """(pk, row) in insertion order, fetched in batches."""
-        for rows in self.store.pages("SELECT pk, row FROM de_row WHERE mid=? AND de_key=?", (mid, de_key), "pk",
-                                     "pk", batch):
-            for row in rows:
-                yield row["pk"], json.loads(row["row"])
+        return self.iter_rows_after(mid, de_key, batch=batch)
 
     def iter_rows_after(self, mid: int, de_key: str, after: int = -1, batch: int = 500
                         ) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -257,8 +243,7 @@ class AudienceRepository:
                 yield row["pk"], json.loads(row["row"])
 
     def count_rows(self, mid: int, de_key: str) -> int:
-        with self.store.reading() as conn:
-            return conn.execute("SELECT COUNT(*) FROM de_row WHERE mid=? AND de_key=?", (mid, de_key)).fetchone()[0]
+        return self.store.scalar("SELECT COUNT(*) FROM de_row WHERE mid=? AND de_key=?", (mid, de_key))
 
     # -- bulk row upserts (imports, multi-row DataExtensionObject calls) -------------------------------
     def find_rows(self, mid: int, de_key: str, key_values: list[str]) -> dict[str, tuple[int, dict[str, Any]]]:

@@ -9,12 +9,26 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
+
+T = TypeVar("T")
+
+
+def where(fixed: str, args: Sequence[Any], *optional: tuple[str, Any]) -> tuple[str, list[Any]]:
+    """A listing's WHERE clause: the `fixed` conditions (their values in `args`) AND each optional
+    (condition with one ?, value) pair whose value is given (not None); '' when there is no condition at all.
+    Returns the clause (with its leading space) and the values in order."""
+    given = [(condition, value) for condition, value in optional if value is not None]
+    conditions = [fixed] if fixed else []
+    conditions += [condition for condition, _ in given]
+    clause = " WHERE " + " AND ".join(conditions) if conditions else ""
+    return clause, [*args, *(value for _, value in given)]
+
 
 # Ordered migrations: index i brings a database from user_version i to i+1. Append, never edit.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = []
@@ -333,6 +347,23 @@ class Store:
     def reading(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             yield self.conn
+
+    def one(self, sql: str, args: Sequence[Any] = (), decode: Callable[[sqlite3.Row], T] = dict) -> T | None:
+        """A query's first row, decoded (`decode`: a dict by default), or None when it finds none."""
+        with self.reading() as conn:
+            row = conn.execute(sql, args).fetchone()
+        return None if row is None else decode(row)
+
+    def scalar(self, sql: str, args: Sequence[Any] = ()) -> Any:
+        """The first column of a query's first row: a COUNT(*), for one (the query must find a row)."""
+        with self.reading() as conn:
+            return conn.execute(sql, args).fetchone()[0]
+
+    def rows(self, sql: str, args: Sequence[Any] = (), decode: Callable[[sqlite3.Row], T] = dict) -> list[T]:
+        """A query's rows, each decoded (`decode`: a dict by default)."""
+        with self.reading() as conn:
+            rows = conn.execute(sql, args).fetchall()
+        return [decode(row) for row in rows]
 
     def pages(self, sql: str, args: tuple[Any, ...] | list[Any], order: str, key: str,
               batch: int, after: Any = -1) -> Iterator[list[sqlite3.Row]]:

@@ -21,10 +21,8 @@ class EngagementRepository:
 
     def link_id(self, job_id: int, url: str) -> int | None:
         """The id LinkSend gives this link of the send (send_link), if the send's email tracks it."""
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT id FROM send_link WHERE job_id = ? AND url = ? ORDER BY id LIMIT 1",
-                               (job_id, url)).fetchone()
-        return int(row[0]) if row else None
+        return self.store.one("SELECT id FROM send_link WHERE job_id = ? AND url = ? ORDER BY id LIMIT 1",
+                              (job_id, url), lambda row: int(row[0]))
 
     def message_by_ref(self, ref: str) -> dict[str, Any] | None:
         """The outbox message a tracking ref names: a message key (REST sends), else `m<outbox id>`."""
@@ -37,25 +35,15 @@ class EngagementRepository:
         return _decode(row) if row else None
 
     def message(self, message_id: int) -> dict[str, Any] | None:
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT * FROM outbox WHERE id = ?", (message_id,)).fetchone()
-        return _decode(row) if row else None
+        return self.store.one("SELECT * FROM outbox WHERE id = ?", (message_id,), _decode)
 
     def sent_event(self, message_id: int) -> dict[str, Any] | None:
         """The message's Sent event (its batch, triggered-send key and detail carry over to engagement)."""
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT * FROM send_event WHERE message_id = ? AND event_type = 'Sent' LIMIT 1",
-                               (message_id,)).fetchone()
-        if row is None:
-            return None
-        out = dict(row)
-        out["detail"] = json.loads(out["detail"] or "{}")
-        return out
+        return self.store.one("SELECT * FROM send_event WHERE message_id = ? AND event_type = 'Sent' LIMIT 1",
+                              (message_id,), _event)
 
     def events_of(self, message_id: int) -> list[dict[str, Any]]:
-        with self.store.reading() as conn:
-            rows = conn.execute("SELECT * FROM send_event WHERE message_id = ? ORDER BY id", (message_id,)).fetchall()
-        return [{**dict(r), "detail": json.loads(r["detail"] or "{}")} for r in rows]
+        return self.store.rows("SELECT * FROM send_event WHERE message_id = ? ORDER BY id", (message_id,), _event)
 
     def job_counts(self, job_ids: list[int]) -> dict[int, dict[str, int]]:
         """Per send job: UniqueOpens, UniqueClicks, Unsubscribes, HardBounces and the totals behind them
@@ -77,21 +65,19 @@ class EngagementRepository:
         return out
 
     def subscriber_keys_by_email(self, mid: int, email: str, limit: int = 2) -> list[str]:
-        with self.store.reading() as conn:
-            return [r[0] for r in conn.execute(
-                "SELECT subscriber_key FROM subscriber WHERE mid = ? AND email = ? COLLATE NOCASE"
-                " AND status != 'Deleted' ORDER BY id LIMIT ?", (mid, email, limit))]
+        return self.store.rows("SELECT subscriber_key FROM subscriber WHERE mid = ? AND email = ? COLLATE NOCASE"
+                               " AND status != 'Deleted' ORDER BY id LIMIT ?", (mid, email, limit), lambda r: r[0])
 
     def last_sent_job(self, mid: int, subscriber_key: str) -> int | None:
         """The most recent send job that reached a subscriber (LogUnsubEvent's job context without a JobID)."""
-        with self.store.reading() as conn:
-            row = conn.execute(
-                "SELECT job_id FROM send_event WHERE mid = ? AND event_type = 'Sent' AND subscriber_key = ?"
-                " COLLATE NOCASE AND job_id IS NOT NULL ORDER BY id DESC LIMIT 1", (mid, subscriber_key)).fetchone()
-        return row[0] if row else None
+        return self.store.one(
+            "SELECT job_id FROM send_event WHERE mid = ? AND event_type = 'Sent' AND subscriber_key = ?"
+            " COLLATE NOCASE AND job_id IS NOT NULL ORDER BY id DESC LIMIT 1", (mid, subscriber_key), lambda r: r[0])
 
 
 def _decode(row: Any) -> dict[str, Any]:
-    out = dict(row)
-    out["source"] = json.loads(out["source"] or "{}")
-    return out
+    return {**dict(row), "source": json.loads(row["source"] or "{}")}
+
+
+def _event(row: Any) -> dict[str, Any]:
+    return {**dict(row), "detail": json.loads(row["detail"] or "{}")}

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from .db import Store
+from .db import Store, where
 
 PENDING, DELIVERED, DROPPED = "pending", "delivered", "dropped"
 LOG_CAP = 10_000  # delivery-log rows kept
@@ -31,20 +31,13 @@ class EnsRepository:
                                                 "created")))
 
     def callback(self, mid: int, callback_id: str) -> dict[str, Any] | None:
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT * FROM ens_callback WHERE mid = ? AND callback_id = ?",
-                               (mid, callback_id)).fetchone()
-        return dict(row) if row else None
+        return self.store.one("SELECT * FROM ens_callback WHERE mid = ? AND callback_id = ?", (mid, callback_id))
 
     def callbacks(self, mid: int) -> list[dict[str, Any]]:
-        with self.store.reading() as conn:
-            return [dict(r) for r in conn.execute(
-                "SELECT * FROM ens_callback WHERE mid = ? ORDER BY created, callback_id", (mid,))]
+        return self.store.rows("SELECT * FROM ens_callback WHERE mid = ? ORDER BY created, callback_id", (mid,))
 
     def callback_by_url(self, mid: int, url: str) -> dict[str, Any] | None:
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT * FROM ens_callback WHERE mid = ? AND url = ?", (mid, url)).fetchone()
-        return dict(row) if row else None
+        return self.store.one("SELECT * FROM ens_callback WHERE mid = ? AND url = ?", (mid, url))
 
     def update_callback(self, callback_id: str, **changes: Any) -> None:
         if not changes:
@@ -67,25 +60,18 @@ class EnsRepository:
                           row["status_reason"], row["created"]))
 
     def subscription(self, mid: int, subscription_id: str) -> dict[str, Any] | None:
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT * FROM ens_subscription WHERE mid = ? AND subscription_id = ?",
-                               (mid, subscription_id)).fetchone()
-        return _subscription(row) if row else None
+        return self.store.one("SELECT * FROM ens_subscription WHERE mid = ? AND subscription_id = ?",
+                              (mid, subscription_id), _subscription)
 
     def subscriptions(self, mid: int, callback_id: str | None = None, status: str | None = None
                       ) -> list[dict[str, Any]]:
-        sql, args = "SELECT * FROM ens_subscription WHERE mid = ?", [mid]
-        if callback_id is not None:
-            sql, args = sql + " AND callback_id = ?", [*args, callback_id]
-        if status is not None:
-            sql, args = sql + " AND status = ?", [*args, status]
-        with self.store.reading() as conn:
-            return [_subscription(r) for r in conn.execute(sql + " ORDER BY created, subscription_id", args)]
+        clause, args = where("mid = ?", [mid], ("callback_id = ?", callback_id), ("status = ?", status))
+        return self.store.rows(f"SELECT * FROM ens_subscription{clause} ORDER BY created, subscription_id", args,
+                               _subscription)
 
     def subscription_by_name(self, mid: int, name: str) -> dict[str, Any] | None:
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT * FROM ens_subscription WHERE mid = ? AND name = ?", (mid, name)).fetchone()
-        return _subscription(row) if row else None
+        return self.store.one("SELECT * FROM ens_subscription WHERE mid = ? AND name = ?", (mid, name),
+                              _subscription)
 
     def update_subscription(self, subscription_id: str, **changes: Any) -> None:
         values = {k: json.dumps(v) if k in ("event_types", "filters") else v for k, v in changes.items()}
@@ -112,20 +98,18 @@ class EnsRepository:
 
     def pending_heads(self) -> list[dict[str, Any]]:
         """Each subscription's oldest pending row (when it is next due), with its callback and status."""
-        with self.store.reading() as conn:
-            return [dict(r) for r in conn.execute(
-                "SELECT q.subscription_id, q.callback_id, q.next_at, s.status AS subscription_status,"
-                " c.url, c.signature_key, c.max_batch_size, c.mid FROM ens_queue q"
-                " JOIN ens_subscription s ON s.subscription_id = q.subscription_id"
-                " JOIN ens_callback c ON c.callback_id = q.callback_id"
-                " WHERE q.id IN (SELECT MIN(id) FROM ens_queue WHERE state = 'pending' GROUP BY subscription_id)"
-                " ORDER BY q.id")]
+        return self.store.rows(
+            "SELECT q.subscription_id, q.callback_id, q.next_at, s.status AS subscription_status,"
+            " c.url, c.signature_key, c.max_batch_size, c.mid FROM ens_queue q"
+            " JOIN ens_subscription s ON s.subscription_id = q.subscription_id"
+            " JOIN ens_callback c ON c.callback_id = q.callback_id"
+            " WHERE q.id IN (SELECT MIN(id) FROM ens_queue WHERE state = 'pending' GROUP BY subscription_id)"
+            " ORDER BY q.id")
 
     def batch(self, subscription_id: str, limit: int) -> list[dict[str, Any]]:
-        with self.store.reading() as conn:
-            rows = conn.execute("SELECT id, event, attempts FROM ens_queue WHERE subscription_id = ?"
-                                " AND state = 'pending' ORDER BY id LIMIT ?", (subscription_id, limit)).fetchall()
-        return [{"id": r["id"], "event": json.loads(r["event"]), "attempts": r["attempts"]} for r in rows]
+        return self.store.rows("SELECT id, event, attempts FROM ens_queue WHERE subscription_id = ?"
+                               " AND state = 'pending' ORDER BY id LIMIT ?", (subscription_id, limit),
+                               lambda r: {"id": r["id"], "event": json.loads(r["event"]), "attempts": r["attempts"]})
 
     def settle(self, ids: list[int], state: str, attempts: int, next_at: float) -> None:
         """A batch's outcome: still pending (its next attempt), or done (delivered or dropped: the rows go,
@@ -139,8 +123,7 @@ class EnsRepository:
                 conn.execute(f"DELETE FROM ens_queue WHERE id IN ({marks})", ids)
 
     def pending_count(self) -> int:
-        with self.store.reading() as conn:
-            return conn.execute("SELECT COUNT(*) FROM ens_queue WHERE state = 'pending'").fetchone()[0]
+        return self.store.scalar("SELECT COUNT(*) FROM ens_queue WHERE state = 'pending'")
 
     # -- the delivery log --------------------------------------------------------------------------------
     def log(self, row: dict[str, Any]) -> None:
@@ -153,16 +136,8 @@ class EnsRepository:
 
     def deliveries(self, mid: int | None = None, callback_id: str | None = None, limit: int = 100
                    ) -> list[dict[str, Any]]:
-        where, args = [], []
-        if mid is not None:
-            where, args = ["mid = ?"], [mid]
-        if callback_id is not None:
-            where.append("callback_id = ?")
-            args.append(callback_id)
-        clause = f" WHERE {' AND '.join(where)}" if where else ""
-        with self.store.reading() as conn:
-            return [dict(r) for r in conn.execute(
-                f"SELECT * FROM ens_delivery{clause} ORDER BY id DESC LIMIT ?", (*args, limit))]
+        clause, args = where("", [], ("mid = ?", mid), ("callback_id = ?", callback_id))
+        return self.store.rows(f"SELECT * FROM ens_delivery{clause} ORDER BY id DESC LIMIT ?", (*args, limit))
 
 
 def _subscription(row: Any) -> dict[str, Any]:

@@ -36,11 +36,8 @@ class InspectRepository:
 
     def rest_definitions(self, mid: int) -> list[dict[str, Any]]:
         """REST documents whose kind names a definition (transactional email definitions and the like)."""
-        with self.store.reading() as conn:
-            rows = conn.execute(
-                "SELECT * FROM rest_object WHERE mid=? AND kind LIKE '%definition%' ORDER BY pk", (mid,)
-            ).fetchall()
-        return [{**dict(r), "data": _json(r["data"])} for r in rows]
+        return self.store.rows("SELECT * FROM rest_object WHERE mid=? AND kind LIKE '%definition%' ORDER BY pk",
+                               (mid,), lambda r: {**dict(r), "data": _json(r["data"])})
 
     def outbox_counts(self, job_ids: Iterable[int]) -> dict[int, int]:
         ids = list(job_ids)
@@ -91,16 +88,13 @@ class InspectRepository:
                 "SELECT status, COUNT(*) AS n FROM tx_message WHERE mid=? AND channel=? AND definition_key=?"
                 " GROUP BY status", (mid, channel, definition_key))}
 
-
     def tx_messages(self, mid: int, definition_key: str, limit: int = 100, channel: str = "email"
                     ) -> list[dict[str, Any]]:
         """A definition's latest transactional messages with their send status (payloads left out)."""
-        with self.store.reading() as conn:
-            rows = conn.execute(
-                "SELECT message_key, contact_key, to_addr, status, status_code, status_message, created, updated"
-                " FROM tx_message WHERE mid=? AND channel=? AND definition_key=? ORDER BY pk DESC LIMIT ?",
-                (mid, channel, definition_key, limit)).fetchall()
-        return [dict(r) for r in rows]
+        return self.store.rows(
+            "SELECT message_key, contact_key, to_addr, status, status_code, status_message, created, updated"
+            " FROM tx_message WHERE mid=? AND channel=? AND definition_key=? ORDER BY pk DESC LIMIT ?",
+            (mid, channel, definition_key, limit))
 
     # -- the message view, jobs' recipients ------------------------------------------------------------------
     def message_events(self, job_id: int | None, subscriber_key: str | None, limit: int = 200,
@@ -109,31 +103,26 @@ class InspectRepository:
         events for its recipient, and those recorded against the message itself (engagement)."""
         if (job_id is None or subscriber_key is None) and message_id is None:
             return []
-        with self.store.reading() as conn:
-            rows = conn.execute(
-                "SELECT event_type, event_date, email, triggered_send_key, detail FROM send_event"
-                " WHERE (job_id=? AND subscriber_key=?) OR message_id=? ORDER BY event_date, id LIMIT ?",
-                (job_id, subscriber_key, message_id, limit)).fetchall()
-        return [{**dict(r), "detail": _json(r["detail"]) if r["detail"] else None} for r in rows]
+        return self.store.rows(
+            "SELECT event_type, event_date, email, triggered_send_key, detail FROM send_event"
+            " WHERE (job_id=? AND subscriber_key=?) OR message_id=? ORDER BY event_date, id LIMIT ?",
+            (job_id, subscriber_key, message_id, limit),
+            lambda r: {**dict(r), "detail": _json(r["detail"]) if r["detail"] else None})
 
     def tx_message(self, mid: int, message_key: str | None, channel: str = "email") -> dict[str, Any] | None:
         """The transactional send status behind a message key (of the channel's key space)."""
         if not message_key:
             return None
-        with self.store.reading() as conn:
-            row = conn.execute(
-                "SELECT message_key, definition_key, status, status_code, status_message, created, updated"
-                " FROM tx_message WHERE mid=? AND channel=? AND message_key=?", (mid, channel, message_key)).fetchone()
-        return dict(row) if row else None
+        return self.store.one(
+            "SELECT message_key, definition_key, status, status_code, status_message, created, updated"
+            " FROM tx_message WHERE mid=? AND channel=? AND message_key=?", (mid, channel, message_key))
 
     def recipient(self, job_id: int | None, subscriber_key: str | None) -> dict[str, Any] | None:
         """The send_recipient row a job's message was sent to (its audience source and state)."""
         if job_id is None or subscriber_key is None:
             return None
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT subscriber_key, email, source, state, reason FROM send_recipient"
-                               " WHERE job_id=? AND subscriber_key=?", (job_id, subscriber_key)).fetchone()
-        return dict(row) if row else None
+        return self.store.one("SELECT subscriber_key, email, source, state, reason FROM send_recipient"
+                              " WHERE job_id=? AND subscriber_key=?", (job_id, subscriber_key))
 
     def recipient_states(self, job_id: int) -> dict[str, int]:
         with self.store.reading() as conn:

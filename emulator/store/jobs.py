@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .db import Store
+from .db import Store, where
 
 
 def decode_job(row: Any) -> dict[str, Any]:
@@ -42,23 +42,15 @@ class JobRepository:
             conn.execute(f"UPDATE job SET {', '.join(sets)} WHERE id=?", (*args, job_id))
 
     def get(self, job_id: int) -> dict[str, Any] | None:
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT * FROM job WHERE id=?", (job_id,)).fetchone()
-        return decode_job(row) if row else None
+        return self.store.one("SELECT * FROM job WHERE id=?", (job_id,), decode_job)
 
     def unfinished(self, kind: str) -> list[dict[str, Any]]:
         """Jobs of this kind a previous process left unfinished, oldest first."""
-        with self.store.reading() as conn:
-            rows = conn.execute("SELECT * FROM job WHERE kind=? AND finished IS NULL ORDER BY id", (kind,)).fetchall()
-        return [decode_job(r) for r in rows]
+        return self.store.rows("SELECT * FROM job WHERE kind=? AND finished IS NULL ORDER BY id", (kind,), decode_job)
 
     def list(self, mid: int | None, limit: int) -> list[dict[str, Any]]:
-        sql, args = "SELECT * FROM job", []
-        if mid is not None:
-            sql, args = sql + " WHERE mid=?", [mid]
-        with self.store.reading() as conn:
-            rows = conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
-        return [decode_job(r) for r in rows]
+        clause, args = where("", [], ("mid=?", mid))
+        return self.store.rows(f"SELECT * FROM job{clause} ORDER BY id DESC LIMIT ?", (*args, limit), decode_job)
 
 
 class ContinuationRepository:
@@ -74,7 +66,5 @@ class ContinuationRepository:
                          " VALUES (?,?,?,0,?,?)", (request_id, mid, query, json.dumps(after), now))
 
     def get(self, request_id: str, mid: int) -> tuple[str, Any] | None:
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT query, after FROM retrieve_continuation WHERE request_id=? AND mid=?",
-                               (request_id, mid)).fetchone()
-        return (row["query"], json.loads(row["after"] or "null")) if row else None
+        return self.store.one("SELECT query, after FROM retrieve_continuation WHERE request_id=? AND mid=?",
+                              (request_id, mid), lambda row: (row["query"], json.loads(row["after"] or "null")))

@@ -22,7 +22,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from . import retention
-from .db import Store
+from .db import Store, where
 
 # Rows kept (Config.journal_cap overrides); on every insert rows older than the newest `cap` are dropped,
 # so a long-running sandbox holds at most `cap` exchanges ...
@@ -184,31 +184,20 @@ class JournalRepository:
 
     def list(self, limit: int = 100, offset: int = 0, since_id: int | None = None,
              mid: int | None = None) -> list[dict[str, Any]]:
-        """Newest first. `mid` keeps only that BU's exchanges."""
+        """Newest first. `mid` keeps only that BU's exchanges: those made before authentication (token
+        requests, with a client secret and a token in their bodies) belong to no BU and show only unfiltered."""
         self.flush()
-        where, args = [], []
-        if since_id is not None:
-            where, args = ["id > ?"], [since_id]
-        if mid is not None:
-            # Only that BU's exchanges: those made before authentication (token requests, with a client
-            # secret and a token in their bodies) belong to no BU and show only unfiltered.
-            where.append("mid = ?")
-            args.append(mid)
-        sql = "SELECT * FROM journal" + (" WHERE " + " AND ".join(where) if where else "")
-        with self.store.reading() as conn:
-            rows = conn.execute(sql + " ORDER BY id DESC LIMIT ? OFFSET ?", (*args, limit, offset)).fetchall()
-        return [dict(r) for r in rows]
+        clause, args = where("", [], ("id > ?", since_id), ("mid = ?", mid))
+        return self.store.rows(f"SELECT * FROM journal{clause} ORDER BY id DESC LIMIT ? OFFSET ?",
+                               (*args, limit, offset))
 
     def all_in_order(self) -> list[dict[str, Any]]:
         self.flush()
-        with self.store.reading() as conn:
-            return [dict(r) for r in conn.execute("SELECT * FROM journal ORDER BY id")]
+        return self.store.rows("SELECT * FROM journal ORDER BY id")
 
     def get(self, entry_id: int) -> dict[str, Any] | None:
         self.flush()
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT * FROM journal WHERE id=?", (entry_id,)).fetchone()
-        return dict(row) if row else None
+        return self.store.one("SELECT * FROM journal WHERE id=?", (entry_id,))
 
     def clear(self) -> int:
         self.flush()  # what was queued before the clear goes with it
@@ -221,5 +210,4 @@ class JournalRepository:
 
     def count(self) -> int:
         self.flush()
-        with self.store.reading() as conn:
-            return conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0]
+        return self.store.scalar("SELECT COUNT(*) FROM journal")

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .db import Store
+from .db import Store, where
 
 
 @dataclass
@@ -73,15 +73,12 @@ class JourneyRepository:
         version.modified = now
 
     def versions(self, mid: int, journey_id: str) -> list[JourneyVersion]:
-        with self.store.reading() as conn:
-            rows = conn.execute("SELECT * FROM journey WHERE mid=? AND id=? ORDER BY version", (mid, journey_id))
-            return [_version(r) for r in rows]
+        return self.store.rows("SELECT * FROM journey WHERE mid=? AND id=? ORDER BY version", (mid, journey_id),
+                               _version)
 
     def id_for_key(self, mid: int, key: str) -> str | None:
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT id FROM journey WHERE mid=? AND key=? COLLATE NOCASE ORDER BY pk LIMIT 1",
-                               (mid, key)).fetchone()
-        return row["id"] if row else None
+        return self.store.one("SELECT id FROM journey WHERE mid=? AND key=? COLLATE NOCASE ORDER BY pk LIMIT 1",
+                              (mid, key), lambda row: row["id"])
 
     def latest_page(self, mid: int, status: str | None, limit: int, offset: int, search: str | None = None,
                     order: tuple[str, bool] = ("modified", True)) -> tuple[list[JourneyVersion], int]:
@@ -106,16 +103,12 @@ class JourneyRepository:
 
     def running(self, mid: int) -> list[JourneyVersion]:
         """Published versions: the ones an entry event may enter contacts into."""
-        with self.store.reading() as conn:
-            rows = conn.execute("SELECT * FROM journey WHERE mid=? AND status='Published' ORDER BY pk", (mid,))
-            return [_version(r) for r in rows]
+        return self.store.rows("SELECT * FROM journey WHERE mid=? AND status='Published' ORDER BY pk", (mid,),
+                               _version)
 
     def all(self, mid: int | None = None) -> list[JourneyVersion]:
-        sql, args = "SELECT * FROM journey", []
-        if mid is not None:
-            sql, args = sql + " WHERE mid=?", [mid]
-        with self.store.reading() as conn:
-            return [_version(r) for r in conn.execute(sql + " ORDER BY mid, id, version", args)]
+        clause, args = where("", [], ("mid=?", mid))
+        return self.store.rows(f"SELECT * FROM journey{clause} ORDER BY mid, id, version", args, _version)
 
     def delete(self, mid: int, journey_id: str, version: int | None = None) -> int:
         """Delete a journey (every version) or one version, with their contacts; the number of versions."""
@@ -145,16 +138,11 @@ class JourneyRepository:
         contact.updated = now
 
     def contact(self, pk: int) -> JourneyContact | None:
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT * FROM journey_contact WHERE pk=?", (pk,)).fetchone()
-        return _contact(row) if row else None
+        return self.store.one("SELECT * FROM journey_contact WHERE pk=?", (pk,), _contact)
 
     def contacts(self, mid: int, journey_id: str, version: int | None = None, limit: int = 500) -> list[JourneyContact]:
-        sql, args = "SELECT * FROM journey_contact WHERE mid=? AND journey_id=?", [mid, journey_id]
-        if version is not None:
-            sql, args = sql + " AND version=?", [*args, version]
-        with self.store.reading() as conn:
-            return [_contact(r) for r in conn.execute(sql + " ORDER BY pk LIMIT ?", (*args, limit))]
+        clause, args = where("mid=? AND journey_id=?", [mid, journey_id], ("version=?", version))
+        return self.store.rows(f"SELECT * FROM journey_contact{clause} ORDER BY pk LIMIT ?", (*args, limit), _contact)
 
     def has_entered(self, mid: int, journey_id: str, contact_key: str, version: int | None = None,
                     only_active: bool = False) -> bool:
@@ -188,6 +176,5 @@ class JourneyRepository:
 
     def waiting(self) -> list[JourneyContact]:
         """Every waiting contact of every business unit (their waits are scheduled again at start)."""
-        with self.store.reading() as conn:
-            return [_contact(r) for r in conn.execute("SELECT * FROM journey_contact WHERE status='Waiting' "
-                                                      "ORDER BY wait_until, pk")]
+        return self.store.rows("SELECT * FROM journey_contact WHERE status='Waiting' ORDER BY wait_until, pk",
+                               decode=_contact)

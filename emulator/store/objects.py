@@ -99,8 +99,7 @@ class ObjectRepository:
             f" AND type IN ({','.join('?' * len(types))})"
             f" AND {column}{collate} IN ({','.join('?' * len(values))}) ORDER BY pk"
         )
-        with self.store.reading() as conn:
-            return [_row(r) for r in conn.execute(sql, (*mids, *types, *values))]
+        return self.store.rows(sql, (*mids, *types, *values), _row)
 
     def find_one(self, mid: int, type_name: str, prop: str, value: Any) -> StoredObject | None:
         found = self.find([mid], [type_name], prop, value)
@@ -119,8 +118,7 @@ class ObjectRepository:
             f"SELECT * FROM object WHERE mid IN ({','.join('?' * len(mids))})"
             f" AND type IN ({','.join('?' * len(types))}) ORDER BY pk"
         )
-        with self.store.reading() as conn:
-            return [_row(r) for r in conn.execute(sql, (*mids, *types))]
+        return self.store.rows(sql, (*mids, *types), _row)
 
     def iter_after(self, mids: Iterable[int], types: Iterable[str], after: int = -1, prop: str | None = None,
                    values: list[Any] | None = None, batch: int = 500) -> Iterator[StoredObject]:
@@ -139,7 +137,4 @@ class ObjectRepository:
             yield from (_row(r) for r in rows)
 
     def count(self, mid: int, type_name: str) -> int:
-        with self.store.reading() as conn:
-            return conn.execute(
-                "SELECT COUNT(*) FROM object WHERE mid=? AND type=?", (mid, type_name)
-            ).fetchone()[0]
+        return self.store.scalar("SELECT COUNT(*) FROM object WHERE mid=? AND type=?", (mid, type_name))

@@ -11,9 +11,7 @@ class QuotaRepository:
 
     def count_since(self, mid: int, since: float) -> int:
         """Creations in `mid` after `since` (inside the caller's transaction when there is one)."""
-        with self.store.reading() as conn:
-            return conn.execute("SELECT COUNT(*) FROM definition_quota WHERE mid=? AND created > ?",
-                                (mid, since)).fetchone()[0]
+        return self.store.scalar("SELECT COUNT(*) FROM definition_quota WHERE mid=? AND created > ?", (mid, since))
 
     def add(self, mid: int, kind: str, key: str, at: float) -> None:
         with self.store.transaction() as conn:

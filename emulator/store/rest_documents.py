@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .db import Store
+from .db import Store, where
 
 # Fields a definition list may be ordered by -> SQL expression (dates order by the stored timestamps).
 ORDER_COLUMNS = {
@@ -51,18 +51,14 @@ class RestDocumentRepository:
         return Document(cur.lastrowid, mid, kind, key, data, now, now)
 
     def get(self, mid: int, kind: str, key: str) -> Document | None:
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT * FROM rest_object WHERE mid=? AND kind=? AND key=? ORDER BY pk LIMIT 1",
-                               (mid, kind, key)).fetchone()
-        return _document(row) if row else None
+        return self.store.one("SELECT * FROM rest_object WHERE mid=? AND kind=? AND key=? ORDER BY pk LIMIT 1",
+                              (mid, kind, key), _document)
 
     def find(self, mid: int, kind: str, field: str, value: Any) -> Document | None:
         """The first document whose top-level JSON field equals value."""
-        with self.store.reading() as conn:
-            row = conn.execute(
-                "SELECT * FROM rest_object WHERE mid=? AND kind=? AND json_extract(data, ?) = ? ORDER BY pk LIMIT 1",
-                (mid, kind, f"$.{field}", value)).fetchone()
-        return _document(row) if row else None
+        return self.store.one(
+            "SELECT * FROM rest_object WHERE mid=? AND kind=? AND json_extract(data, ?) = ? ORDER BY pk LIMIT 1",
+            (mid, kind, f"$.{field}", value), _document)
 
     def replace(self, doc: Document, now: float) -> None:
         with self.store.transaction() as conn:
@@ -154,20 +150,14 @@ class TxMessageRepository:
         return pks
 
     def get(self, mid: int, message_key: str) -> TxMessage | None:
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT * FROM tx_message WHERE mid=? AND channel=? AND message_key=?",
-                               (mid, self.channel, message_key)).fetchone()
-        return _message(row) if row else None
+        return self.store.one("SELECT * FROM tx_message WHERE mid=? AND channel=? AND message_key=?",
+                              (mid, self.channel, message_key), _message)
 
     def with_status(self, mid: int, status: str, definition_key: str | None = None,
                     created_before: float | None = None) -> list[TxMessage]:
-        sql, args = "SELECT * FROM tx_message WHERE mid=? AND channel=? AND status=?", [mid, self.channel, status]
-        if definition_key is not None:
-            sql, args = sql + " AND definition_key=?", [*args, definition_key]
-        if created_before is not None:
-            sql, args = sql + " AND created < ?", [*args, created_before]
-        with self.store.reading() as conn:
-            return [_message(r) for r in conn.execute(sql + " ORDER BY pk", args)]
+        clause, args = where("mid=? AND channel=? AND status=?", [mid, self.channel, status],
+                             ("definition_key=?", definition_key), ("created < ?", created_before))
+        return self.store.rows(f"SELECT * FROM tx_message{clause} ORDER BY pk", args, _message)
 
     def queue_stats(self, mid: int, definition_key: str) -> tuple[int, float | None]:
         """(number of queued messages, creation time of the oldest)."""
@@ -186,9 +176,7 @@ class TxMessageRepository:
 
     def not_sent_after(self, mid: int, last_event_id: int, limit: int) -> list[TxMessage]:
         """NotSent messages whose not-sent event id (payload.eventId) is above last_event_id, oldest first."""
-        with self.store.reading() as conn:
-            rows = conn.execute(
-                "SELECT * FROM tx_message WHERE mid=? AND channel=? AND status='NotSent'"
-                " AND json_extract(payload, '$.eventId') > ? ORDER BY json_extract(payload, '$.eventId') LIMIT ?",
-                (mid, self.channel, last_event_id, limit)).fetchall()
-        return [_message(r) for r in rows]
+        return self.store.rows(
+            "SELECT * FROM tx_message WHERE mid=? AND channel=? AND status='NotSent'"
+            " AND json_extract(payload, '$.eventId') > ? ORDER BY json_extract(payload, '$.eventId') LIMIT ?",
+            (mid, self.channel, last_event_id, limit), _message)

@@ -56,11 +56,9 @@ class TokenRepository:
         record = cache.get(token)
         if record is not None:
             return record
-        with self.store.reading() as conn:
-            row = conn.execute("SELECT * FROM token WHERE token=?", (token,)).fetchone()
-        if row is None:
-            return None
-        record = cache[token] = TokenRecord(**dict(row))
+        record = self.store.one("SELECT * FROM token WHERE token=?", (token,), lambda row: TokenRecord(**dict(row)))
+        if record is not None:
+            cache[token] = record
         return record
 
     def take(self, token: str, kind: str) -> TokenRecord | None:
@@ -84,5 +82,4 @@ class TokenRepository:
         return gone
 
     def count(self) -> int:
-        with self.store.reading() as conn:
-            return conn.execute("SELECT COUNT(*) FROM token").fetchone()[0]
+        return self.store.scalar("SELECT COUNT(*) FROM token")
