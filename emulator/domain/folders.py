@@ -14,9 +14,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-import yaml
-
-from ..config import fixtures_dir
+from ..config import fixtures_dir, load_yaml
 from ..store.objects import ObjectRepository
 from . import codes
 from .errors import Invalid
@@ -41,7 +39,7 @@ CATEGORY_CODES: dict[str, codes.SOAP] = {
 @cache
 def default_tree() -> tuple[dict[str, Any], ...]:
     """The default folders (fixtures/default-folders.yaml), roots with their `children`."""
-    data = yaml.safe_load((fixtures_dir() / "default-folders.yaml").read_text(encoding="utf-8"))
+    data = load_yaml((fixtures_dir() / "default-folders.yaml").read_text(encoding="utf-8"))
     return tuple(data["folders"])
 
 
