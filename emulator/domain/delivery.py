@@ -47,6 +47,7 @@ class Message:
     track_links: bool = True  # wrap http(s) links in the click-tracking redirect (options.trackLinks)
     track_opens: bool = True  # an HTML body gets the open-tracking pixel
     id: int | None = None  # the outbox id, given by Delivery.deliver
+    source_json: str | None = None  # `source` as json.dumps gives it, when the sender built it already
 
     @property
     def ref(self) -> str:
@@ -64,7 +65,8 @@ class Message:
     def values(self) -> tuple[Any, ...]:
         """The outbox row as store/outbox.py's COLUMNS order it (built straight, the hot loop of a send)."""
         return (self.id, self.mid, self.job_id, self.message_key, self.definition_key, self.subscriber_key,
-                self.to, self.from_name, self.from_addr, self.subject, self.html, self.text, json.dumps(self.source),
+                self.to, self.from_name, self.from_addr, self.subject, self.html, self.text,
+                self.source_json or json.dumps(self.source),
                 self.created, self.channel)
 
 
@@ -247,12 +249,12 @@ def engagement_links(base_url: str, ref: str) -> dict[str, str]:
 def track(message: Message, base_url: str) -> None:
     """What SFMC does to a message on its way out: the subscription-center links filled in, every http(s)
     link wrapped for click tracking and an open pixel in the HTML body, each naming the message."""
-    links = engagement_links(base_url, message.ref)
-    for marker, url in links.items():
-        if marker in message.html:
-            message.html = message.html.replace(marker, url)
-        if marker in message.text:
-            message.text = message.text.replace(marker, url)
+    if "%%" in message.html or "%%" in message.text:  # every late-bound marker is a %%name%%
+        for marker, url in engagement_links(base_url, message.ref).items():
+            if marker in message.html:
+                message.html = message.html.replace(marker, url)
+            if marker in message.text:
+                message.text = message.text.replace(marker, url)
     if message.html and message.track_links:
         message.html = wrap_links(message.html, base_url, message.ref)
     if message.html and message.track_opens:

@@ -17,6 +17,7 @@ sent twice, nobody is skipped.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -30,7 +31,7 @@ from .delivery import Batch, Event, Message, email_content
 from .errors import Invalid, NotFound
 from .render import tracked_links
 from .subscribers import ALL_SUBSCRIBERS
-from .substitutions import Substitutions
+from .substitutions import Renderer, Substitutions
 
 if TYPE_CHECKING:
     from ..core import Emulator
@@ -342,41 +343,43 @@ class SendService:
                 yield str(key), str(email), pk
 
     def _deliver(self, job_id: int, mid: int, plan: dict[str, Any]) -> None:
-        email = plan["email"]
+        email, definition_key = plan["email"], plan.get("definition_key")
+        from_name, from_address = plan.get("from_name"), plan.get("from_address")
         content = email_content(email, plan.get("subject"), {},
                                 block_fetcher(self.emu.documents, self.emu.document_query, mid))
-        derive_text = plan.get("is_multipart", True)
         values = Substitutions({**content.subject.names, **content.html.names, **content.text.names}, {
             "JobID": job_id, "_JobSubscriberBatchID": 1, "_EmailID": email.get("ID"), "emailname_": email.get("Name"),
-            "MemberID": mid, "replyname": plan.get("from_name"), "replyemailaddress": plan.get("from_address")})
+            "MemberID": mid, "replyname": from_name, "replyemailaddress": from_address})
+        render = Renderer(values, content, plan.get("is_multipart", True))
+        origin = {"email_id": email.get("ID"), "email_key": email.get("CustomerKey"), "send_definition": definition_key}
+        heads: dict[str, str] = {}  # per audience source: the outbox row's source JSON up to its values
         batches = 0
-        for rows in self.repo.pending_batches(job_id, BATCH):
+        for rows in self.repo.pending_batches(job_id, BATCH, data=bool(values.names)):
             now_dt = self.emu.clock.now()
             now, now_iso = now_dt.timestamp(), iso_utc(now_dt)
             batch, exceptions = Batch(), []
             counts = {"NumberSent": 0, "NumberErrored": 0, "HardBounces": 0}
-            for r in rows:
-                magic = magic_kind(r["email"])
-                event = Event(mid, job_id, r["subscriber_key"], r["email"], "Sent", now)
+            for pk, key, address, audience, subscriber_id, attributes, row in rows:
+                magic = magic_kind(address)
+                event = Event(mid, job_id, key, address, "Sent", now)
                 if magic == "error":
-                    exceptions.append((ERRORED, "error building the email (magic address)", r["pk"]))
+                    exceptions.append((ERRORED, "error building the email (magic address)", pk))
                     batch.events.append(event.but("NotSent", reason="magic error address"))
                     counts["NumberErrored"] += 1
                     continue
-                table = values.table(r["attributes"], r["row"], {
-                    "subscriberkey": r["subscriber_key"], "emailaddress": r["email"],
-                    "subscriberid": r["subscriber_id"]})
-                subject, html, text = content.render(table, derive_text)
-                source = {"email_id": email.get("ID"), "email_key": email.get("CustomerKey"),
-                          "send_definition": plan.get("definition_key"), "audience": r["source"],
-                          "values": values.used(table)}
-                batch.sent(Message(mid, r["email"], r["subscriber_key"], subject, html, text, plan.get("from_name"),
-                                   plan.get("from_address"), source, now, job_id=job_id,
-                                   definition_key=plan.get("definition_key")), event, bounce=magic == "bounce")
+                found = values.values(attributes, row, key, address, subscriber_id)
+                subject, html, text = render(found)
+                source = {**origin, "audience": audience, "values": values.used(found)}
+                head = heads.get(audience) or heads.setdefault(audience,
+                                                               json.dumps({**origin, "audience": audience})[:-1])
+                batch.sent(Message(mid, address, key, subject, html, text, from_name, from_address, source, now,
+                                   job_id=job_id, definition_key=definition_key,
+                                   source_json=f'{head}, "values": {values.used_json(found)}}}'),
+                           event, bounce=magic == "bounce")
                 counts["NumberSent"] += 1
                 if magic == "bounce":
                     counts["HardBounces"] += 1
-                    exceptions.append((BOUNCED, None, r["pk"]))
+                    exceptions.append((BOUNCED, None, pk))
             with self.emu.store.transaction():  # the batch's messages, events, states and counts: all or nothing
                 job = self.emu.jobs.get(job_id)
                 if job is None or job["status"] in STOPPED:  # paused or canceled meanwhile
@@ -384,7 +387,7 @@ class SendService:
                 detail = job["detail"]
                 self.emu.delivery.deliver(batch)
                 self.repo.mark(exceptions)
-                self.repo.mark_sent(job_id, rows[0]["pk"], rows[-1]["pk"])
+                self.repo.mark_sent(job_id, rows[0][0], rows[-1][0])
                 self.emu.jobs.update(job_id, **{k: detail.get(k, 0) + v for k, v in counts.items()},
                                      SentDate=now_iso)
             batches += 1

@@ -1,40 +1,112 @@
-"""Per-recipient personalisation values for a send's compiled templates (domain/sends.py's hot loop)."""
+"""Per-recipient personalisation of a send's compiled templates (domain/sends.py's hot loop).
+
+`Substitutions` resolves, once per send, which names the email's templates use and where each value comes
+from; per recipient it then builds one list of values (one slot per name) and fills every template with a
+single `str.format` call. The result is what `render.render(template, render.lookup_table(values))` gives
+for the same values: same case-insensitive names, same aliases, unknown names empty.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from json.encoder import encode_basestring_ascii as _json_str
+from typing import TYPE_CHECKING, Any
 
-from .render import ALIASES
+from .render import ALIASES, Template, html_to_text
+
+if TYPE_CHECKING:
+    from .delivery import Content
+
+# The values every recipient brings (sends.py passes them positionally to `values`).
+RECIPIENT = ("subscriberkey", "emailaddress", "subscriberid")
+
+
+def _brace(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 class Substitutions:
-    """Per-recipient personalization values, limited to the names a send's templates use (the hot loop of a
-    send: no case-folding of every attribute of every recipient). Matches `render.lookup_table` semantics."""
+    """Per-recipient personalization values, limited to the names a send's templates use (no case-folding of
+    every attribute of every recipient). Matches `render.lookup_table` semantics: the send's `base` values,
+    then the subscriber's attributes, then the data-extension row, then the recipient's own key/address/id,
+    a later layer overriding an earlier one; a value shows as `str(value)`, None as empty."""
 
     def __init__(self, names: dict[str, str], base: dict[str, Any]) -> None:
         self.names = names  # casefolded -> spelling in the template
-        self.source = {n: ALIASES.get(n, n).casefold() for n in names}  # alias -> the value it shows
-        self.wanted = set(self.source.values())
-        self.base = {k.casefold(): v for k, v in base.items() if k.casefold() in self.wanted}
-        self._keys: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+        order = list(names)
+        self.slot = {name: n for n, name in enumerate(order)}
+        # alias -> the value it shows: each source value fills the slots of every name showing it
+        self._slots: dict[str, list[int]] = {}
+        for name in order:
+            self._slots.setdefault(ALIASES.get(name, name).casefold(), []).append(self.slot[name])
+        self._base: list[Any] = [None] * len(order)
+        for key, value in base.items():
+            for slot in self._slots.get(key.casefold(), ()):
+                self._base[slot] = value
+        self._fixed = [tuple(self._slots.get(name, ())) for name in RECIPIENT]
+        self._keys: dict[tuple[str, ...], list[tuple[str, tuple[int, ...]]]] = {}
+        # the values as a JSON object (the outbox row's "values"), keys encoded once
+        self._values_json = "{{" + ", ".join(f"{_brace(_json_str(names[name]))}: {{{n}}}"
+                                             for n, name in enumerate(order)) + "}}"
 
-    def _pick(self, data: dict[str, Any]) -> list[tuple[str, str]]:
+    def _pick(self, data: dict[str, Any]) -> list[tuple[str, tuple[int, ...]]]:
         keys = tuple(data)
         picked = self._keys.get(keys)
         if picked is None:
-            picked = [(k, k.casefold()) for k in keys if k.casefold() in self.wanted]
+            picked = [(k, tuple(self._slots[k.casefold()])) for k in keys if k.casefold() in self._slots]
             if len(self._keys) < 1024:  # attribute sets repeat; a bounded cache keeps memory flat if they don't
                 self._keys[keys] = picked
         return picked
 
-    def table(self, attributes: dict[str, Any], row: dict[str, Any] | None, fixed: dict[str, Any]) -> dict[str, str]:
-        found = dict(self.base)
-        for layer in (attributes, row or {}):
-            for key, folded in self._pick(layer):
-                found[folded] = layer[key]
-        found.update(fixed)
-        return {name: "" if (v := found.get(src)) is None else str(v) for name, src in self.source.items()}
+    def values(self, attributes: dict[str, Any] | None, row: dict[str, Any] | None, *recipient: Any) -> list[str]:
+        """One recipient's value of each name (in `names` order); `recipient`: the RECIPIENT values."""
+        found = self._base.copy()
+        for layer in (attributes, row):
+            if layer:
+                for key, slots in self._pick(layer):
+                    for slot in slots:
+                        found[slot] = layer[key]
+        for slots, value in zip(self._fixed, recipient, strict=True):
+            for slot in slots:
+                found[slot] = value
+        return ["" if v is None else v if type(v) is str else str(v) for v in found]
 
-    def used(self, table: dict[str, str]) -> dict[str, str]:
+    def table(self, values: list[str]) -> dict[str, str]:
+        """The values as a `lookup_table`-style table (casefolded name -> value)."""
+        return dict(zip(self.names, values, strict=True))
+
+    def used(self, values: list[str]) -> dict[str, str]:
         """The substitution values a message was rendered with, by their names in the templates."""
-        return {spelling: table[name] for name, spelling in self.names.items()}
+        return dict(zip(self.names.values(), values, strict=True))
+
+    def used_json(self, values: list[str]) -> str:
+        """`used(values)` as `json.dumps` encodes it, without building the dict (the outbox row's hot path)."""
+        return self._values_json.format(*map(_json_str, values))
+
+    def compile(self, template: Template) -> Filler:
+        """`template` as one format string over this send's value slots."""
+        return Filler("".join(_brace(p) if isinstance(p, str) else f"{{{self.slot[p[0]]}}}"
+                              for p in template.parts))
+
+
+class Filler:
+    """A compiled template: `fill(values)` is `Template.fill(table)` for the same values."""
+
+    def __init__(self, fmt: str) -> None:
+        self.format = fmt.format
+
+    def __call__(self, values: list[str]) -> str:
+        return self.format(*values)
+
+
+class Renderer:
+    """An email's subject, HTML and text compiled against one send's `Substitutions` (delivery.Content's
+    `render`, for a list of values): the text part derives from the HTML when the email has none and the
+    send is multipart."""
+
+    def __init__(self, values: Substitutions, content: Content, derive_text: bool) -> None:
+        self.subject, self.html = values.compile(content.subject), values.compile(content.html)
+        self.text = None if derive_text and not content.has_text else values.compile(content.text)
+
+    def __call__(self, values: list[str]) -> tuple[str, str, str]:
+        html = self.html(values)
+        return self.subject(values), html, html_to_text(html) if self.text is None else self.text(values)

@@ -8,6 +8,7 @@ then produced by streaming `Pending` rows in primary-key order, a batch at a tim
 from __future__ import annotations
 
 import json
+from json import loads
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -18,6 +19,9 @@ from .jobs import decode_job
 PENDING, SENT, BOUNCED, ERRORED, EXCLUDED, DUPLICATE = (
     "Pending", "Sent", "Bounced", "Errored", "Excluded", "Duplicate")
 SEND_KINDS = ("send",)
+# A recipient still to send to: (pk, subscriber key, email, audience source, subscriber id or None, the
+# subscriber's attributes, the data-extension row or None).
+Pending = tuple[int, str, str, str, int | None, dict[str, Any] | None, dict[str, Any] | None]
 EVENT_COLUMNS = ("mid", "job_id", "subscriber_key", "email", "event_type", "event_date", "triggered_send_key",
                  "batch_id", "detail", "message_id")  # the order of Event.values() (domain/delivery.py)
 
@@ -188,21 +192,22 @@ class SendRepository:
             return {r[0]: r[1] for r in conn.execute(
                 "SELECT state, COUNT(*) FROM send_recipient WHERE job_id = ? GROUP BY state", (job_id,))}
 
-    def pending_batches(self, job_id: int, batch: int = 2000) -> Iterator[list[dict[str, Any]]]:
-        """Pending recipients with their subscriber attributes and data-extension row, a batch at a time."""
+    def pending_batches(self, job_id: int, batch: int = 2000, data: bool = True) -> Iterator[list[Pending]]:
+        """Pending recipients, a batch at a time, in primary-key order, each as a `Pending` tuple. `data`:
+        decode the subscriber's attributes and the data-extension row (else both are None: the templates
+        name nothing they could hold)."""
         for rows in self.store.pages(
-                "SELECT r.pk, r.mid, r.subscriber_key, r.email, r.source, s.id AS subscriber_id,"
-                " s.attributes, d.row FROM send_recipient r"
+                "SELECT r.pk, r.subscriber_key, r.email, r.source, s.id, s.attributes, d.row FROM send_recipient r"
                 " LEFT JOIN subscriber s ON s.mid = r.mid AND s.subscriber_key = r.subscriber_key"
                 " LEFT JOIN de_row d ON d.pk = r.row_pk WHERE r.job_id = ? AND r.state = 'Pending'",
                 [job_id], "r.pk", "pk", batch):
-            out = []
-            for row in rows:
-                item = dict(row)
-                item["attributes"] = json.loads(item["attributes"] or "{}")
-                item["row"] = json.loads(item["row"]) if item["row"] else None
-                out.append(item)
-            yield out
+            if data:
+                yield [(pk, key, email, source, subscriber_id, loads(attributes) if attributes else {},
+                        loads(row) if row else None)
+                       for pk, key, email, source, subscriber_id, attributes, row in rows]
+            else:
+                yield [(pk, key, email, source, subscriber_id, None, None)
+                       for pk, key, email, source, subscriber_id, _, _ in rows]
 
     def mark(self, outcomes: Iterable[tuple[str, str | None, int]]) -> None:
         """(state, reason, pk) — inside the batch's transaction."""
@@ -234,7 +239,11 @@ class SendRepository:
         """Events in id order after id `after`; with `dates` (a loose [from, to] timestamp range) in
         (event_date, id) order after `after` = [event_date, id], so the range reads through its index. Each
         item's `_cursor` is its position."""
-        where = [f"mid IN ({','.join('?' * len(mids))})", f"event_type IN ({','.join('?' * len(event_types))})"]
+        # A job's events (no other filter) read through (job_id, event_type) in id order; `+mid` keeps the
+        # planner off the (mid, event_type) index, which would walk every event of the type in the BU.
+        mid_term = "+mid" if job_id is not None and subscriber_key is None and dates is None else "mid"
+        where = [f"{mid_term} IN ({','.join('?' * len(mids))})",
+                 f"event_type IN ({','.join('?' * len(event_types))})"]
         args: list[Any] = [*mids, *event_types]
         if job_id is not None:
             where.append("job_id = ?")
