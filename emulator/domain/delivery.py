@@ -257,5 +257,5 @@ def track(message: Message, base_url: str) -> None:
                 message.text = message.text.replace(marker, url)
     if message.html and message.track_links:
         message.html = wrap_links(message.html, base_url, message.ref)
-    if message.html and message.track_opens:
+    if message.html and message.track_opens and "</body" in message.html.lower():  # else no pixel: skip the scan
         message.html = add_open_pixel(message.html, base_url, message.ref)

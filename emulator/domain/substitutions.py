@@ -8,6 +8,7 @@ for the same values: same case-insensitive names, same aliases, unknown names em
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,10 @@ if TYPE_CHECKING:
 
 # The values every recipient brings (sends.py passes them positionally to `values`).
 RECIPIENT = ("subscriberkey", "emailaddress", "subscriberid")
+
+
+def _text(value: Any) -> str:
+    return value if type(value) is str else "" if value is None else str(value)
 
 
 def _brace(text: str) -> str:
@@ -38,21 +43,22 @@ class Substitutions:
         self._slots: dict[str, list[int]] = {}
         for name in order:
             self._slots.setdefault(ALIASES.get(name, name).casefold(), []).append(self.slot[name])
-        self._base: list[Any] = [None] * len(order)
+        self._base: list[str] = [""] * len(order)
         for key, value in base.items():
             for slot in self._slots.get(key.casefold(), ()):
-                self._base[slot] = value
-        self._fixed = [tuple(self._slots.get(name, ())) for name in RECIPIENT]
-        self._keys: dict[tuple[str, ...], list[tuple[str, tuple[int, ...]]]] = {}
+                self._base[slot] = _text(value)
+        self._fixed = [(n, slot) for n, name in enumerate(RECIPIENT) for slot in self._slots.get(name, ())]
+        self._keys: dict[tuple[str, ...], list[tuple[str, int]]] = {}
         # the values as a JSON object (the outbox row's "values"), keys encoded once
         self._values_json = "{{" + ", ".join(f"{_brace(_json_str(names[name]))}: {{{n}}}"
                                              for n, name in enumerate(order)) + "}}"
 
-    def _pick(self, data: dict[str, Any]) -> list[tuple[str, tuple[int, ...]]]:
+    def _pick(self, data: dict[str, Any]) -> list[tuple[str, int]]:
+        """(key, slot) for each of `data`'s keys a slot shows, in the data's order (a later key wins)."""
         keys = tuple(data)
         picked = self._keys.get(keys)
         if picked is None:
-            picked = [(k, tuple(self._slots[k.casefold()])) for k in keys if k.casefold() in self._slots]
+            picked = [(k, slot) for k in keys for slot in self._slots.get(k.casefold(), ())]
             if len(self._keys) < 1024:  # attribute sets repeat; a bounded cache keeps memory flat if they don't
                 self._keys[keys] = picked
         return picked
@@ -62,13 +68,13 @@ class Substitutions:
         found = self._base.copy()
         for layer in (attributes, row):
             if layer:
-                for key, slots in self._pick(layer):
-                    for slot in slots:
-                        found[slot] = layer[key]
-        for slots, value in zip(self._fixed, recipient, strict=True):
-            for slot in slots:
-                found[slot] = value
-        return ["" if v is None else v if type(v) is str else str(v) for v in found]
+                for key, slot in self._pick(layer):
+                    value = layer[key]
+                    found[slot] = value if type(value) is str else _text(value)
+        for n, slot in self._fixed:
+            value = recipient[n]
+            found[slot] = value if type(value) is str else _text(value)
+        return found
 
     def table(self, values: list[str]) -> dict[str, str]:
         """The values as a `lookup_table`-style table (casefolded name -> value)."""
@@ -82,20 +88,10 @@ class Substitutions:
         """`used(values)` as `json.dumps` encodes it, without building the dict (the outbox row's hot path)."""
         return self._values_json.format(*map(_json_str, values))
 
-    def compile(self, template: Template) -> Filler:
-        """`template` as one format string over this send's value slots."""
-        return Filler("".join(_brace(p) if isinstance(p, str) else f"{{{self.slot[p[0]]}}}"
-                              for p in template.parts))
-
-
-class Filler:
-    """A compiled template: `fill(values)` is `Template.fill(table)` for the same values."""
-
-    def __init__(self, fmt: str) -> None:
-        self.format = fmt.format
-
-    def __call__(self, values: list[str]) -> str:
-        return self.format(*values)
+    def compile(self, template: Template) -> Callable[..., str]:
+        """`template` as one format string over this send's value slots: call it with a recipient's values
+        unpacked (`fill(*values)` is `Template.fill(table)` for the same values)."""
+        return "".join(_brace(p) if isinstance(p, str) else f"{{{self.slot[p[0]]}}}" for p in template.parts).format
 
 
 class Renderer:
@@ -108,5 +104,5 @@ class Renderer:
         self.text = None if derive_text and not content.has_text else values.compile(content.text)
 
     def __call__(self, values: list[str]) -> tuple[str, str, str]:
-        html = self.html(values)
-        return self.subject(values), html, html_to_text(html) if self.text is None else self.text(values)
+        html = self.html(*values)
+        return self.subject(*values), html, html_to_text(html) if self.text is None else self.text(*values)

@@ -8,7 +8,6 @@ then produced by streaming `Pending` rows in primary-key order, a batch at a tim
 from __future__ import annotations
 
 import json
-from json import loads
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -24,6 +23,19 @@ SEND_KINDS = ("send",)
 Pending = tuple[int, str, str, str, int | None, dict[str, Any] | None, dict[str, Any] | None]
 EVENT_COLUMNS = ("mid", "job_id", "subscriber_key", "email", "event_type", "event_date", "triggered_send_key",
                  "batch_id", "detail", "message_id")  # the order of Event.values() (domain/delivery.py)
+
+
+_scan = json.JSONDecoder().scan_once
+
+
+def _object(text: str) -> Any:
+    """A JSON text the store wrote itself (json.dumps: no surrounding space), decoded without json.loads'
+    layers: a send decodes one or two per recipient."""
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        return json.loads(text)  # not what json.dumps writes: let json say what is wrong with it
+    return value if end == len(text) else json.loads(text)
 
 
 def _json_path(column: str) -> str:
@@ -202,8 +214,8 @@ class SendRepository:
                 " LEFT JOIN de_row d ON d.pk = r.row_pk WHERE r.job_id = ? AND r.state = 'Pending'",
                 [job_id], "r.pk", "pk", batch):
             if data:
-                yield [(pk, key, email, source, subscriber_id, loads(attributes) if attributes else {},
-                        loads(row) if row else None)
+                yield [(pk, key, email, source, subscriber_id, _object(attributes) if attributes else {},
+                        _object(row) if row else None)
                        for pk, key, email, source, subscriber_id, attributes, row in rows]
             else:
                 yield [(pk, key, email, source, subscriber_id, None, None)
