@@ -98,6 +98,14 @@ class Event:
                 self.triggered_send_key, self.batch_id, json.dumps(self.detail) if self.detail else "{}",
                 self.message_id)
 
+    def repeats(self, message: Message) -> bool:
+        """Is this `message`'s plain Sent event, its every column already in the message's outbox row? Delivery
+        copies such events from the outbox in SQL rather than binding each value (a send writes one each)."""
+        return (self.event_type == "Sent" and not self.detail and self.triggered_send_key is None
+                and self.batch_id == 1 and self.mid == message.mid and self.job_id == message.job_id
+                and self.subscriber_key == message.subscriber_key and self.email == message.to
+                and self.event_date == message.created)
+
     def but(self, event_type: str, **detail: Any) -> Event:
         """The same recipient's next event (a Sent's HardBounce), with more detail."""
         return Event(self.mid, self.job_id, self.subscriber_key, self.email, event_type, self.event_date,
@@ -228,12 +236,37 @@ class Delivery:
                         track(message, base)
                 self.outbox.add_values([m.values() for m in batch.messages])
             if batch.events:
-                for event in batch.events:
-                    if event.message is not None:
-                        event.message_id = event.message.id
-                self.events.add_event_values([e.values() for e in batch.events])
+                self._write_events(batch.events)
         for listener in self.listeners:
             listener(batch)
+
+    def _write_events(self, events: list[Event]) -> None:
+        """The events in their order (their ids follow it): a run of Sent events that repeat consecutive
+        messages' outbox rows is one copy from the outbox, a run of other events one executemany."""
+        rows: list[tuple[Any, ...]] = []
+        run: list[int] = []  # [first, last] message id of the Sent events being copied
+        for event in events:
+            message = event.message
+            if message is not None:
+                event.message_id = message.id
+            if message is not None and message.id is not None and event.repeats(message):
+                if run and run[1] + 1 == message.id:
+                    run[1] = message.id
+                    continue
+                self._write(rows, run)
+                rows, run = [], [message.id, message.id]
+                continue
+            if run:
+                self._write(rows, run)
+                rows, run = [], []
+            rows.append(event.values())
+        self._write(rows, run)
+
+    def _write(self, rows: list[tuple[Any, ...]], run: list[int]) -> None:
+        if rows:
+            self.events.add_event_values(rows)
+        if run:
+            self.events.copy_sent_events(run[0], run[1])
 
 
 def engagement_links(base_url: str, ref: str) -> dict[str, str]:

@@ -17,7 +17,6 @@ sent twice, nobody is skipped.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -27,11 +26,11 @@ from ..clock import iso_utc
 from ..store.sends import BOUNCED, DUPLICATE, ERRORED, EXCLUDED, PENDING, SENT, SendRepository
 from . import codes, filters
 from .content import block_fetcher
-from .delivery import Batch, Event, Message, email_content
+from .delivery import Batch, Event, email_content
 from .errors import Invalid, NotFound
 from .render import tracked_links
 from .subscribers import ALL_SUBSCRIBERS
-from .substitutions import Renderer, Substitutions
+from .substitutions import Composer
 
 if TYPE_CHECKING:
     from ..core import Emulator
@@ -343,43 +342,28 @@ class SendService:
                 yield str(key), str(email), pk
 
     def _deliver(self, job_id: int, mid: int, plan: dict[str, Any]) -> None:
-        email, definition_key = plan["email"], plan.get("definition_key")
-        from_name, from_address = plan.get("from_name"), plan.get("from_address")
-        content = email_content(email, plan.get("subject"), {},
+        content = email_content(plan["email"], plan.get("subject"), {},
                                 block_fetcher(self.emu.documents, self.emu.document_query, mid))
-        values = Substitutions({**content.subject.names, **content.html.names, **content.text.names}, {
-            "JobID": job_id, "_JobSubscriberBatchID": 1, "_EmailID": email.get("ID"), "emailname_": email.get("Name"),
-            "MemberID": mid, "replyname": from_name, "replyemailaddress": from_address})
-        render = Renderer(values, content, plan.get("is_multipart", True))
-        origin = {"email_id": email.get("ID"), "email_key": email.get("CustomerKey"), "send_definition": definition_key}
-        heads: dict[str, str] = {}  # per audience source: the outbox row's source JSON up to its values
+        compose = Composer(mid, job_id, plan, content)
         batches = 0
-        for rows in self.repo.pending_batches(job_id, BATCH, data=bool(values.names)):
+        for rows in self.repo.pending_batches(job_id, BATCH, data=compose.uses_data):
             now_dt = self.emu.clock.now()
             now, now_iso = now_dt.timestamp(), iso_utc(now_dt)
-            batch, exceptions = Batch(), []
-            counts = {"NumberSent": 0, "NumberErrored": 0, "HardBounces": 0}
+            batch, exceptions, errored, bounced = Batch(), [], 0, 0
             for pk, key, address, audience, subscriber_id, attributes, row in rows:
                 magic = magic_kind(address)
                 event = Event(mid, job_id, key, address, "Sent", now)
                 if magic == "error":
                     exceptions.append((ERRORED, "error building the email (magic address)", pk))
                     batch.events.append(event.but("NotSent", reason="magic error address"))
-                    counts["NumberErrored"] += 1
+                    errored += 1
                     continue
-                found = values.values(attributes, row, key, address, subscriber_id)
-                subject, html, text = render(found)
-                source = {**origin, "audience": audience, "values": values.used(found)}
-                head = heads.get(audience) or heads.setdefault(audience,
-                                                               json.dumps({**origin, "audience": audience})[:-1])
-                batch.sent(Message(mid, address, key, subject, html, text, from_name, from_address, source, now,
-                                   job_id=job_id, definition_key=definition_key,
-                                   source_json=f'{head}, "values": {values.used_json(found)}}}'),
-                           event, bounce=magic == "bounce")
-                counts["NumberSent"] += 1
+                batch.sent(compose.message(key, address, audience, subscriber_id, attributes, row, now), event,
+                           bounce=magic == "bounce")
                 if magic == "bounce":
-                    counts["HardBounces"] += 1
+                    bounced += 1
                     exceptions.append((BOUNCED, None, pk))
+            counts = {"NumberSent": len(batch.messages), "NumberErrored": errored, "HardBounces": bounced}
             with self.emu.store.transaction():  # the batch's messages, events, states and counts: all or nothing
                 job = self.emu.jobs.get(job_id)
                 if job is None or job["status"] in STOPPED:  # paused or canceled meanwhile

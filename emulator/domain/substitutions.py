@@ -1,4 +1,4 @@
-"""Per-recipient personalisation of a send's compiled templates (domain/sends.py's hot loop).
+"""Per-recipient personalisation of a send's compiled templates, and its messages (domain/sends.py's hot loop).
 
 `Substitutions` resolves, once per send, which names the email's templates use and where each value comes
 from; per recipient it then builds one list of values (one slot per name) and fills every template with a
@@ -8,10 +8,12 @@ for the same values: same case-insensitive names, same aliases, unknown names em
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import TYPE_CHECKING, Any
 
+from .delivery import Message
 from .render import ALIASES, Template, html_to_text
 
 if TYPE_CHECKING:
@@ -106,3 +108,38 @@ class Renderer:
     def __call__(self, values: list[str]) -> tuple[str, str, str]:
         html = self.html(*values)
         return self.subject(*values), html, html_to_text(html) if self.text is None else self.text(*values)
+
+
+class Composer:
+    """One send's outbox messages: a pending recipient's values, rendered content and outbox source (with
+    the substitution values it was rendered with, its JSON built from a per-audience head, not re-encoded)."""
+
+    def __init__(self, mid: int, job_id: int, plan: dict[str, Any], content: Content) -> None:
+        email = plan["email"]
+        self.mid, self.job_id, self.definition_key = mid, job_id, plan.get("definition_key")
+        self.from_name, self.from_address = plan.get("from_name"), plan.get("from_address")
+        self.values = Substitutions({**content.subject.names, **content.html.names, **content.text.names}, {
+            "JobID": job_id, "_JobSubscriberBatchID": 1, "_EmailID": email.get("ID"), "emailname_": email.get("Name"),
+            "MemberID": mid, "replyname": self.from_name, "replyemailaddress": self.from_address})
+        self.render = Renderer(self.values, content, plan.get("is_multipart", True))
+        self.origin = {"email_id": email.get("ID"), "email_key": email.get("CustomerKey"),
+                       "send_definition": self.definition_key}
+        self._heads: dict[str, str] = {}  # per audience source: the source JSON up to its values
+
+    @property
+    def uses_data(self) -> bool:
+        """Do the templates name anything (else no recipient's attributes or row need decoding)?"""
+        return bool(self.values.names)
+
+    def message(self, key: str, address: str, audience: str, subscriber_id: int | None,
+                attributes: dict[str, Any] | None, row: dict[str, Any] | None, now: float) -> Message:
+        values = self.values
+        found = values.values(attributes, row, key, address, subscriber_id)
+        subject, html, text = self.render(found)
+        head = self._heads.get(audience)
+        if head is None:
+            head = self._heads[audience] = json.dumps({**self.origin, "audience": audience})[:-1]
+        return Message(self.mid, address, key, subject, html, text, self.from_name, self.from_address,
+                       {**self.origin, "audience": audience, "values": values.used(found)}, now,
+                       job_id=self.job_id, definition_key=self.definition_key,
+                       source_json=f'{head}, "values": {values.used_json(found)}}}')

@@ -245,6 +245,14 @@ class SendRepository:
             conn.executemany(f"INSERT INTO send_event({', '.join(EVENT_COLUMNS)})"
                              f" VALUES ({', '.join('?' * len(EVENT_COLUMNS))})", values)
 
+    def copy_sent_events(self, first_id: int, last_id: int) -> None:
+        """The plain Sent event (batch 1, no detail) of each outbox message first_id..last_id, in id order, its
+        columns copied from the message's row: one statement, no value bound per event."""
+        with self.store.transaction() as conn:
+            conn.execute(f"INSERT INTO send_event({', '.join(EVENT_COLUMNS)}) SELECT mid, job_id, subscriber_key,"
+                         " to_addr, 'Sent', created, NULL, 1, '{}', id FROM outbox WHERE id BETWEEN ? AND ?"
+                         " ORDER BY id", (first_id, last_id))
+
     def iter_events(self, mids: list[int], event_types: tuple[str, ...], job_id: int | None = None,
                     subscriber_key: str | None = None, batch: int = 2000, after: Any = None,
                     dates: tuple[float | None, float | None] | None = None) -> Iterator[dict[str, Any]]:
