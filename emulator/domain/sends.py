@@ -23,8 +23,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..clock import iso_utc
-from ..store.sends import BOUNCED, DUPLICATE, ERRORED, EXCLUDED, PENDING, SENT, SendRepository
+from ..store.sends import BOUNCED, DUPLICATE, ERRORED, EXCLUDED, PENDING, SENT, Pending, SendRepository
 from . import codes, filters
+from .collector import collector_paused
 from .content import block_fetcher
 from .delivery import Batch, Event, email_content
 from .errors import Invalid, NotFound
@@ -345,35 +346,15 @@ class SendService:
         content = email_content(plan["email"], plan.get("subject"), {},
                                 block_fetcher(self.emu.documents, self.emu.document_query, mid))
         compose = Composer(mid, job_id, plan, content)
-        batches = 0
-        for rows in self.repo.pending_batches(job_id, BATCH, data=compose.uses_data):
-            now_dt = self.emu.clock.now()
-            now, now_iso = now_dt.timestamp(), iso_utc(now_dt)
-            batch, exceptions, errored, bounced = Batch(), [], 0, 0
-            for pk, key, address, audience, subscriber_id, attributes, row in rows:
-                magic = magic_kind(address)
-                event = Event(mid, job_id, key, address, "Sent", now)
-                if magic == "error":
-                    exceptions.append((ERRORED, "error building the email (magic address)", pk))
-                    batch.events.append(event.but("NotSent", reason="magic error address"))
-                    errored += 1
-                    continue
-                batch.sent(compose.message(key, address, audience, subscriber_id, attributes, row, now), event,
-                           bounce=magic == "bounce")
-                if magic == "bounce":
-                    bounced += 1
-                    exceptions.append((BOUNCED, None, pk))
-            counts = {"NumberSent": len(batch.messages), "NumberErrored": errored, "HardBounces": bounced}
-            with self.emu.store.transaction():  # the batch's messages, events, states and counts: all or nothing
-                job = self.emu.jobs.get(job_id)
-                if job is None or job["status"] in STOPPED:  # paused or canceled meanwhile
-                    return
-                detail = job["detail"]
-                self.emu.delivery.deliver(batch)
-                self.repo.mark(exceptions)
-                self.repo.mark_sent(job_id, rows[0][0], rows[-1][0])
-                self.emu.jobs.update(job_id, **{k: detail.get(k, 0) + v for k, v in counts.items()},
-                                     SentDate=now_iso)
+        pending, batches = self.repo.pending_batches(job_id, BATCH, data=compose.uses_data), 0
+        while True:
+            with collector_paused():
+                rows = next(pending, None)
+                delivered = rows is not None and self._send_batch(job_id, mid, compose, rows)
+            if rows is None:
+                break
+            if not delivered:  # paused or canceled meanwhile
+                return
             batches += 1
             if self.crash_after_batches is not None and batches >= self.crash_after_batches:
                 raise SimulatedCrash(f"simulated crash after {batches} batches of job {job_id}")
@@ -389,6 +370,37 @@ class SendService:
                                  NumberExcluded=counts.get(EXCLUDED, 0), Duplicates=counts.get(DUPLICATE, 0),
                                  HardBounces=counts.get(BOUNCED, 0),
                                  ModifiedDate=iso_utc(self.emu.clock.now()))
+
+    def _send_batch(self, job_id: int, mid: int, compose: Composer, rows: list[Pending]) -> bool:
+        """One batch of pending recipients out: messages, events, states and counts in one transaction.
+        False (nothing written) when the send was paused or canceled meanwhile."""
+        now_dt = self.emu.clock.now()
+        now, now_iso = now_dt.timestamp(), iso_utc(now_dt)
+        batch, exceptions, errored, bounced = Batch(), [], 0, 0
+        for pk, key, address, audience, subscriber_id, attributes, row in rows:
+            magic = magic_kind(address)
+            event = Event(mid, job_id, key, address, "Sent", now)
+            if magic == "error":
+                exceptions.append((ERRORED, "error building the email (magic address)", pk))
+                batch.events.append(event.but("NotSent", reason="magic error address"))
+                errored += 1
+                continue
+            batch.sent(compose.message(key, address, audience, subscriber_id, attributes, row, now), event,
+                       bounce=magic == "bounce")
+            if magic == "bounce":
+                bounced += 1
+                exceptions.append((BOUNCED, None, pk))
+        counts = {"NumberSent": len(batch.messages), "NumberErrored": errored, "HardBounces": bounced}
+        with self.emu.store.transaction():
+            job = self.emu.jobs.get(job_id)
+            if job is None or job["status"] in STOPPED:
+                return False
+            detail = job["detail"]
+            self.emu.delivery.deliver(batch)
+            self.repo.mark(exceptions)
+            self.repo.mark_sent(job_id, rows[0][0], rows[-1][0])
+            self.emu.jobs.update(job_id, **{k: detail.get(k, 0) + v for k, v in counts.items()}, SentDate=now_iso)
+        return True
 
     # -- what retrieves show --------------------------------------------------------
     def send_objects(self, mids: list[int], job_id: int | None = None) -> list[dict[str, Any]]:
