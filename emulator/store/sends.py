@@ -47,26 +47,33 @@ class SendRepository:
         self.store = store
 
     # -- building an audience (call inside one transaction) --------------------
+    def _changed(self, sql: str, args: tuple[Any, ...]) -> int:
+        """One statement (joining the caller's transaction); how many recipients it added or changed."""
+        with self.store.transaction() as conn:
+            return conn.execute(sql, args).rowcount
+
+    def _exclude(self, job_id: int, reason: str, condition: str, args: tuple[Any, ...] = ()) -> int:
+        """Pending recipients meeting `condition` become Excluded, for `reason`."""
+        return self._changed("UPDATE send_recipient SET state = 'Excluded', reason = ? WHERE job_id = ?"
+                             f" AND state = 'Pending' AND {condition}", (reason, job_id, *args))
+
     def add_list_members(self, job_id: int, mid: int, list_id: int, source: str,
                          honour_list_unsubscribe: bool = True) -> int:
         """Every member of a list; members whose list status is not Active arrive Excluded."""
         active = "ls.status = 'Active'" if honour_list_unsubscribe else "ls.status IN ('Active', 'Unsubscribed')"
-        with self.store.transaction() as conn:
-            return conn.execute(
-                "INSERT OR IGNORE INTO send_recipient(job_id, mid, subscriber_key, email, source, state, reason)"
-                f" SELECT ?, s.mid, s.subscriber_key, s.email, ?, CASE WHEN {active} THEN 'Pending'"
-                " ELSE 'Excluded' END, CASE WHEN " + active + " THEN NULL ELSE 'list status ' || ls.status END"
-                " FROM list_subscriber ls JOIN subscriber s ON s.mid = ls.mid AND s.subscriber_key = ls.subscriber_key"
-                " WHERE ls.mid = ? AND ls.list_id = ? AND s.status != 'Deleted' ORDER BY s.id",
-                (job_id, source, mid, list_id)).rowcount
+        return self._changed(
+            "INSERT OR IGNORE INTO send_recipient(job_id, mid, subscriber_key, email, source, state, reason)"
+            f" SELECT ?, s.mid, s.subscriber_key, s.email, ?, CASE WHEN {active} THEN 'Pending'"
+            " ELSE 'Excluded' END, CASE WHEN " + active + " THEN NULL ELSE 'list status ' || ls.status END"
+            " FROM list_subscriber ls JOIN subscriber s ON s.mid = ls.mid AND s.subscriber_key = ls.subscriber_key"
+            " WHERE ls.mid = ? AND ls.list_id = ? AND s.status != 'Deleted' ORDER BY s.id",
+            (job_id, source, mid, list_id))
 
     def add_all_subscribers(self, job_id: int, mid: int, source: str) -> int:
-        with self.store.transaction() as conn:
-            return conn.execute(
-                "INSERT OR IGNORE INTO send_recipient(job_id, mid, subscriber_key, email, source, state)"
-                " SELECT ?, mid, subscriber_key, email, ?, 'Pending' FROM subscriber"
-                " WHERE mid = ? AND status != 'Deleted' ORDER BY id",
-                (job_id, source, mid)).rowcount
+        return self._changed(
+            "INSERT OR IGNORE INTO send_recipient(job_id, mid, subscriber_key, email, source, state)"
+            " SELECT ?, mid, subscriber_key, email, ?, 'Pending' FROM subscriber"
+            " WHERE mid = ? AND status != 'Deleted' ORDER BY id", (job_id, source, mid))
 
     def add_de_rows(self, job_id: int, mid: int, de_key: str, source: str, key_column: str,
                     email_column: str | None) -> int:
@@ -74,14 +81,12 @@ class SendRepository:
         one, the subscriber's own address. Rows without a key or an address are skipped."""
         key = f"json_extract(d.row, '{_json_path(key_column)}')"
         email = f"json_extract(d.row, '{_json_path(email_column)}')" if email_column else "NULL"
-        with self.store.transaction() as conn:
-            return conn.execute(
-                "INSERT OR IGNORE INTO send_recipient(job_id, mid, subscriber_key, email, source, row_pk, state)"
-                f" SELECT ?, d.mid, CAST({key} AS TEXT), COALESCE(NULLIF({email}, ''), s.email), ?, d.pk, 'Pending'"
-                f" FROM de_row d LEFT JOIN subscriber s ON s.mid = d.mid AND s.subscriber_key = CAST({key} AS TEXT)"
-                f" WHERE d.mid = ? AND d.de_key = ? AND {key} IS NOT NULL"
-                f" AND COALESCE(NULLIF({email}, ''), s.email) IS NOT NULL ORDER BY d.pk",
-                (job_id, source, mid, de_key)).rowcount
+        return self._changed(
+            "INSERT OR IGNORE INTO send_recipient(job_id, mid, subscriber_key, email, source, row_pk, state)"
+            f" SELECT ?, d.mid, CAST({key} AS TEXT), COALESCE(NULLIF({email}, ''), s.email), ?, d.pk, 'Pending'"
+            f" FROM de_row d LEFT JOIN subscriber s ON s.mid = d.mid AND s.subscriber_key = CAST({key} AS TEXT)"
+            f" WHERE d.mid = ? AND d.de_key = ? AND {key} IS NOT NULL"
+            f" AND COALESCE(NULLIF({email}, ''), s.email) IS NOT NULL ORDER BY d.pk", (job_id, source, mid, de_key))
 
     def add_recipients(self, job_id: int, mid: int, rows: Iterable[tuple[str, str, str, int | None]]) -> int:
         """(subscriber key, email, source, data-extension row pk or None) — for filter results."""
@@ -94,19 +99,13 @@ class SendRepository:
     def exclude_list_members(self, job_id: int, mid: int, list_id: int, reason: str,
                              only_inactive: bool = False) -> int:
         status = " AND status != 'Active'" if only_inactive else ""
-        with self.store.transaction() as conn:
-            return conn.execute(
-                "UPDATE send_recipient SET state = 'Excluded', reason = ? WHERE job_id = ? AND state = 'Pending'"
-                " AND subscriber_key IN (SELECT subscriber_key FROM list_subscriber WHERE mid = ? AND list_id = ?"
-                f"{status})", (reason, job_id, mid, list_id)).rowcount
+        return self._exclude(job_id, reason, "subscriber_key IN (SELECT subscriber_key FROM list_subscriber"
+                             f" WHERE mid = ? AND list_id = ?{status})", (mid, list_id))
 
     def exclude_de_keys(self, job_id: int, mid: int, de_key: str, key_column: str, reason: str) -> int:
         key = f"CAST(json_extract(row, '{_json_path(key_column)}') AS TEXT)"
-        with self.store.transaction() as conn:
-            return conn.execute(
-                "UPDATE send_recipient SET state = 'Excluded', reason = ? WHERE job_id = ? AND state = 'Pending'"
-                f" AND subscriber_key IN (SELECT {key} FROM de_row WHERE mid = ? AND de_key = ?)",
-                (reason, job_id, mid, de_key)).rowcount
+        return self._exclude(job_id, reason, f"subscriber_key IN (SELECT {key} FROM de_row WHERE mid = ?"
+                             " AND de_key = ?)", (mid, de_key))
 
     def exclude_keys(self, job_id: int, keys: Iterable[str], reason: str) -> int:
         with self.store.transaction() as conn:
@@ -116,29 +115,22 @@ class SendRepository:
 
     def exclude_by_subscriber_status(self, job_id: int, mid: int, statuses: tuple[str, ...]) -> int:
         marks = ",".join("?" * len(statuses))
-        with self.store.transaction() as conn:
-            return conn.execute(
-                "UPDATE send_recipient SET state = 'Excluded', reason = 'subscriber status ' ||"
-                " (SELECT status FROM subscriber s WHERE s.mid = send_recipient.mid"
-                " AND s.subscriber_key = send_recipient.subscriber_key)"
-                " WHERE job_id = ? AND state = 'Pending' AND subscriber_key IN"
-                f" (SELECT subscriber_key FROM subscriber WHERE mid = ? AND status IN ({marks}))",
-                (job_id, mid, *statuses)).rowcount
+        return self._changed(
+            "UPDATE send_recipient SET state = 'Excluded', reason = 'subscriber status ' ||"
+            " (SELECT status FROM subscriber s WHERE s.mid = send_recipient.mid"
+            " AND s.subscriber_key = send_recipient.subscriber_key)"
+            " WHERE job_id = ? AND state = 'Pending' AND subscriber_key IN"
+            f" (SELECT subscriber_key FROM subscriber WHERE mid = ? AND status IN ({marks}))", (job_id, mid, *statuses))
 
     def exclude_by_address(self, job_id: int, like_patterns: Iterable[str], reason: str) -> int:
-        patterns = list(like_patterns)
-        clause = " OR ".join("email LIKE ?" for _ in patterns)
-        with self.store.transaction() as conn:
-            return conn.execute(
-                f"UPDATE send_recipient SET state = 'Excluded', reason = ? WHERE job_id = ? AND state = 'Pending'"
-                f" AND ({clause})", (reason, job_id, *patterns)).rowcount
+        patterns = tuple(like_patterns)
+        return self._exclude(job_id, reason, f"({' OR '.join('email LIKE ?' for _ in patterns)})", patterns)
 
     def dedupe_by_email(self, job_id: int) -> int:
-        with self.store.transaction() as conn:
-            return conn.execute(
-                "UPDATE send_recipient SET state = 'Duplicate', reason = 'duplicate address'"
-                " WHERE job_id = ? AND state = 'Pending' AND pk NOT IN (SELECT MIN(pk) FROM send_recipient"
-                " WHERE job_id = ? AND state = 'Pending' GROUP BY lower(email))", (job_id, job_id)).rowcount
+        return self._changed(
+            "UPDATE send_recipient SET state = 'Duplicate', reason = 'duplicate address'"
+            " WHERE job_id = ? AND state = 'Pending' AND pk NOT IN (SELECT MIN(pk) FROM send_recipient"
+            " WHERE job_id = ? AND state = 'Pending' GROUP BY lower(email))", (job_id, job_id))
 
     def forget(self, job_id: int) -> None:
         with self.store.transaction() as conn:
