@@ -33,22 +33,32 @@ def _brace(text: str) -> str:
 
 class Substitutions:
     """Per-recipient personalization values, limited to the names a send's templates use (no case-folding of
-    every attribute of every recipient). Matches `render.lookup_table` semantics: the send's `base` values,
+    every attribute of every recipient), with `render.lookup_table`'s semantics: the send's `base` values,
     then the subscriber's attributes, then the data-extension row, then the recipient's own key/address/id,
-    a later layer overriding an earlier one; a value shows as `str(value)`, None as empty."""
+    a later layer overriding an earlier one; an alias (emailaddr...) shows its target's value unless a value
+    of its own name exists; a value shows as `str(value)`, None as empty, a missing name as empty."""
 
     def __init__(self, names: dict[str, str], base: dict[str, Any]) -> None:
         self.names = names  # casefolded -> spelling in the template
         order = list(names)
         self.slot = {name: n for n, name in enumerate(order)}
-        # alias -> the value it shows: each source value fills the slots of every name showing it
+        # source key -> the slots it fills: its own name's, and the fallback slot of each alias showing it
         self._slots: dict[str, list[int]] = {}
-        for name in order:
-            self._slots.setdefault(ALIASES.get(name, name).casefold(), []).append(self.slot[name])
-        self._base: list[str] = [""] * len(order)
+        start: list[str | None] = [""] * len(order)  # "": nothing to fall back to, so missing shows empty
+        self._fallbacks: list[tuple[int, int]] = []  # (alias slot, its target's slot), past the names' slots
+        for n, name in enumerate(order):
+            self._slots.setdefault(name, []).append(n)
+            target = ALIASES.get(name, name).casefold()
+            if target != name:
+                fallback = len(start)
+                start[n] = None  # None: no value of the alias's own name (yet)
+                start.append("")
+                self._slots.setdefault(target, []).append(fallback)
+                self._fallbacks.append((n, fallback))
         for key, value in base.items():
             for slot in self._slots.get(key.casefold(), ()):
-                self._base[slot] = _text(value)
+                start[slot] = _text(value)
+        self._start = start
         self._fixed = [(n, slot) for n, name in enumerate(RECIPIENT) for slot in self._slots.get(name, ())]
         self._keys: dict[tuple[str, ...], list[tuple[str, int]]] = {}
         # the values as a JSON object (the outbox row's "values"), keys encoded once
@@ -65,9 +75,10 @@ class Substitutions:
                 self._keys[keys] = picked
         return picked
 
-    def values(self, attributes: dict[str, Any] | None, row: dict[str, Any] | None, *recipient: Any) -> list[str]:
-        """One recipient's value of each name (in `names` order); `recipient`: the RECIPIENT values."""
-        found = self._base.copy()
+    def values(self, attributes: dict[str, Any] | None, row: dict[str, Any] | None, *recipient: Any) -> list[Any]:
+        """One recipient's value of each name, in `names` order (a few working slots may follow: `used`, the
+        templates and `used_json` read the first len(names)); `recipient`: the RECIPIENT values."""
+        found = self._start.copy()
         for layer in (attributes, row):
             if layer:
                 for key, slot in self._pick(layer):
@@ -76,15 +87,18 @@ class Substitutions:
         for n, slot in self._fixed:
             value = recipient[n]
             found[slot] = value if type(value) is str else _text(value)
+        for alias, target in self._fallbacks:
+            if found[alias] is None:
+                found[alias] = found[target]
         return found
 
     def table(self, values: list[str]) -> dict[str, str]:
         """The values as a `lookup_table`-style table (casefolded name -> value)."""
-        return dict(zip(self.names, values, strict=True))
+        return dict(zip(self.names, values, strict=False))
 
     def used(self, values: list[str]) -> dict[str, str]:
         """The substitution values a message was rendered with, by their names in the templates."""
-        return dict(zip(self.names.values(), values, strict=True))
+        return dict(zip(self.names.values(), values, strict=False))
 
     def used_json(self, values: list[str]) -> str:
         """`used(values)` as `json.dumps` encodes it, without building the dict (the outbox row's hot path)."""
