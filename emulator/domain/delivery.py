@@ -47,6 +47,7 @@ class Message:
     track_links: bool = True  # wrap http(s) links in the click-tracking redirect (options.trackLinks)
     track_opens: bool = True  # an HTML body gets the open-tracking pixel
     id: int | None = None  # the outbox id, given by Delivery.deliver
+    source_json: str | None = None  # `source` as json.dumps gives it, when the sender built it already
 
     @property
     def ref(self) -> str:
@@ -64,7 +65,8 @@ class Message:
     def values(self) -> tuple[Any, ...]:
         """The outbox row as store/outbox.py's COLUMNS order it (built straight, the hot loop of a send)."""
         return (self.id, self.mid, self.job_id, self.message_key, self.definition_key, self.subscriber_key,
-                self.to, self.from_name, self.from_addr, self.subject, self.html, self.text, json.dumps(self.source),
+                self.to, self.from_name, self.from_addr, self.subject, self.html, self.text,
+                self.source_json or json.dumps(self.source),
                 self.created, self.channel)
 
 
@@ -95,6 +97,14 @@ class Event:
         return (self.mid, self.job_id, self.subscriber_key, self.email, self.event_type, self.event_date,
                 self.triggered_send_key, self.batch_id, json.dumps(self.detail) if self.detail else "{}",
                 self.message_id)
+
+    def repeats(self, message: Message) -> bool:
+        """Is this `message`'s plain Sent event, its every column already in the message's outbox row? Delivery
+        copies such events from the outbox in SQL rather than binding each value (a send writes one each)."""
+        return (self.event_type == "Sent" and not self.detail and self.triggered_send_key is None
+                and self.batch_id == 1 and self.mid == message.mid and self.job_id == message.job_id
+                and self.subscriber_key == message.subscriber_key and self.email == message.to
+                and self.event_date == message.created)
 
     def but(self, event_type: str, **detail: Any) -> Event:
         """The same recipient's next event (a Sent's HardBounce), with more detail."""
@@ -226,12 +236,37 @@ class Delivery:
                         track(message, base)
                 self.outbox.add_values([m.values() for m in batch.messages])
             if batch.events:
-                for event in batch.events:
-                    if event.message is not None:
-                        event.message_id = event.message.id
-                self.events.add_event_values([e.values() for e in batch.events])
+                self._write_events(batch.events)
         for listener in self.listeners:
             listener(batch)
+
+    def _write_events(self, events: list[Event]) -> None:
+        """The events in their order (their ids follow it): a run of Sent events that repeat consecutive
+        messages' outbox rows is one copy from the outbox, a run of other events one executemany."""
+        rows: list[tuple[Any, ...]] = []
+        run: list[int] = []  # [first, last] message id of the Sent events being copied
+        for event in events:
+            message = event.message
+            if message is not None:
+                event.message_id = message.id
+            if message is not None and message.id is not None and event.repeats(message):
+                if run and run[1] + 1 == message.id:
+                    run[1] = message.id
+                    continue
+                self._write(rows, run)
+                rows, run = [], [message.id, message.id]
+                continue
+            if run:
+                self._write(rows, run)
+                rows, run = [], []
+            rows.append(event.values())
+        self._write(rows, run)
+
+    def _write(self, rows: list[tuple[Any, ...]], run: list[int]) -> None:
+        if rows:
+            self.events.add_event_values(rows)
+        if run:
+            self.events.copy_sent_events(run[0], run[1])
 
 
 def engagement_links(base_url: str, ref: str) -> dict[str, str]:
@@ -247,13 +282,13 @@ def engagement_links(base_url: str, ref: str) -> dict[str, str]:
 def track(message: Message, base_url: str) -> None:
     """What SFMC does to a message on its way out: the subscription-center links filled in, every http(s)
     link wrapped for click tracking and an open pixel in the HTML body, each naming the message."""
-    links = engagement_links(base_url, message.ref)
-    for marker, url in links.items():
-        if marker in message.html:
-            message.html = message.html.replace(marker, url)
-        if marker in message.text:
-            message.text = message.text.replace(marker, url)
+    if "%%" in message.html or "%%" in message.text:  # every late-bound marker is a %%name%%
+        for marker, url in engagement_links(base_url, message.ref).items():
+            if marker in message.html:
+                message.html = message.html.replace(marker, url)
+            if marker in message.text:
+                message.text = message.text.replace(marker, url)
     if message.html and message.track_links:
         message.html = wrap_links(message.html, base_url, message.ref)
-    if message.html and message.track_opens:
+    if message.html and message.track_opens and "</body" in message.html.lower():  # else no pixel: skip the scan
         message.html = add_open_pixel(message.html, base_url, message.ref)

@@ -23,14 +23,15 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..clock import iso_utc
-from ..store.sends import BOUNCED, DUPLICATE, ERRORED, EXCLUDED, PENDING, SENT, SendRepository
+from ..store.sends import BOUNCED, DUPLICATE, ERRORED, EXCLUDED, PENDING, SENT, Pending, SendRepository
 from . import codes, filters
+from .collector import collector_paused
 from .content import block_fetcher
-from .delivery import Batch, Event, Message, email_content
+from .delivery import Batch, Event, email_content
 from .errors import Invalid, NotFound
 from .render import tracked_links
 from .subscribers import ALL_SUBSCRIBERS
-from .substitutions import Substitutions
+from .substitutions import Composer
 
 if TYPE_CHECKING:
     from ..core import Emulator
@@ -342,51 +343,18 @@ class SendService:
                 yield str(key), str(email), pk
 
     def _deliver(self, job_id: int, mid: int, plan: dict[str, Any]) -> None:
-        email = plan["email"]
-        content = email_content(email, plan.get("subject"), {},
+        content = email_content(plan["email"], plan.get("subject"), {},
                                 block_fetcher(self.emu.documents, self.emu.document_query, mid))
-        derive_text = plan.get("is_multipart", True)
-        values = Substitutions({**content.subject.names, **content.html.names, **content.text.names}, {
-            "JobID": job_id, "_JobSubscriberBatchID": 1, "_EmailID": email.get("ID"), "emailname_": email.get("Name"),
-            "MemberID": mid, "replyname": plan.get("from_name"), "replyemailaddress": plan.get("from_address")})
-        batches = 0
-        for rows in self.repo.pending_batches(job_id, BATCH):
-            now_dt = self.emu.clock.now()
-            now, now_iso = now_dt.timestamp(), iso_utc(now_dt)
-            batch, exceptions = Batch(), []
-            counts = {"NumberSent": 0, "NumberErrored": 0, "HardBounces": 0}
-            for r in rows:
-                magic = magic_kind(r["email"])
-                event = Event(mid, job_id, r["subscriber_key"], r["email"], "Sent", now)
-                if magic == "error":
-                    exceptions.append((ERRORED, "error building the email (magic address)", r["pk"]))
-                    batch.events.append(event.but("NotSent", reason="magic error address"))
-                    counts["NumberErrored"] += 1
-                    continue
-                table = values.table(r["attributes"], r["row"], {
-                    "subscriberkey": r["subscriber_key"], "emailaddress": r["email"],
-                    "subscriberid": r["subscriber_id"]})
-                subject, html, text = content.render(table, derive_text)
-                source = {"email_id": email.get("ID"), "email_key": email.get("CustomerKey"),
-                          "send_definition": plan.get("definition_key"), "audience": r["source"],
-                          "values": values.used(table)}
-                batch.sent(Message(mid, r["email"], r["subscriber_key"], subject, html, text, plan.get("from_name"),
-                                   plan.get("from_address"), source, now, job_id=job_id,
-                                   definition_key=plan.get("definition_key")), event, bounce=magic == "bounce")
-                counts["NumberSent"] += 1
-                if magic == "bounce":
-                    counts["HardBounces"] += 1
-                    exceptions.append((BOUNCED, None, r["pk"]))
-            with self.emu.store.transaction():  # the batch's messages, events, states and counts: all or nothing
-                job = self.emu.jobs.get(job_id)
-                if job is None or job["status"] in STOPPED:  # paused or canceled meanwhile
-                    return
-                detail = job["detail"]
-                self.emu.delivery.deliver(batch)
-                self.repo.mark(exceptions)
-                self.repo.mark_sent(job_id, rows[0]["pk"], rows[-1]["pk"])
-                self.emu.jobs.update(job_id, **{k: detail.get(k, 0) + v for k, v in counts.items()},
-                                     SentDate=now_iso)
+        compose = Composer(mid, job_id, plan, content)
+        pending, batches = self.repo.pending_batches(job_id, BATCH, data=compose.uses_data), 0
+        while True:
+            with collector_paused():
+                rows = next(pending, None)
+                delivered = rows is not None and self._send_batch(job_id, mid, compose, rows)
+            if rows is None:
+                break
+            if not delivered:  # paused or canceled meanwhile
+                return
             batches += 1
             if self.crash_after_batches is not None and batches >= self.crash_after_batches:
                 raise SimulatedCrash(f"simulated crash after {batches} batches of job {job_id}")
@@ -402,6 +370,37 @@ class SendService:
                                  NumberExcluded=counts.get(EXCLUDED, 0), Duplicates=counts.get(DUPLICATE, 0),
                                  HardBounces=counts.get(BOUNCED, 0),
                                  ModifiedDate=iso_utc(self.emu.clock.now()))
+
+    def _send_batch(self, job_id: int, mid: int, compose: Composer, rows: list[Pending]) -> bool:
+        """One batch of pending recipients out: messages, events, states and counts in one transaction.
+        False (nothing written) when the send was paused or canceled meanwhile."""
+        now_dt = self.emu.clock.now()
+        now, now_iso = now_dt.timestamp(), iso_utc(now_dt)
+        batch, exceptions, errored, bounced = Batch(), [], 0, 0
+        for pk, key, address, audience, subscriber_id, attributes, row in rows:
+            magic = magic_kind(address)
+            event = Event(mid, job_id, key, address, "Sent", now)
+            if magic == "error":
+                exceptions.append((ERRORED, "error building the email (magic address)", pk))
+                batch.events.append(event.but("NotSent", reason="magic error address"))
+                errored += 1
+                continue
+            batch.sent(compose.message(key, address, audience, subscriber_id, attributes, row, now), event,
+                       bounce=magic == "bounce")
+            if magic == "bounce":
+                bounced += 1
+                exceptions.append((BOUNCED, None, pk))
+        counts = {"NumberSent": len(batch.messages), "NumberErrored": errored, "HardBounces": bounced}
+        with self.emu.store.transaction():
+            job = self.emu.jobs.get(job_id)
+            if job is None or job["status"] in STOPPED:
+                return False
+            detail = job["detail"]
+            self.emu.delivery.deliver(batch)
+            self.repo.mark(exceptions)
+            self.repo.mark_sent(job_id, rows[0][0], rows[-1][0])
+            self.emu.jobs.update(job_id, **{k: detail.get(k, 0) + v for k, v in counts.items()}, SentDate=now_iso)
+        return True
 
     # -- what retrieves show --------------------------------------------------------
     def send_objects(self, mids: list[int], job_id: int | None = None) -> list[dict[str, Any]]:

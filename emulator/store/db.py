@@ -493,3 +493,14 @@ def _v11_engagement(db: sqlite_utils.Database) -> None:
          "events": int, "first_event": int, "last_event": int, "outcome": str, "status": int, "error": str,
          "next_at": float}, pk="id")
     db["ens_delivery"].create_index(["callback_id", "id"])
+
+
+@migration
+def _v12_send_speed(db: sqlite_utils.Database) -> None:
+    """Issue 13: every send writes one event per recipient, and each index of `send_event` is paid on every
+    insert. Three were redundant: (mid, job_id) and (mid, event_type, job_id) answer nothing
+    (job_id, event_type) does not (a SendID Retrieve reads its one event type by job in id order there),
+    and no statement looks events up by (mid, subscriber_key) without case (a SubscriberKey filter reads
+    idx_send_event_key_nocase)."""
+    for name in ("idx_send_event_mid_job_id", "idx_send_event_mid_subscriber_key", "idx_send_event_job"):
+        db.execute(f"DROP INDEX IF EXISTS {name}")

@@ -18,8 +18,24 @@ from .jobs import decode_job
 PENDING, SENT, BOUNCED, ERRORED, EXCLUDED, DUPLICATE = (
     "Pending", "Sent", "Bounced", "Errored", "Excluded", "Duplicate")
 SEND_KINDS = ("send",)
+# A recipient still to send to: (pk, subscriber key, email, audience source, subscriber id or None, the
+# subscriber's attributes, the data-extension row or None).
+Pending = tuple[int, str, str, str, int | None, dict[str, Any] | None, dict[str, Any] | None]
 EVENT_COLUMNS = ("mid", "job_id", "subscriber_key", "email", "event_type", "event_date", "triggered_send_key",
                  "batch_id", "detail", "message_id")  # the order of Event.values() (domain/delivery.py)
+
+
+_scan = json.JSONDecoder().scan_once
+
+
+def _object(text: str) -> Any:
+    """A JSON text the store wrote itself (json.dumps: no surrounding space), decoded without json.loads'
+    layers: a send decodes one or two per recipient."""
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        return json.loads(text)  # not what json.dumps writes: let json say what is wrong with it
+    return value if end == len(text) else json.loads(text)
 
 
 def _json_path(column: str) -> str:
@@ -31,26 +47,33 @@ class SendRepository:
         self.store = store
 
     # -- building an audience (call inside one transaction) --------------------
+    def _changed(self, sql: str, args: tuple[Any, ...]) -> int:
+        """One statement (joining the caller's transaction); how many recipients it added or changed."""
+        with self.store.transaction() as conn:
+            return conn.execute(sql, args).rowcount
+
+    def _exclude(self, job_id: int, reason: str, condition: str, args: tuple[Any, ...] = ()) -> int:
+        """Pending recipients meeting `condition` become Excluded, for `reason`."""
+        return self._changed("UPDATE send_recipient SET state = 'Excluded', reason = ? WHERE job_id = ?"
+                             f" AND state = 'Pending' AND {condition}", (reason, job_id, *args))
+
     def add_list_members(self, job_id: int, mid: int, list_id: int, source: str,
                          honour_list_unsubscribe: bool = True) -> int:
         """Every member of a list; members whose list status is not Active arrive Excluded."""
         active = "ls.status = 'Active'" if honour_list_unsubscribe else "ls.status IN ('Active', 'Unsubscribed')"
-        with self.store.transaction() as conn:
-            return conn.execute(
-                "INSERT OR IGNORE INTO send_recipient(job_id, mid, subscriber_key, email, source, state, reason)"
-                f" SELECT ?, s.mid, s.subscriber_key, s.email, ?, CASE WHEN {active} THEN 'Pending'"
-                " ELSE 'Excluded' END, CASE WHEN " + active + " THEN NULL ELSE 'list status ' || ls.status END"
-                " FROM list_subscriber ls JOIN subscriber s ON s.mid = ls.mid AND s.subscriber_key = ls.subscriber_key"
-                " WHERE ls.mid = ? AND ls.list_id = ? AND s.status != 'Deleted' ORDER BY s.id",
-                (job_id, source, mid, list_id)).rowcount
+        return self._changed(
+            "INSERT OR IGNORE INTO send_recipient(job_id, mid, subscriber_key, email, source, state, reason)"
+            f" SELECT ?, s.mid, s.subscriber_key, s.email, ?, CASE WHEN {active} THEN 'Pending'"
+            " ELSE 'Excluded' END, CASE WHEN " + active + " THEN NULL ELSE 'list status ' || ls.status END"
+            " FROM list_subscriber ls JOIN subscriber s ON s.mid = ls.mid AND s.subscriber_key = ls.subscriber_key"
+            " WHERE ls.mid = ? AND ls.list_id = ? AND s.status != 'Deleted' ORDER BY s.id",
+            (job_id, source, mid, list_id))
 
     def add_all_subscribers(self, job_id: int, mid: int, source: str) -> int:
-        with self.store.transaction() as conn:
-            return conn.execute(
-                "INSERT OR IGNORE INTO send_recipient(job_id, mid, subscriber_key, email, source, state)"
-                " SELECT ?, mid, subscriber_key, email, ?, 'Pending' FROM subscriber"
-                " WHERE mid = ? AND status != 'Deleted' ORDER BY id",
-                (job_id, source, mid)).rowcount
+        return self._changed(
+            "INSERT OR IGNORE INTO send_recipient(job_id, mid, subscriber_key, email, source, state)"
+            " SELECT ?, mid, subscriber_key, email, ?, 'Pending' FROM subscriber"
+            " WHERE mid = ? AND status != 'Deleted' ORDER BY id", (job_id, source, mid))
 
     def add_de_rows(self, job_id: int, mid: int, de_key: str, source: str, key_column: str,
                     email_column: str | None) -> int:
@@ -58,14 +81,12 @@ class SendRepository:
         one, the subscriber's own address. Rows without a key or an address are skipped."""
         key = f"json_extract(d.row, '{_json_path(key_column)}')"
         email = f"json_extract(d.row, '{_json_path(email_column)}')" if email_column else "NULL"
-        with self.store.transaction() as conn:
-            return conn.execute(
-                "INSERT OR IGNORE INTO send_recipient(job_id, mid, subscriber_key, email, source, row_pk, state)"
-                f" SELECT ?, d.mid, CAST({key} AS TEXT), COALESCE(NULLIF({email}, ''), s.email), ?, d.pk, 'Pending'"
-                f" FROM de_row d LEFT JOIN subscriber s ON s.mid = d.mid AND s.subscriber_key = CAST({key} AS TEXT)"
-                f" WHERE d.mid = ? AND d.de_key = ? AND {key} IS NOT NULL"
-                f" AND COALESCE(NULLIF({email}, ''), s.email) IS NOT NULL ORDER BY d.pk",
-                (job_id, source, mid, de_key)).rowcount
+        return self._changed(
+            "INSERT OR IGNORE INTO send_recipient(job_id, mid, subscriber_key, email, source, row_pk, state)"
+            f" SELECT ?, d.mid, CAST({key} AS TEXT), COALESCE(NULLIF({email}, ''), s.email), ?, d.pk, 'Pending'"
+            f" FROM de_row d LEFT JOIN subscriber s ON s.mid = d.mid AND s.subscriber_key = CAST({key} AS TEXT)"
+            f" WHERE d.mid = ? AND d.de_key = ? AND {key} IS NOT NULL"
+            f" AND COALESCE(NULLIF({email}, ''), s.email) IS NOT NULL ORDER BY d.pk", (job_id, source, mid, de_key))
 
     def add_recipients(self, job_id: int, mid: int, rows: Iterable[tuple[str, str, str, int | None]]) -> int:
         """(subscriber key, email, source, data-extension row pk or None) — for filter results."""
@@ -78,19 +99,13 @@ class SendRepository:
     def exclude_list_members(self, job_id: int, mid: int, list_id: int, reason: str,
                              only_inactive: bool = False) -> int:
         status = " AND status != 'Active'" if only_inactive else ""
-        with self.store.transaction() as conn:
-            return conn.execute(
-                "UPDATE send_recipient SET state = 'Excluded', reason = ? WHERE job_id = ? AND state = 'Pending'"
-                " AND subscriber_key IN (SELECT subscriber_key FROM list_subscriber WHERE mid = ? AND list_id = ?"
-                f"{status})", (reason, job_id, mid, list_id)).rowcount
+        return self._exclude(job_id, reason, "subscriber_key IN (SELECT subscriber_key FROM list_subscriber"
+                             f" WHERE mid = ? AND list_id = ?{status})", (mid, list_id))
 
     def exclude_de_keys(self, job_id: int, mid: int, de_key: str, key_column: str, reason: str) -> int:
         key = f"CAST(json_extract(row, '{_json_path(key_column)}') AS TEXT)"
-        with self.store.transaction() as conn:
-            return conn.execute(
-                "UPDATE send_recipient SET state = 'Excluded', reason = ? WHERE job_id = ? AND state = 'Pending'"
-                f" AND subscriber_key IN (SELECT {key} FROM de_row WHERE mid = ? AND de_key = ?)",
-                (reason, job_id, mid, de_key)).rowcount
+        return self._exclude(job_id, reason, f"subscriber_key IN (SELECT {key} FROM de_row WHERE mid = ?"
+                             " AND de_key = ?)", (mid, de_key))
 
     def exclude_keys(self, job_id: int, keys: Iterable[str], reason: str) -> int:
         with self.store.transaction() as conn:
@@ -100,29 +115,22 @@ class SendRepository:
 
     def exclude_by_subscriber_status(self, job_id: int, mid: int, statuses: tuple[str, ...]) -> int:
         marks = ",".join("?" * len(statuses))
-        with self.store.transaction() as conn:
-            return conn.execute(
-                "UPDATE send_recipient SET state = 'Excluded', reason = 'subscriber status ' ||"
-                " (SELECT status FROM subscriber s WHERE s.mid = send_recipient.mid"
-                " AND s.subscriber_key = send_recipient.subscriber_key)"
-                " WHERE job_id = ? AND state = 'Pending' AND subscriber_key IN"
-                f" (SELECT subscriber_key FROM subscriber WHERE mid = ? AND status IN ({marks}))",
-                (job_id, mid, *statuses)).rowcount
+        return self._changed(
+            "UPDATE send_recipient SET state = 'Excluded', reason = 'subscriber status ' ||"
+            " (SELECT status FROM subscriber s WHERE s.mid = send_recipient.mid"
+            " AND s.subscriber_key = send_recipient.subscriber_key)"
+            " WHERE job_id = ? AND state = 'Pending' AND subscriber_key IN"
+            f" (SELECT subscriber_key FROM subscriber WHERE mid = ? AND status IN ({marks}))", (job_id, mid, *statuses))
 
     def exclude_by_address(self, job_id: int, like_patterns: Iterable[str], reason: str) -> int:
-        patterns = list(like_patterns)
-        clause = " OR ".join("email LIKE ?" for _ in patterns)
-        with self.store.transaction() as conn:
-            return conn.execute(
-                f"UPDATE send_recipient SET state = 'Excluded', reason = ? WHERE job_id = ? AND state = 'Pending'"
-                f" AND ({clause})", (reason, job_id, *patterns)).rowcount
+        patterns = tuple(like_patterns)
+        return self._exclude(job_id, reason, f"({' OR '.join('email LIKE ?' for _ in patterns)})", patterns)
 
     def dedupe_by_email(self, job_id: int) -> int:
-        with self.store.transaction() as conn:
-            return conn.execute(
-                "UPDATE send_recipient SET state = 'Duplicate', reason = 'duplicate address'"
-                " WHERE job_id = ? AND state = 'Pending' AND pk NOT IN (SELECT MIN(pk) FROM send_recipient"
-                " WHERE job_id = ? AND state = 'Pending' GROUP BY lower(email))", (job_id, job_id)).rowcount
+        return self._changed(
+            "UPDATE send_recipient SET state = 'Duplicate', reason = 'duplicate address'"
+            " WHERE job_id = ? AND state = 'Pending' AND pk NOT IN (SELECT MIN(pk) FROM send_recipient"
+            " WHERE job_id = ? AND state = 'Pending' GROUP BY lower(email))", (job_id, job_id))
 
     def forget(self, job_id: int) -> None:
         with self.store.transaction() as conn:
@@ -188,21 +196,22 @@ class SendRepository:
             return {r[0]: r[1] for r in conn.execute(
                 "SELECT state, COUNT(*) FROM send_recipient WHERE job_id = ? GROUP BY state", (job_id,))}
 
-    def pending_batches(self, job_id: int, batch: int = 2000) -> Iterator[list[dict[str, Any]]]:
-        """Pending recipients with their subscriber attributes and data-extension row, a batch at a time."""
-        for rows in self.store.pages(
-                "SELECT r.pk, r.mid, r.subscriber_key, r.email, r.source, s.id AS subscriber_id,"
-                " s.attributes, d.row FROM send_recipient r"
+    def pending_batches(self, job_id: int, batch: int = 2000, data: bool = True) -> Iterator[list[Pending]]:
+        """Pending recipients, a batch at a time, in primary-key order, each as a `Pending` tuple. `data`:
+        decode the subscriber's attributes and the data-extension row (else both are None: the templates
+        name nothing they could hold)."""
+        for rows in self._keyset(
+                "SELECT r.pk, r.subscriber_key, r.email, r.source, s.id, s.attributes, d.row FROM send_recipient r"
                 " LEFT JOIN subscriber s ON s.mid = r.mid AND s.subscriber_key = r.subscriber_key"
                 " LEFT JOIN de_row d ON d.pk = r.row_pk WHERE r.job_id = ? AND r.state = 'Pending'",
-                [job_id], "r.pk", "pk", batch):
-            out = []
-            for row in rows:
-                item = dict(row)
-                item["attributes"] = json.loads(item["attributes"] or "{}")
-                item["row"] = json.loads(item["row"]) if item["row"] else None
-                out.append(item)
-            yield out
+                (job_id,), ("r.pk",), [-1], batch, raw=True):
+            if data:
+                yield [(pk, key, email, source, subscriber_id, _object(attributes) if attributes else {},
+                        _object(row) if row else None)
+                       for pk, key, email, source, subscriber_id, attributes, row in rows]
+            else:
+                yield [(pk, key, email, source, subscriber_id, None, None)
+                       for pk, key, email, source, subscriber_id, _, _ in rows]
 
     def mark(self, outcomes: Iterable[tuple[str, str | None, int]]) -> None:
         """(state, reason, pk) — inside the batch's transaction."""
@@ -228,13 +237,25 @@ class SendRepository:
             conn.executemany(f"INSERT INTO send_event({', '.join(EVENT_COLUMNS)})"
                              f" VALUES ({', '.join('?' * len(EVENT_COLUMNS))})", values)
 
+    def copy_sent_events(self, first_id: int, last_id: int) -> None:
+        """The plain Sent event (batch 1, no detail) of each outbox message first_id..last_id, in id order, its
+        columns copied from the message's row: one statement, no value bound per event."""
+        with self.store.transaction() as conn:
+            conn.execute(f"INSERT INTO send_event({', '.join(EVENT_COLUMNS)}) SELECT mid, job_id, subscriber_key,"
+                         " to_addr, 'Sent', created, NULL, 1, '{}', id FROM outbox WHERE id BETWEEN ? AND ?"
+                         " ORDER BY id", (first_id, last_id))
+
     def iter_events(self, mids: list[int], event_types: tuple[str, ...], job_id: int | None = None,
                     subscriber_key: str | None = None, batch: int = 2000, after: Any = None,
                     dates: tuple[float | None, float | None] | None = None) -> Iterator[dict[str, Any]]:
         """Events in id order after id `after`; with `dates` (a loose [from, to] timestamp range) in
         (event_date, id) order after `after` = [event_date, id], so the range reads through its index. Each
         item's `_cursor` is its position."""
-        where = [f"mid IN ({','.join('?' * len(mids))})", f"event_type IN ({','.join('?' * len(event_types))})"]
+        # A job's events (no other filter) read through (job_id, event_type) in id order; `+mid` keeps the
+        # planner off the (mid, event_type) index, which would walk every event of the type in the BU.
+        mid_term = "+mid" if job_id is not None and subscriber_key is None and dates is None else "mid"
+        where = [f"{mid_term} IN ({','.join('?' * len(mids))})",
+                 f"event_type IN ({','.join('?' * len(event_types))})"]
         args: list[Any] = [*mids, *event_types]
         if job_id is not None:
             where.append("job_id = ?")
@@ -250,7 +271,8 @@ class SendRepository:
                 if bound is not None:
                     where.append(f"event_date {op} ?")
                     args.append(bound)
-            pages = self._date_pages(f"SELECT * FROM send_event WHERE {' AND '.join(where)}", args, batch, after)
+            pages = self._keyset(f"SELECT * FROM send_event WHERE {' AND '.join(where)}", args,
+                                 ("event_date", "id"), after or [float("-inf"), -1], batch)
         for rows in pages:
             for row in rows:
                 item = dict(row)
@@ -258,16 +280,23 @@ class SendRepository:
                 item["_cursor"] = row["id"] if dates is None else [row["event_date"], row["id"]]
                 yield item
 
-    def _date_pages(self, sql: str, args: list[Any], batch: int, after: Any) -> Iterator[list[Any]]:
-        last = after or [float("-inf"), -1]
+    def _keyset(self, sql: str, args: tuple[Any, ...] | list[Any], order: tuple[str, ...], after: list[Any],
+                batch: int, raw: bool = False) -> Iterator[list[Any]]:
+        """`sql` (with a WHERE) a page at a time in `order`, each page after the last row of the one before,
+        the first after `after`. `raw`: rows are plain tuples (no sqlite3.Row per row: a send reads one per
+        recipient), `order` then being their first columns."""
+        columns = ", ".join(order)
+        keyset = f"{sql} AND ({columns}) > ({', '.join('?' * len(order))}) ORDER BY {columns} LIMIT ?"
         while True:
             with self.store.reading() as conn:
-                rows = conn.execute(f"{sql} AND (event_date, id) > (?, ?) ORDER BY event_date, id LIMIT ?",
-                                    (*args, *last, batch)).fetchall()
+                cursor = conn.cursor()
+                if raw:
+                    cursor.row_factory = None
+                rows = cursor.execute(keyset, (*args, *after, batch)).fetchall()
             if not rows:
                 return
             yield rows
-            last = [rows[-1]["event_date"], rows[-1]["id"]]
+            after = list(rows[-1][:len(order)]) if raw else [rows[-1][c] for c in order]
 
     # -- send jobs -----------------------------------------------------------------
     def send_jobs(self, mids: list[int], job_id: int | None = None) -> list[dict[str, Any]]:

@@ -64,3 +64,33 @@ def test_magic_kinds_by_domain_and_local_part():
     assert magic_kind("errors@example.com") is None and magic_kind("x@held.example.com") is None
     assert magic_kind(f"error@bounce.{MAGIC_DOMAIN}") == "bounce"  # the first kind in MAGIC_KINDS wins
     assert magic_kind(f"bounce+1@error.{MAGIC_DOMAIN}") == "bounce"
+
+
+def test_plain_sent_events_are_copied_from_the_outbox_in_order_with_the_columns_they_would_have_had():
+    """A send's Sent events are copied from their outbox rows in SQL; every other event is bound. Either way
+    the rows (and their id order) are those each Event's values() says."""
+    from emulator.store.sends import EVENT_COLUMNS
+
+    emu = Emulator()
+    try:
+        mid, batch, statements = emu.enterprise_mid, Batch(), []
+        for n in range(6):
+            message = Message(mid, f"k{n}@example.com", f"k{n}", "S", "<p>h</p>", "", None, None, {}, 5.0, job_id=9)
+            event = Event(mid, 9, f"k{n}", f"k{n}@example.com", "Sent", 5.0)
+            if n == 3:  # an event that does not repeat its message's row (another date) is bound as it is
+                event = Event(mid, 9, f"k{n}", f"k{n}@example.com", "Sent", 6.0)
+            if n == 4:
+                batch.events.append(Event(mid, 9, "k4", "k4@example.com", "NotSent", 5.0, detail={"reason": "x"}))
+            batch.sent(message, event, bounce=n == 1)
+        emu.store.conn.set_trace_callback(statements.append)
+        emu.delivery.deliver(batch)
+        emu.store.conn.set_trace_callback(None)
+        with emu.store.reading() as conn:
+            rows = [tuple(r) for r in conn.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM send_event ORDER BY id")]
+        assert rows == [e.values() for e in batch.events] and [e.event_type for e in batch.events] == [
+            "Sent", "Sent", "HardBounce", "Sent", "Sent", "NotSent", "Sent", "Sent"]
+        assert all(e.message_id == e.message.id for e in batch.events if e.message is not None)
+        copies = [s for s in statements if "INSERT INTO send_event" in s and "FROM outbox" in s]
+        assert len(copies) == 3  # k0-k1 | the bounce | k2 | k3 (another date) and the NotSent | k4-k5
+    finally:
+        emu.close()

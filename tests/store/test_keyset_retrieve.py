@@ -172,7 +172,7 @@ def test_sent_events_page_by_keyset_for_send_id_and_event_date(mc):
     rows, _ = _page_all(mc, by_send)
     assert len(rows) == len({id(r) for r in rows}) == len(range(0, ROWS, 3))
     assert {r["SendID"] for r in rows} == {7}
-    _assert_keyset_by_index(_plans_of_continue(mc, by_send), "idx_send_event_job")
+    _assert_keyset_by_index(_plans_of_continue(mc, by_send), "idx_send_event_job_id_event_type")
 
     since = {"ObjectType": "SentEvent", "Properties": ["EventDate"],
              "Filter": _simple("EventDate", "greaterThan", "2023-11-14T22:30:00Z")}
