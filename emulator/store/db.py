@@ -250,6 +250,7 @@ def _v9_send_links(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_send_recipient_source ON send_recipient(job_id, source)")
 
 
+
 class Store:
     """Owns the SQLite connection. Use ``with store.transaction() as conn:`` for every write."""
 
@@ -454,3 +455,23 @@ def _v11_engagement(db: sqlite_utils.Database) -> None:
          "events": int, "first_event": int, "last_event": int, "outcome": str, "status": int, "error": str,
          "next_at": float}, pk="id")
     db["ens_delivery"].create_index(["callback_id", "id"])
+
+
+def _content_triggers(table: str, column: str, values: tuple[str, ...]) -> list[str]:
+    listed = ", ".join(f"'{v}'" for v in values)
+    bump = f"INSERT OR REPLACE INTO content_version(name, version) VALUES ('{table}', random())"
+    return [f"CREATE TRIGGER content_version_{table}_{event.lower()} AFTER {event} ON {table} "
+            f"WHEN {' OR '.join(f'{row}.{column} IN ({listed})' for row in rows)} BEGIN {bump}; END"
+            for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",)))]
+
+
+@migration
+def _v12_content_versions(db: sqlite_utils.Database) -> None:
+    """Issue 13: what a transactional send's content is made of gets a version (store/content_versions.py),
+    so the looked-up and compiled content of a definition is kept between sends until it changes."""
+    from .content_versions import DOCUMENT_KINDS, OBJECT_TYPES
+
+    db.execute("CREATE TABLE content_version (name TEXT PRIMARY KEY, version INTEGER)")
+    for sql in (*_content_triggers("object", "type", OBJECT_TYPES),
+                *_content_triggers("rest_object", "kind", DOCUMENT_KINDS)):
+        db.execute(sql)

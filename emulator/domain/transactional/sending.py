@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ...store import content_versions
 from ...store.audience import SubscriberRecord
 from ...store.document_query import DocumentQuery
 from ...store.rest_documents import TxMessage
@@ -15,6 +16,8 @@ from ..delivery import Batch, Content, Message, Sender, email_content
 from ..render import compile_template, lookup_table
 from ..subscribers import ALL_SUBSCRIBERS
 from .common import DEFAULT_CLASSIFICATION, StatusWriter, TxDeps, mark_not_sent
+
+MAX_LOOKED_UP = 256  # definitions' looked-up content kept at once
 
 
 @dataclass
@@ -78,6 +81,13 @@ class EmailPlan:
 
 
 class TxDelivery(ChannelDelivery):
+    def __init__(self, deps: TxDeps) -> None:
+        super().__init__(deps)
+        # (mid, content key, classification, content versions) -> (content, sender): what a definition's
+        # sends look up and compile, kept until a row it is made of changes (store/content_versions.py).
+        # Filled and read only while the store is held (deliver's transaction).
+        self._looked_up: dict[tuple[Any, ...], tuple[Content | None, Sender]] = {}
+
     def content_for(self, mid: int, customer_key: str) -> Content | None:
         """Subject, html and text of an Email object or a Content Builder asset, by customer key."""
         email = self.x.objects.find_one(mid, "Email", "CustomerKey", customer_key)
@@ -100,14 +110,24 @@ class TxDelivery(ChannelDelivery):
 
     def plan(self, mid: int, definition: dict[str, Any]) -> EmailPlan:
         subs = definition["subscriptions"]
-        delivery = self.x.delivery
-        sender = delivery.sender(mid, delivery.classification(mid, definition.get("classification")
-                                                              or DEFAULT_CLASSIFICATION))
+        content, sender = self._content_and_sender(mid, definition["content"]["customerKey"],
+                                                   definition.get("classification") or DEFAULT_CLASSIFICATION)
         # All Subscribers is every subscriber: no list to look up, no membership to check or add
         list_obj = None if subs["list"] == ALL_SUBSCRIBERS else self.x.objects.find_one(
             mid, "List", "CustomerKey", subs["list"])
-        return EmailPlan(mid, definition, self.content_for(mid, definition["content"]["customerKey"]), sender,
-                         list_obj.data.get("ID") if list_obj else None, definition.get("options") or {})
+        return EmailPlan(mid, definition, content, sender, list_obj.data.get("ID") if list_obj else None,
+                         definition.get("options") or {})
+
+    def _content_and_sender(self, mid: int, content_key: str, classification: str) -> tuple[Content | None, Sender]:
+        key = (mid, content_key, classification, content_versions.current(self.x.store))
+        found = self._looked_up.get(key)
+        if found is None:
+            if len(self._looked_up) >= MAX_LOOKED_UP:  # stale entries are never matched again: start over
+                self._looked_up.clear()
+            delivery = self.x.delivery
+            found = self._looked_up[key] = (self.content_for(mid, content_key),
+                                            delivery.sender(mid, delivery.classification(mid, classification)))
+        return found
 
     def add(self, plan: EmailPlan, recipient: Recipient, message: TxMessage, batch: Batch, now: float) -> str | None:
         content, definition, mid = plan.content, plan.definition, plan.mid
