@@ -111,6 +111,10 @@ def _finite_float(text: str) -> float:
     return value
 
 
+# One decoder for every body (json.loads with these hooks would build a new one per call).
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
 def parse(raw: bytes) -> Any:
     """Strict JSON: UTF-8, bounded depth, finite numbers, no lone surrogates."""
     try:
@@ -121,7 +125,9 @@ def parse(raw: bytes) -> Any:
     if problem:
         raise malformed(problem)
     try:
-        data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+        if text.startswith("\ufeff"):  # a second BOM: refused as json.loads refuses it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        data = _DECODER.decode(text)
     except ValueError as error:  # JSONDecodeError, and int() refusing a number of more than 4300 digits
         raise malformed(str(error).split(":")[0]) from None
     if _SURROGATE_ESCAPE.search(text):  # valid UTF-8 holds no surrogate: only a \u escape makes one
