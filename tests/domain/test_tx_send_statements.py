@@ -8,6 +8,7 @@ import pytest
 
 from emulator.app import create_app
 from emulator.config import Config
+from tests.sql_trace import statements
 
 VIEWS = {"subjectline": {"content": "Hi %%FirstName%%"}, "html": {"content": "<p>%%FirstName%%</p>"}}
 
@@ -31,12 +32,8 @@ def client():
 
 
 def _statements(emu, call) -> list[str]:
-    seen: list[str] = []
-    emu.store.conn.set_trace_callback(seen.append)
-    try:
+    with statements(emu.store.conn) as seen:
         call()
-    finally:
-        emu.store.conn.set_trace_callback(None)
     return seen
 
 
