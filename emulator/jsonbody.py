@@ -13,7 +13,11 @@ Reading (``read``), in this order, each refusal a 400 in SFMC's JSON shape unles
 - a lone surrogate (``"\\ud800"``) anywhere, key or value, is 10004 (it is not a Unicode string);
 - the top level must be an object: 10003.
 
-Checking (``BodySchema.check``): JSON Schema Draft 4 (the OpenAPI 2 dialect) with jsonschema. A schema may
+Checking (``BodySchema.check``): JSON Schema Draft 4 (the OpenAPI 2 dialect). A valid body (the common case)
+is recognised by a validator compiled to Python code (fastjsonschema) at first use; only a body it refuses
+goes through jsonschema, which finds every error and so builds the answer below (a body the compiled check
+refuses but jsonschema accepts passes, as it always did). tests/properties/test_json_boundary_fast.py holds
+that the compiled check never accepts a body jsonschema refuses. A schema may
 name SFMC's code for a failing subschema with ``x-errorcode`` (e.g. 109113 for autoAddSubscriber), or per
 keyword (``{"maxItems": 109101}``); the default is 10001 for a wrong type and 10005 for a value out of range. The first error (by path) is the
 answer's message and errorcode; when there are more, all of them are listed in ``additionalErrors`` as
@@ -26,6 +30,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 import jsonschema
@@ -37,6 +42,7 @@ from .domain.errors import Invalid
 MAX_DEPTH = 64
 MAX_LISTED_ERRORS = 20
 INT64 = 2**63 - 1
+DRAFT4 = "http://json-schema.org/draft-04/schema#"
 
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
@@ -105,6 +111,10 @@ def _finite_float(text: str) -> float:
     return value
 
 
+# One decoder for every body (json.loads with these hooks would build a new one per call).
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
 def parse(raw: bytes) -> Any:
     """Strict JSON: UTF-8, bounded depth, finite numbers, no lone surrogates."""
     try:
@@ -115,7 +125,9 @@ def parse(raw: bytes) -> Any:
     if problem:
         raise malformed(problem)
     try:
-        data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+        if text.startswith("\ufeff"):  # a second BOM: refused as json.loads refuses it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        data = _DECODER.decode(text)
     except ValueError as error:  # JSONDecodeError, and int() refusing a number of more than 4300 digits
         raise malformed(str(error).split(":")[0]) from None
     if _SURROGATE_ESCAPE.search(text):  # valid UTF-8 holds no surrogate: only a \u escape makes one
@@ -174,6 +186,25 @@ def _code(error: jsonschema.ValidationError) -> codes.REST:
     return codes.REST.INVALID_DATA_TYPE if error.validator == "type" else codes.REST.INVALID_VALUE
 
 
+def compiled_check(schema: dict[str, Any]) -> Callable[[Any], bool]:
+    """`schema` (Draft 4) as generated Python code: is a body valid? Imported here, at a schema's first use,
+    so `import emulator` stays cheap."""
+    import fastjsonschema
+
+    validate = fastjsonschema.compile({**schema, "$schema": DRAFT4}, use_default=False, use_formats=False,
+                                      detailed_exceptions=False)
+    refused = fastjsonschema.JsonSchemaException
+
+    def is_valid(data: Any) -> bool:
+        try:
+            validate(data)
+        except refused:
+            return False
+        return True
+
+    return is_valid
+
+
 class BodySchema:
     """A route's declared request-body schema (Draft 4), compiled once at import."""
 
@@ -183,6 +214,13 @@ class BodySchema:
         self.schema = schema
         self.mcms = bool(schema.get("x-mcms"))
         self.validator = jsonschema.Draft4Validator(schema)
+        self._compiled: Callable[[Any], bool] | None = None
+
+    def is_valid(self, data: Any) -> bool:
+        """The compiled check: is `data` valid? (It never decides an error's answer.)"""
+        if self._compiled is None:
+            self._compiled = compiled_check(self.schema)
+        return self._compiled(data)
 
     def _message(self, code: codes.REST, detail: str) -> str:
         return f"{code.mcms}: {detail}" if self.mcms and code.mcms else detail
@@ -193,6 +231,8 @@ class BodySchema:
 
     def check(self, data: Any) -> Any:
         """`data` unchanged, or an Invalid carrying SFMC's code (and every error in additionalErrors)."""
+        if self.is_valid(data):
+            return data
         errors = self.errors(data)
         if not errors:
             return data

@@ -149,6 +149,8 @@ def test_json_media_types_are_accepted(ready: Api, content_type):
 def test_a_utf8_bom_is_accepted(ready: Api):
     body = b"\xef\xbb\xbf" + json.dumps({"definitionKey": "order-conf", "recipient": GOOD}).encode()
     assert raw(ready, f"{MSGS}/m-1", body).status_code == 202
+    assert_error(raw(ready, f"{MSGS}/m-2", b"\xef\xbb\xbf" + body), 400, 10004,
+                 "Malformed JSON in request body: Unexpected UTF-8 BOM")  # one BOM, not two
 
 
 @pytest.mark.parametrize(("path", "body", "code", "word"), [

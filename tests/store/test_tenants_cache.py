@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from emulator.config import Config
 from emulator.core import Emulator
+from tests.sql_trace import statements
 
 
 def _queries(emu: Emulator, call) -> list[str]:
-    seen: list[str] = []
-    emu.store.conn.set_trace_callback(seen.append)
-    try:
+    with statements(emu.store.conn) as seen:
         call()
-    finally:
-        emu.store.conn.set_trace_callback(None)
     return [s for s in seen if "api_user" in s or "tenant" in s]
 
 

@@ -23,7 +23,7 @@ from .common import SMS_CHANNEL, TxDeps
 from .definitions import Definitions
 from .messages import Messages
 from .queue import Queue
-from .sending import TxDelivery
+from .sending import ChannelDelivery, TxDelivery
 from .sms import SmsDefinitions, SmsDelivery, SmsMessages
 
 
@@ -31,7 +31,7 @@ class TransactionalService:
     """The REST adapter's one entry point for a channel; each call goes to the part that owns it. The
     parts default to email's; a channel passes its own classes (the same constructors)."""
 
-    def __init__(self, deps: TxDeps, delivery: type[TxDelivery] = TxDelivery,
+    def __init__(self, deps: TxDeps, delivery: type[ChannelDelivery] = TxDelivery,
                  definitions: type[Definitions] = Definitions, messages: type[Messages] = Messages) -> None:
         self.deps = deps
         self.delivery = delivery(deps)

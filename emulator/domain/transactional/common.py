@@ -88,6 +88,9 @@ class TxDeps:
 
 
 StatusUpdate = tuple[int, str, int | None, str | None, dict[str, Any], float]
+# Where status updates go: the message repository's set_status for stored messages; a send that writes its
+# messages once, in their final state, collects them instead (messages.py).
+StatusWriter = Callable[[list[StatusUpdate]], None]
 
 
 def not_sent_updates(deps: TxDeps, messages: list[TxMessage], reason: str, at: float) -> list[StatusUpdate]:
@@ -98,15 +101,18 @@ def not_sent_updates(deps: TxDeps, messages: list[TxMessage], reason: str, at: f
             for offset, message in enumerate(messages)]
 
 
-def mark_not_sent(deps: TxDeps, messages: list[TxMessage], reason: str, at: float) -> None:
-    record_not_sent(deps, messages, not_sent_updates(deps, messages, reason, at))
+def mark_not_sent(deps: TxDeps, messages: list[TxMessage], reason: str, at: float,
+                  write: StatusWriter | None = None) -> None:
+    record_not_sent(deps, messages, not_sent_updates(deps, messages, reason, at), write)
 
 
-def record_not_sent(deps: TxDeps, messages: list[TxMessage], updates: list[StatusUpdate]) -> None:
-    """Store the NotSent updates and tell the delivery listeners (ENS) about each message."""
+def record_not_sent(deps: TxDeps, messages: list[TxMessage], updates: list[StatusUpdate],
+                    write: StatusWriter | None = None) -> None:
+    """Store the NotSent updates (through `write`, by default the message repository) and tell the delivery
+    listeners (ENS) about each message."""
     if not messages:
         return
-    deps.messages.set_status(updates)
+    (write or deps.messages.set_status)(updates)
     deps.delivery.deliver(Batch(notices=[
         Notice(m.mid, deps.channel.name, "NotSent", m.definition_key, m.message_key, m.contact_key, m.to_addr,
                at, code, text)
@@ -184,6 +190,14 @@ def header_fields(body: dict[str, Any], out: dict[str, Any], creating: bool) -> 
         if status is None:
             raise invalid(REST.INVALID_VALUE, "status must be active, inactive or deleted.")
         out["status"] = status
+
+
+def require_header(body: dict[str, Any]) -> None:
+    """A new definition (email or SMS) names its definitionKey (109107 when missing) and its name."""
+    for field in ("definitionKey", "name"):
+        if body.get(field) in (None, ""):
+            code = REST.MISSING_DEFINITION_KEY if field == "definitionKey" else REST.MISSING_FIELD
+            raise invalid(code, f"{field} is required.")
 
 
 def subscriber_flags(subs: dict[str, Any], out: dict[str, Any]) -> None:

@@ -27,6 +27,7 @@ from .common import (
     mcms,
     positive,
     quota_refusal,
+    require_header,
     sfmc_minute,
     subscriber_flags,
 )
@@ -76,10 +77,7 @@ class Definitions:
         are checked at the boundary (rest/schemas/transactional.py); these are SFMC's rules on values."""
         out: dict[str, Any] = {}
         if creating:
-            for field in ("definitionKey", "name"):
-                if body.get(field) in (None, ""):
-                    code = REST.MISSING_DEFINITION_KEY if field == "definitionKey" else REST.MISSING_FIELD
-                    raise invalid(code, f"{field} is required.")
+            require_header(body)
             for parent, field in (("content", "customerKey"), ("subscriptions", "list")):
                 section = body.get(parent)
                 if not isinstance(section, dict) or section.get(field) in (None, ""):

@@ -19,6 +19,7 @@ from .common import (
     EMAIL,
     EVENT,
     MAX_MESSAGE_KEY,
+    StatusUpdate,
     TxDeps,
     event_time,
     invalid,
@@ -29,11 +30,11 @@ from .common import (
     recipient_error,
 )
 from .queue import Queue
-from .sending import Recipient, TxDelivery
+from .sending import ChannelDelivery, Recipient
 
 
 class Messages:
-    def __init__(self, deps: TxDeps, queue: Queue, delivery: TxDelivery) -> None:
+    def __init__(self, deps: TxDeps, queue: Queue, delivery: ChannelDelivery) -> None:
         self.x = deps
         self.queue = queue
         self.delivery = delivery
@@ -57,41 +58,15 @@ class Messages:
                 raise invalid(REST.NO_RECIPIENTS, "recipients is required.")
         shared = body.get("attributes") or {}
 
-        kind = self.x.channel.definition_kind
-        doc = self.x.docs.get(mid, kind, definition_key)
-        deleted = (doc is not None and doc.data.get("status") == "Deleted") or (
-            doc is None and self.x.docs.find(mid, kind, "_deletedKey", definition_key) is not None)
-        if doc is None and not deleted:
-            raise invalid(REST.INVALID_DEFINITION_KEY, f"No definition with key '{definition_key}' exists.")
-        recipients = [self._recipient(mid, raw, shared, path_key) for raw in raw_list]
-        extra = self.accept(mid, body, doc, recipients)
-        request_id = self.x.ids.guid()
-        now = self.x.now()
-        with self.x.store.transaction():
+        with self.x.store.transaction():  # one hold of the store for the whole send
+            doc, deleted = self._definition(mid, definition_key)
+            recipients = [self._recipient(mid, raw, shared, path_key) for raw in raw_list]
+            extra = self.accept(mid, body, doc, recipients)
+            request_id = self.x.ids.guid()
+            now = self.x.now()
             self._mark_duplicates(mid, recipients)
             accepted = [r for r in recipients if r.error is None or r.not_sent]
-            rows = [{"mid": mid, "message_key": r.message_key, "definition_key": definition_key,
-                     "request_id": request_id, "contact_key": r.contact_key, "to_addr": r.to,
-                     "status": "Queued", "payload": {"attributes": r.attributes, **extra}, "created": now, "updated": now}
-                    for r in accepted]
-            pks = self.x.messages.insert_many(rows)
-            stored = [TxMessage(pk, mid, row["message_key"], definition_key, request_id, row["contact_key"],
-                                row["to_addr"], "Queued", None, None, row["payload"], now, now)
-                      for pk, row in zip(pks, rows, strict=True)]
-            invalid_ = [(m, r) for m, r in zip(stored, accepted, strict=True) if r.not_sent]
-            for reason in {r.not_sent for _, r in invalid_}:
-                mark_not_sent(self.x, [m for m, r in invalid_ if r.not_sent == reason], reason, now)
-            valid = [(m, r) for m, r in zip(stored, accepted, strict=True) if not r.not_sent]
-            if deleted:
-                mark_not_sent(self.x, [m for m, _ in valid], "definition_deleted", now)
-            elif valid:
-                de_key = doc.data["subscriptions"].get("dataExtension")
-                if de_key:  # one row per request in the triggered send data extension
-                    self.x.audience.insert_rows(mid, de_key, [
-                        (None, {"SubscriberKey": r.contact_key, "EmailAddress": r.to, **r.attributes})
-                        for _, r in valid], now)
-                if doc.data.get("status") == "Active":
-                    self.delivery.deliver(mid, doc.data, [r for _, r in valid], [m for m, _ in valid])
+            self._record(mid, definition_key, request_id, doc, deleted, accepted, extra, now)
         responses = []
         for r in recipients:
             item: dict[str, Any] = {"messageKey": r.message_key}
@@ -105,6 +80,54 @@ class Messages:
                 "message": mcms(REST.RESPONSES_HAVE_ERRORS,
                                 f"{failed} subscribers failed to queue out of {len(recipients)}"),
                 "responses": responses}
+
+    def _definition(self, mid: int, definition_key: str) -> tuple[Document | None, bool]:
+        """The definition a send names, and whether it was deleted (then its messages are NotSent)."""
+        kind = self.x.channel.definition_kind
+        doc = self.x.docs.get(mid, kind, definition_key)
+        deleted = (doc is not None and doc.data.get("status") == "Deleted") or (
+            doc is None and self.x.docs.find(mid, kind, "_deletedKey", definition_key) is not None)
+        if doc is None and not deleted:
+            raise invalid(REST.INVALID_DEFINITION_KEY, f"No definition with key '{definition_key}' exists.")
+        return doc, deleted
+
+    def _record(self, mid: int, definition_key: str, request_id: str, doc: Document | None, deleted: bool,
+                accepted: list[Recipient], extra: dict[str, Any], now: float) -> None:
+        """Decide every accepted message's fate (NotSent for what cannot be sent, Sent for what an active
+        definition delivers now, else Queued), then store each message once, in that final state. The
+        statuses are decided in the order they always were (so the listeners hear the same, and NotSent
+        event ids run the same); nothing reads the messages before they are stored (one transaction)."""
+        final: dict[int, StatusUpdate] = {}  # position in `accepted` -> its status update
+
+        def write(updates: list[StatusUpdate]) -> None:
+            final.update((update[0], update) for update in updates)
+
+        # Not stored yet: a message's pk is its position until insert_many gives the real one.
+        pending = [TxMessage(i, mid, r.message_key, definition_key, request_id, r.contact_key, r.to, "Queued",
+                             None, None, {"attributes": r.attributes, **extra}, now, now)
+                   for i, r in enumerate(accepted)]
+        invalid_ = [(m, r) for m, r in zip(pending, accepted, strict=True) if r.not_sent]
+        for reason in {r.not_sent for _, r in invalid_}:
+            mark_not_sent(self.x, [m for m, r in invalid_ if r.not_sent == reason], reason, now, write)
+        valid = [(m, r) for m, r in zip(pending, accepted, strict=True) if not r.not_sent]
+        if deleted:
+            mark_not_sent(self.x, [m for m, _ in valid], "definition_deleted", now, write)
+        elif valid:
+            de_key = doc.data["subscriptions"].get("dataExtension")
+            if de_key:  # one row per request in the triggered send data extension
+                self.x.audience.insert_rows(mid, de_key, [
+                    (None, {"SubscriberKey": r.contact_key, "EmailAddress": r.to, **r.attributes})
+                    for _, r in valid], now)
+            if doc.data.get("status") == "Active":
+                self.delivery.deliver(mid, doc.data, [r for _, r in valid], [m for m, _ in valid], write)
+        rows = []
+        for m in pending:
+            _, status, code, text, payload, updated = final.get(m.pk, (m.pk, "Queued", None, None, m.payload, now))
+            rows.append({"mid": mid, "message_key": m.message_key, "definition_key": definition_key,
+                         "request_id": request_id, "contact_key": m.contact_key, "to_addr": m.to_addr,
+                         "status": status, "status_code": code, "status_message": text, "payload": payload,
+                         "created": now, "updated": updated})
+        self.x.messages.insert_many(rows)
 
     def _recipient(self, mid: int, raw: dict[str, Any], shared: dict[str, Any], path_key: str | None) -> Recipient:
         """Per-recipient rules of a body already of the declared shape (rest/schemas/transactional.py:

@@ -7,12 +7,12 @@ from typing import Any
 
 from ...store.rest_documents import Document
 from .common import QUEUE_RETENTION, TxDeps, mark_not_sent, not_sent_updates, record_not_sent
-from .sending import Recipient, TxDelivery
+from .sending import ChannelDelivery, Recipient
 
 
 class Queue:
-    def __init__(self, deps: TxDeps, delivery: TxDelivery) -> None:
-        """`delivery`: the channel's (TxDelivery for email, SmsDelivery for SMS: the same deliver())."""
+    def __init__(self, deps: TxDeps, delivery: ChannelDelivery) -> None:
+        """`delivery`: the channel's (TxDelivery for email, SmsDelivery for SMS: ChannelDelivery.deliver)."""
         self.x = deps
         self.delivery = delivery
 

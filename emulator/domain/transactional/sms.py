@@ -19,16 +19,23 @@ accepted and kept with the message, nothing is ever opted out.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from ...store.rest_documents import Document, TxMessage
 from ..codes import REST
 from ..delivery import Batch, Message, Notice
 from ..render import compile_template, lookup_table
-from .common import TxDeps, header_fields, invalid, mark_not_sent, recipient_error, subscriber_flags
+from .common import (
+    header_fields,
+    invalid,
+    recipient_error,
+    require_header,
+    subscriber_flags,
+)
 from .definitions import Definitions
 from .messages import Messages
-from .sending import Recipient
+from .sending import ChannelDelivery, Recipient
 
 SUBSCRIBER_KIND = "sms_subscriber"  # rest_object: one per contact key, {mobileNumber, shortCodes, attributes}
 MOBILE = re.compile(r"^\+?[0-9]{6,15}$")
@@ -49,10 +56,7 @@ class SmsDefinitions(Definitions):
         """Check and normalise an SMS definition body (create: all of it; update: what is present)."""
         out: dict[str, Any] = {}
         if creating:
-            for field in ("definitionKey", "name"):
-                if body.get(field) in (None, ""):
-                    code = REST.MISSING_DEFINITION_KEY if field == "definitionKey" else REST.MISSING_FIELD
-                    raise invalid(code, f"{field} is required.")
+            require_header(body)
             content, subs = body.get("content"), body.get("subscriptions")
             if not isinstance(content, dict) or content.get("message") in (None, ""):
                 raise invalid(REST.MISSING_FIELD, "content.message is required.")
@@ -152,46 +156,44 @@ class SmsMessages(Messages):
         return recipient
 
 
-class SmsDelivery:
-    """Renders and outboxes what an active SMS definition sends (TxDelivery's interface)."""
+@dataclass
+class SmsPlan:
+    """What an SMS definition sends, looked up once per delivery."""
 
-    def __init__(self, deps: TxDeps) -> None:
-        self.x = deps
+    mid: int
+    definition: dict[str, Any]
+    where: dict[str, Any]  # shortCode, countryCode, keyword: kept with each message and notice
+    templates: dict[str, Any]  # message text -> compiled template (a queued message may carry its own)
 
-    def deliver(self, mid: int, definition: dict[str, Any], recipients: list[Recipient],
-                messages: list[TxMessage]) -> None:
-        if not messages:
-            return
-        now = self.x.now()
+
+class SmsDelivery(ChannelDelivery):
+    """Renders and outboxes what an active SMS definition sends (the shared ChannelDelivery.deliver)."""
+
+    def plan(self, mid: int, definition: dict[str, Any]) -> SmsPlan:
         subs = definition["subscriptions"]
-        key = definition["definitionKey"]
-        where = {"shortCode": subs["shortCode"], "countryCode": subs.get("countryCode"), "keyword": subs["keyword"]}
-        templates: dict[str, Any] = {}
-        batch, sent, dropped = Batch(), [], []
-        with self.x.store.transaction():
-            for recipient, message in zip(recipients, messages, strict=True):
-                number = recipient.to or ""
-                if number.endswith(MAGIC_NOT_SENT):
-                    dropped.append(message)
-                    continue
-                known = self._subscriber(mid, subs, recipient, now)
-                values = {**known, **recipient.attributes, "SubscriberKey": recipient.contact_key,
-                          "MobileNumber": number}
-                text = message.payload.get("message") or definition["content"]["message"]
-                template = templates.setdefault(text, compile_template(text))
-                batch.messages.append(Message(
-                    mid, number, recipient.contact_key, "", "", template(lookup_table(values)), subs.get("keyword"),
-                    subs["shortCode"], {"definition_key": key, **where, "values": values}, now,
-                    message_key=message.message_key, definition_key=key, channel="sms"))
-                notice = Notice(mid, "sms", "Sent", key, message.message_key, recipient.contact_key, number, now,
-                                detail=where)
-                code, status = UNDELIVERABLE if number.endswith(MAGIC_UNDELIVERABLE) else DELIVERED
-                batch.notices += [notice, Notice(mid, "sms", status, key, message.message_key, recipient.contact_key,
-                                                 number, now, code, status, where)]
-                sent.append((message.pk, "Sent", None, None, message.payload, now))
-            self.x.delivery.deliver(batch)
-            self.x.messages.set_status(sent)
-            mark_not_sent(self.x, dropped, "magic_not_sent", now)
+        return SmsPlan(mid, definition, {"shortCode": subs["shortCode"], "countryCode": subs.get("countryCode"),
+                                         "keyword": subs["keyword"]}, {})
+
+    def add(self, plan: SmsPlan, recipient: Recipient, message: TxMessage, batch: Batch, now: float) -> str | None:
+        number = recipient.to or ""
+        if number.endswith(MAGIC_NOT_SENT):
+            return "magic_not_sent"
+        mid, definition, where = plan.mid, plan.definition, plan.where
+        subs, key = definition["subscriptions"], definition["definitionKey"]
+        known = self._subscriber(mid, subs, recipient, now)
+        values = {**known, **recipient.attributes, "SubscriberKey": recipient.contact_key, "MobileNumber": number}
+        text = message.payload.get("message") or definition["content"]["message"]
+        template = plan.templates.setdefault(text, compile_template(text))
+        batch.messages.append(Message(
+            mid, number, recipient.contact_key, "", "", template(lookup_table(values)), subs.get("keyword"),
+            subs["shortCode"], {"definition_key": key, **where, "values": values}, now,
+            message_key=message.message_key, definition_key=key, channel="sms"))
+        notice = Notice(mid, "sms", "Sent", key, message.message_key, recipient.contact_key, number, now,
+                        detail=where)
+        code, status = UNDELIVERABLE if number.endswith(MAGIC_UNDELIVERABLE) else DELIVERED
+        batch.notices += [notice, Notice(mid, "sms", status, key, message.message_key, recipient.contact_key,
+                                         number, now, code, status, where)]
+        return None
 
     def _subscriber(self, mid: int, subs: dict[str, Any], recipient: Recipient, now: float) -> dict[str, Any]:
         """Add the contact as a subscriber of the short code, or update its number, as the definition says;
