@@ -1,4 +1,4 @@
-"""Sends build each batch with Python's cyclic collector paused (domain/collector.py), and only then."""
+"""Sends and imports build each batch with Python's cyclic collector paused (domain/collector.py), and only then."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import gc
 
 from emulator.core import Emulator
 from emulator.domain.collector import collector_paused
+from emulator.domain.imports import start_import
+from tests.audiences.test_import_recovery import _definition
 from tests.sends.test_crash_recovery import AUDIENCE, _prepare
 
 
@@ -36,5 +38,25 @@ def test_a_send_delivers_every_batch_with_the_collector_paused_and_resumes_it():
         assert sum(n for n, _ in heard) == AUDIENCE and len(heard) == 3
         assert not any(enabled for _, enabled in heard)
         assert gc.isenabled() and emu.jobs.get(job_id)["status"] == "Complete"
+    finally:
+        emu.close()
+
+
+def test_an_import_writes_every_batch_with_the_collector_paused_and_resumes_it(monkeypatch):
+    emu = Emulator()
+    try:
+        definition = _definition(emu, 12_000)  # three batches of at most 5,000 rows
+        heard: list[bool] = []
+        insert = emu.audience.insert_rows
+
+        def recording(*args, **kwargs):
+            heard.append(gc.isenabled())
+            return insert(*args, **kwargs)
+
+        monkeypatch.setattr(emu.audience, "insert_rows", recording)
+        job = emu.jobs.wait(start_import(emu, emu.enterprise_mid, definition), timeout=60)
+        assert job["status"] == "Completed" and job["detail"]["NumberSuccessful"] == 12_000
+        assert heard == [False, False, False]
+        assert gc.isenabled()
     finally:
         emu.close()
