@@ -170,6 +170,9 @@ def serve(args: argparse.Namespace) -> int:
     from waitress import create_server
 
     _few_malloc_arenas()
+    # waitress warns "Task queue depth is N" for every request that waits for a free thread: under load that is
+    # thousands of lines a second saying only that the server is busy (the request log shows how busy).
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
     from .app import create_app
     from .core import Emulator
