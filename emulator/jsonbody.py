@@ -205,6 +205,11 @@ def compiled_check(schema: dict[str, Any]) -> Callable[[Any], bool]:
     return is_valid
 
 
+def _document_order(error: jsonschema.ValidationError) -> list[tuple[bool, int | str]]:
+    """An error's place in the body: array indexes as numbers (recipients[9] before recipients[10])."""
+    return [(isinstance(p, str), p) for p in error.absolute_path]
+
+
 class BodySchema:
     """A route's declared request-body schema (Draft 4), compiled once at import."""
 
@@ -226,7 +231,7 @@ class BodySchema:
         return f"{code.mcms}: {detail}" if self.mcms and code.mcms else detail
 
     def errors(self, data: Any) -> list[tuple[codes.REST, str]]:
-        found = sorted(self.validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+        found = sorted(self.validator.iter_errors(data), key=_document_order)
         return [(_code(e), self._message(_code(e), _detail(e))) for e in found]
 
     def check(self, data: Any) -> Any:

@@ -66,6 +66,16 @@ def test_every_wrong_field_is_listed_in_additional_errors(ready: Api):
                       (10001, "recipients[1].attributes must be an object.")]
 
 
+def test_additional_errors_follow_the_recipients_order(ready: Api):
+    """Array indexes order as numbers: recipients[9] comes before recipients[10], and is the answer's own."""
+    recipients = [{**GOOD, "messageKey": f"m-{i}"} for i in range(11)]
+    recipients[9]["contactKey"] = recipients[10]["contactKey"] = 1
+    body = assert_error(ready.post(MSGS, json={"definitionKey": "order-conf", "recipients": recipients}), 400,
+                        10001, "recipients[9].contactKey")
+    listed = [e["message"].split(": ", 1)[1] for e in body["additionalErrors"]]
+    assert listed == ["recipients[9].contactKey must be a string.", "recipients[10].contactKey must be a string."]
+
+
 def test_per_recipient_problems_stay_202(ready: Api, mc):
     """An unknown subscriber without an address, a bad address: SFMC answers these per recipient."""
     got = ready.post(MSGS, json={"definitionKey": "order-conf", "recipients": [
