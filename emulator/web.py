@@ -160,11 +160,6 @@ def query_args(*names: str) -> tuple[str | None, ...]:
     return tuple(query_arg(name) for name in names)
 
 
-def exact_args(*names: str) -> tuple[str | None, ...]:
-    """Several query parameters by their exact names: the SMS and Journey Builder routes read them so
-    (the others match any case, query_args); kept apart so their answers do not change unasked."""
-    return tuple(request.args.get(name) for name in names)
-
 # -- error responses ---------------------------------------------------------------------------------------
 
 def error_body(message: str, errorcode: int, documentation: str = "", **extra: Any) -> dict[str, Any]:

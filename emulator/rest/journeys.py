@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 
 from ..domain import codes
 from ..domain.errors import Invalid
-from ..web import emulator, exact_args
+from ..web import emulator, query_arg, query_args
 from .routes import add, resource
 
 bp = Blueprint("journeys", __name__, url_prefix="/interaction/v1")
@@ -68,7 +68,7 @@ def body(schema: str) -> dict[str, Any]:
         raise Invalid("Malformed JSON in request body.", code=codes.REST.MALFORMED_JSON) from None
     if not isinstance(data, dict):
         raise Invalid("The request body must be a JSON object.", code=codes.REST.NOT_AN_OBJECT)
-    error = next(iter(sorted(VALIDATORS[schema].iter_errors(data), key=lambda e: list(map(str, e.path)))), None)
+    error = next(iter(sorted(VALIDATORS[schema].iter_errors(data), key=lambda e: [(isinstance(p, str), p) for p in e.path])), None)
     if error is not None:
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.path).lstrip(".") or "body"
         reason = {"type": "has the wrong type", "required": "is missing a required property"}.get(
@@ -85,15 +85,23 @@ def _interactions():
     return _service().interactions
 
 
+# what GET /interactions reads (definitions.py list), matched as every list route matches them: any case
+LISTING = ("$page", "$pageSize", "$orderBy", "status", "nameOrDescription", "$extras", "extras")
+
+
+def _listing_args() -> dict[str, str]:
+    return {name: value for name, value in zip(LISTING, query_args(*LISTING), strict=True) if value is not None}
+
+
 def _version() -> str | None:
-    return request.args.get("versionNumber")
+    return query_arg("versionNumber")
 
 
 # -- event definitions: deleting one answers an empty 200 [fx: eventDefinitions/key_testExisting_event/delete-
 # response.txt]; an event is fired at /events ----------------------------------------------------------------
 resource(bp, lambda: _service().events, "/eventDefinitions", "/<path:ref>",
          names=("event_definition", "event_definitions"), read=SCOPE, write=SCOPE,
-         body=lambda: body("event_definition"), listing=lambda: exact_args("$page", "$pageSize", "name"),
+         body=lambda: body("event_definition"), listing=lambda: query_args("$page", "$pageSize", "name"),
          update="PUT")
 add(bp, "fire_event", "POST", "/events", SCOPE, lambda: _service().events.fire(g.call, body("event")), 201,
     strict_slashes=False)
@@ -103,7 +111,7 @@ add(bp, "fire_event", "POST", "/events", SCOPE, lambda: _service().events.fire(g
 add(bp, "create_interaction", "POST", "/interactions", SCOPE,
     lambda: _interactions().create(g.call, body("interaction")), strict_slashes=False)
 add(bp, "list_interactions", "GET", "/interactions", SCOPE,
-    lambda: _interactions().list(g.call, request.args.to_dict()), strict_slashes=False)
+    lambda: _interactions().list(g.call, _listing_args()), strict_slashes=False)
 add(bp, "update_interaction", "PUT", "/interactions", SCOPE,
     lambda: _interactions().update(g.call, body("interaction")), strict_slashes=False)
 add(bp, "update_interaction_by_ref", "PUT", "/interactions/<path:ref>", SCOPE,

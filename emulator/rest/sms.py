@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 import jsonschema
-from flask import Blueprint, request
+from flask import Blueprint
 
 from ..domain import codes
 from ..domain.errors import Invalid
-from ..web import emulator, exact_args, json_body
+from ..web import emulator, json_body, query_args
 from .messaging import channel_routes
 
 bp = Blueprint("sms", __name__, url_prefix="/messaging/v1/sms")
@@ -60,13 +60,9 @@ def _body(schema: str) -> dict[str, Any]:
     return body
 
 
-def _not_sent_args() -> tuple[str | None, ...]:
-    args = request.args
-    return args.get("type"), args.get("$pageSize", args.get("$pagesize")), args.get("lastEventId")
-
-
 _KINDS = {"create": "definition", "update": "definition", "single": "single", "batch": "batch"}
 
 channel_routes(bp, "", lambda: emulator().sms, {"read": READ, "write": WRITE, "send": SEND},
                body=lambda kind: _body(_KINDS[kind]),
-               listing=lambda: exact_args("$filter", "$page", "$pageSize", "$orderBy"), not_sent=_not_sent_args)
+               listing=lambda: query_args("$filter", "$page", "$pageSize", "$orderBy"),
+               not_sent=lambda: query_args("type", "$pageSize", "lastEventId"))

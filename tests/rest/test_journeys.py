@@ -273,6 +273,8 @@ def test_the_journey_list_filters_orders_and_pages(api, mc, world):
     page = api.get("/interaction/v1/interactions?$page=2&$pageSize=2&$orderBy=Name%20ASC").json()
     assert (page["count"], page["page"], page["pageSize"], [i["key"] for i in page["items"]]) == (3, 2, 2, ["c"])
     assert_error(api.get("/interaction/v1/interactions?$orderBy=Performance%20UP"), 400, 10005)
+    any_case = api.get("/interaction/v1/interactions?$PAGE=2&$pagesize=2&$orderby=Name%20ASC").json()
+    assert (any_case["page"], any_case["pageSize"], [i["key"] for i in any_case["items"]]) == (2, 2, ["c"])
 
 
 def test_an_event_definition_with_a_schema_creates_its_data_extension(api, mc, world, soap):
@@ -295,3 +297,11 @@ def test_an_event_definition_with_a_schema_creates_its_data_extension(api, mc, w
         {"name": "A", "dataType": "Hologram"}]}})
     assert_error(bad, 400, 10005, "Hologram")
     assert_error(api.post("/interaction/v1/eventDefinitions", json={"name": "neither"}), 400, 10002)
+
+
+def test_a_refused_body_names_its_first_wrong_step_in_document_order(api):
+    steps = [{"key": f"s{i}", "type": "WAIT"} for i in range(11)]
+    steps[9]["type"] = steps[10]["type"] = 7
+    refused = api.post("/interaction/v1/interactions", json={"key": "k", "name": "n", "activities": steps})
+    assert_error(refused, 400, 10000, "'activities[9].type' has the wrong type")
+

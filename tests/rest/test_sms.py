@@ -106,6 +106,15 @@ def test_list_get_patch_delete(sms: Api):
     sms_definition(sms)  # the key is free again
 
 
+def test_list_arguments_match_any_case_as_the_email_routes_do(sms: Api):
+    sms_definition(sms, definitionKey="second", name="second", status="Inactive")
+    listed = sms.get(DEFS, params={"$FILTER": "status eq inactive", "$pagesize": 1, "$orderby": "name"}).json()
+    assert [d["definitionKey"] for d in listed["definitions"]] == ["second"] and listed["count"] == 1
+    paged = sms.get(DEFS, params={"$pagesize": 1, "$Page": 2, "$orderBy": "name"}).json()
+    assert [d["definitionKey"] for d in paged["definitions"]] == ["second"]
+    assert (paged["page"], paged["pageSize"]) == (2, 1)
+
+
 def test_sms_and_email_definitions_are_separate(sms: Api):
     assert_error(sms.get("/messaging/v1/email/definitions/account-reset"), 404, 30003)
     assert sms.get("/messaging/v1/email/definitions").json()["count"] == 0
