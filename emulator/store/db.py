@@ -136,18 +136,29 @@ class Store:
             rows = conn.execute(sql, args).fetchall()
         return [decode(row) for row in rows]
 
-    def pages(self, sql: str, args: tuple[Any, ...] | list[Any], order: str, key: str,
-              batch: int, after: Any = -1) -> Iterator[list[sqlite3.Row]]:
+    def pages(self, sql: str, args: tuple[Any, ...] | list[Any], order: str | tuple[str, ...],
+              key: str | tuple[str, ...], batch: int, after: Any = -1, raw: bool = False) -> Iterator[list[Any]]:
         """Keyset pagination: `sql` (with a WHERE) page by page in `order`, never a whole result in memory;
-        `key` is the result column holding `order`'s value; rows start after `after`."""
-        last = after
+        `key` is the result column holding `order`'s value; rows start after `after`. A tuple `order` pages
+        on a row value (`(event_date, id) > (?, ?)`), with `key` the matching columns and `after` a list.
+        `raw`: rows as plain tuples, no sqlite3.Row each (a send reads one per recipient); `order`'s values
+        are then the rows' first columns."""
+        columns = (order,) if isinstance(order, str) else order
+        keys = (key,) if isinstance(key, str) else key
+        last = [after] if isinstance(order, str) else list(after)
+        listed = ", ".join(columns)
+        compare = f"{listed} > ?" if len(columns) == 1 else f"({listed}) > ({', '.join('?' * len(columns))})"
+        query = f"{sql} AND {compare} ORDER BY {listed} LIMIT ?"
         while True:
             with self.reading() as conn:
-                rows = conn.execute(f"{sql} AND {order} > ? ORDER BY {order} LIMIT ?", (*args, last, batch)).fetchall()
+                cursor = conn.cursor()
+                if raw:
+                    cursor.row_factory = None
+                rows = cursor.execute(query, (*args, *last, batch)).fetchall()
             if not rows:
                 return
             yield rows
-            last = rows[-1][key]
+            last = list(rows[-1][:len(columns)]) if raw else [rows[-1][k] for k in keys]
 
     def next_value(self, name: str, start: int) -> int:
         """Next integer of a named sequence (IDs, job ids): one statement, atomic on its own."""

@@ -200,11 +200,11 @@ class SendRepository:
         """Pending recipients, a batch at a time, in primary-key order, each as a `Pending` tuple. `data`:
         decode the subscriber's attributes and the data-extension row (else both are None: the templates
         name nothing they could hold)."""
-        for rows in self._keyset(
+        for rows in self.store.pages(
                 "SELECT r.pk, r.subscriber_key, r.email, r.source, s.id, s.attributes, d.row FROM send_recipient r"
                 " LEFT JOIN subscriber s ON s.mid = r.mid AND s.subscriber_key = r.subscriber_key"
                 " LEFT JOIN de_row d ON d.pk = r.row_pk WHERE r.job_id = ? AND r.state = 'Pending'",
-                (job_id,), ("r.pk",), [-1], batch, raw=True):
+                (job_id,), "r.pk", "pk", batch, raw=True):
             if data:
                 yield [(pk, key, email, source, subscriber_id, _object(attributes) if attributes else {},
                         _object(row) if row else None)
@@ -271,32 +271,14 @@ class SendRepository:
                 if bound is not None:
                     where.append(f"event_date {op} ?")
                     args.append(bound)
-            pages = self._keyset(f"SELECT * FROM send_event WHERE {' AND '.join(where)}", args,
-                                 ("event_date", "id"), after or [float("-inf"), -1], batch)
+            pages = self.store.pages(f"SELECT * FROM send_event WHERE {' AND '.join(where)}", args,
+                                     ("event_date", "id"), ("event_date", "id"), batch, after or [float("-inf"), -1])
         for rows in pages:
             for row in rows:
                 item = dict(row)
                 item["detail"] = json.loads(item["detail"] or "{}")
                 item["_cursor"] = row["id"] if dates is None else [row["event_date"], row["id"]]
                 yield item
-
-    def _keyset(self, sql: str, args: tuple[Any, ...] | list[Any], order: tuple[str, ...], after: list[Any],
-                batch: int, raw: bool = False) -> Iterator[list[Any]]:
-        """`sql` (with a WHERE) a page at a time in `order`, each page after the last row of the one before,
-        the first after `after`. `raw`: rows are plain tuples (no sqlite3.Row per row: a send reads one per
-        recipient), `order` then being their first columns."""
-        columns = ", ".join(order)
-        keyset = f"{sql} AND ({columns}) > ({', '.join('?' * len(order))}) ORDER BY {columns} LIMIT ?"
-        while True:
-            with self.store.reading() as conn:
-                cursor = conn.cursor()
-                if raw:
-                    cursor.row_factory = None
-                rows = cursor.execute(keyset, (*args, *after, batch)).fetchall()
-            if not rows:
-                return
-            yield rows
-            after = list(rows[-1][:len(order)]) if raw else [rows[-1][c] for c in order]
 
     # -- send jobs -----------------------------------------------------------------
     def send_jobs(self, mids: list[int], job_id: int | None = None) -> list[dict[str, Any]]:
