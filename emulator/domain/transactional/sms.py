@@ -183,7 +183,9 @@ class SmsDelivery(ChannelDelivery):
         known = self._subscriber(mid, subs, recipient, now)
         values = {**known, **recipient.attributes, "SubscriberKey": recipient.contact_key, "MobileNumber": number}
         text = message.payload.get("message") or definition["content"]["message"]
-        template = plan.templates.setdefault(text, compile_template(text))
+        template = plan.templates.get(text)
+        if template is None:  # setdefault would compile the text again for every recipient
+            template = plan.templates[text] = compile_template(text)
         batch.messages.append(Message(
             mid, number, recipient.contact_key, "", "", template(lookup_table(values)), subs.get("keyword"),
             subs["shortCode"], {"definition_key": key, **where, "values": values}, now,
