@@ -176,6 +176,7 @@ def serve(args: argparse.Namespace) -> int:
 
     from .app import create_app
     from .core import Emulator
+    from .middleware.request_log import log_off_request_path
     from .proxy import start_proxy
     from .seeding import SeedError, install_seed
     from .web import is_loopback
@@ -220,6 +221,7 @@ def serve(args: argparse.Namespace) -> int:
             # The default port: a second emulator on this machine still starts, just without a proxy.
             print(f"sfmc-emulator: {message}; running without it (choose a port with --proxy-port)",
                   file=sys.stderr, flush=True)
+    log_writer = log_off_request_path()
     print(f"sfmc-emulator listening on {emu.base_url} (state: {args.db or 'throwaway'})", flush=True)
     if proxy is not None:
         print(f"proxy for Marketing Cloud hosts on {proxy.url} (HTTPS_PROXY={proxy.url}, "
@@ -232,6 +234,7 @@ def serve(args: argparse.Namespace) -> int:
         if proxy is not None:
             proxy.stop()
         emu.close()
+        log_writer.stop()  # writes what is still queued
     return 0
 
 
