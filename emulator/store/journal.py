@@ -8,8 +8,8 @@ guarantees stay those of a synchronous journal:
 - order: entries get their ids in the order `add` was called (one flush at a time, a batch in queue order);
 - read-your-writes: every read here (and the inspector's journal queries, through `Store.settle`) first
   writes whatever is queued, so an exchange whose response was sent is in any read that starts after it;
-- a reset (store wipe/restore) and close write the queue first, so nothing queued before a reset survives it
-  and nothing queued is lost on a clean shutdown (a crash loses at most the last FLUSH_DELAY of entries);
+- a reset (store wipe/restore) drops the queue, as writing it first and then wiping would: nothing queued
+  before a reset survives it; close writes the queue, so nothing queued is lost on a clean shutdown (a crash loses at most the last FLUSH_DELAY of entries);
 - bounded: past MAX_PENDING entries or MAX_PENDING_CHARS of bodies, `add` writes the queue itself.
 """
 
@@ -22,7 +22,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from . import retention
-from .db import Store, where
+from .db import QueuedWriter, Store, where
 
 # Rows kept (Config.journal_cap overrides); on every insert rows older than the newest `cap` are dropped,
 # so a long-running sandbox holds at most `cap` exchanges ...
@@ -86,7 +86,7 @@ class JournalRepository:
         self._wake = threading.Condition(threading.Lock())  # guards the queue only: never held for SQL
         self._writer: threading.Thread | None = None
         self._closed = False
-        store.settlers.append(self.flush)
+        store.queued_writers.append(QueuedWriter("journal", self.flush, self.discard))
 
     def add(self, entry: JournalEntry) -> None:
         """Queue an entry; the writer thread stores it shortly (every read here writes the queue first)."""
@@ -110,6 +110,12 @@ class JournalRepository:
                 batch, self._pending, self._pending_chars = self._pending, [], 0
             if batch:
                 self._write(batch)
+
+    def discard(self) -> None:
+        """Forget the queue: the store is about to replace the journal's rows (a reset)."""
+        with self.store.reading(), self._lock:
+            with self._wake:
+                self._pending, self._pending_chars = [], 0
 
     def close(self) -> None:
         """Write the queue and stop the writer thread (the store is closed next)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import requests
@@ -205,10 +206,14 @@ def test_file_spec_and_uploads_stay_in_the_folder(soap, mc, tmp_path):
     assert requests.get(f"{mc.base_url}/_emulator/ftp/Import/sub/inner.csv", timeout=10).status_code == 404
 
 
-def test_reset_empties_the_import_folder(mc):
+def test_reset_empties_the_import_folder(mc, monkeypatch):
     assert upload(mc, "left-over.csv", b"a\n").status_code == 201
     mc.reset()
     assert requests.get(f"{mc.base_url}/_emulator/ftp/Import/", timeout=10).json()["items"] == []
+    removed: list[object] = []
+    monkeypatch.setattr(shutil, "rmtree", lambda path, *a, **k: removed.append(path))
+    mc.reset()  # already empty: left as it is (no rmtree and mkdir per test)
+    assert removed == [] and mc.emu.import_folder.path.is_dir()
 
 
 def test_rejected_rows_and_errors_are_retrievable_as_partner_properties(soap, mc):

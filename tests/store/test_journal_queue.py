@@ -53,7 +53,7 @@ def test_a_reset_drops_what_was_queued_before_it_and_close_keeps_the_queue(tmp_p
     emu = Emulator(Config(db_path=str(db)))
     emu.journal.add(_entry(1))
     emu.reset()
-    assert emu.journal.count() == 0  # written before the restore, so the reset took it away
+    assert emu.journal.count() == 0  # dropped by the reset, as the restored content holds no journal rows
     emu.journal.add(_entry(2))
     emu.close()  # written on close, not lost
     again = Emulator(Config(db_path=str(db)))
@@ -86,5 +86,19 @@ def test_the_writer_thread_stores_entries_without_a_read(tmp_path):
                 break
             threading.Event().wait(0.02)
         assert written.is_set()
+    finally:
+        emu.close()
+
+
+def test_a_wipe_that_keeps_the_journal_writes_its_queue(tmp_path, monkeypatch):
+    _parked(monkeypatch)
+    emu = Emulator(Config(db_path=str(tmp_path / "k.db")))
+    try:
+        emu.journal.add(_entry(1))
+        emu.store.wipe(keep=("token", "journal"))  # a kept table's queued rows are written, not dropped
+        assert _rows_in_table(emu) == 1
+        emu.journal.add(_entry(2))
+        emu.store.wipe(keep=("token",))
+        assert _rows_in_table(emu) == 0 and emu.journal.count() == 0
     finally:
         emu.close()
