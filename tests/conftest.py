@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from emulator.testing import RunningEmulator, start
+from tests.fuel_factory import build_once
 from tests.send_world import SendWorld
 from tests.soap_helpers import SoapCaller
 
@@ -41,25 +42,26 @@ def world(mc: RunningEmulator, soap: SoapCaller) -> SendWorld:
     return SendWorld(mc, soap)
 # Real SFMC clients on the session server. suds builds a FuelSDK client from the large WSDL slowly, so each
 # mode's client is made once per session; the per-test reset keeps issued tokens, so they stay logged in.
+# Each builds every request type once (tests/fuel_factory.py: suds takes seconds per object).
 @pytest.fixture(scope="session")
 def fuel(server: RunningEmulator):
     import FuelSDK
 
-    return FuelSDK.ET_Client(params=server.fuel_params())
+    return build_once(FuelSDK.ET_Client(params=server.fuel_params()))
 
 
 @pytest.fixture(scope="session")
 def fuel_legacy(server: RunningEmulator):
     import FuelSDK
 
-    return FuelSDK.ET_Client(params=server.fuel_params(legacy=True))
+    return build_once(FuelSDK.ET_Client(params=server.fuel_params(legacy=True)))
 
 
 @pytest.fixture(scope="session")
 def fuel_child(server: RunningEmulator):
     import FuelSDK
 
-    return FuelSDK.ET_Client(params=server.fuel_params(account_id=server.child_mid))
+    return build_once(FuelSDK.ET_Client(params=server.fuel_params(account_id=server.child_mid)))
 
 
 @pytest.fixture(scope="session")
