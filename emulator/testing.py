@@ -18,6 +18,7 @@ from typing import Any
 import requests
 
 from .app import create_app
+from .background_server import serve_in_background, stop_background_server
 from .clock import Clock
 from .config import Config
 from .core import Emulator
@@ -194,26 +195,11 @@ class RunningEmulator:
 
     def stop(self) -> None:
         """Stop serving (promptly: keep-alive connections would otherwise keep waitress's loop alive)."""
-        from waitress import wasyncore
-
         self.http.close()
         if self.proxy is not None:
             self.proxy.stop()
-        self.server.task_dispatcher.shutdown()
-        # Close every channel from inside the server's own loop thread, so it never polls a closed socket.
-        try:
-            self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
-        except OSError:
-            wasyncore.close_all(self.server._map)
-        self.thread.join(timeout=5)
+        stop_background_server(self.server, self.thread)
         self.emu.close()
-
-
-def _serve(server: Any) -> None:
-    try:
-        server.run()
-    except OSError:
-        pass  # the socket was closed by stop(); waitress's loop notices it this way
 
 
 def start(config: Config | None = None, timeout: float = START_TIMEOUT,
@@ -251,8 +237,7 @@ def start(config: Config | None = None, timeout: float = START_TIMEOUT,
             emu.close()
             raise EmulatorStartError(
                 f"sfmc-emulator's proxy could not listen on {config.host}:{config.proxy_port}: {exc}") from exc
-    thread = threading.Thread(target=_serve, args=(server,), name="sfmc-emulator-server", daemon=True)
-    thread.start()
+    thread = serve_in_background(server, "sfmc-emulator-server")
     running = RunningEmulator(emu, server, thread, proxy)
     deadline = started + timeout
     last_error = "no answer"

@@ -16,6 +16,7 @@ from typing import Any
 
 import requests
 
+from ..background_server import serve_in_background, stop_background_server
 from ..journal import read_body
 from .build import Recorded, ScenarioBuilder, to_yaml
 
@@ -86,9 +87,10 @@ class RunningProxy:
         proxy.public_url = self.base_url
 
     def stop(self) -> None:
-        self.server.close()
-        if self.thread is not None:
-            self.thread.join(timeout=1)  # open keep-alive channels may hold the loop; it is a daemon
+        if self.thread is None:  # it served on the caller's thread (`record`), which has left its loop
+            self.server.close()
+        else:
+            stop_background_server(self.server, self.thread)
         self.proxy.save()
 
 
@@ -100,8 +102,7 @@ def start_proxy(upstream: str, out: str | Path, host: str = "127.0.0.1", port: i
     server = create_server(proxy, host=host, port=port, threads=8, ident="sfmc-emulator-recorder")
     thread = None
     if background:
-        thread = threading.Thread(target=server.run, name="sfmc-emulator-recorder", daemon=True)
-        thread.start()
+        thread = serve_in_background(server, "sfmc-emulator-recorder")
     return RunningProxy(proxy, server, thread)
 
 
