@@ -71,11 +71,11 @@ class ImportFolder:
     def reset(self) -> None:
         """Empty the folder. An empty one is left as it is: the fixture resets before every test, and most
         tests put no file there (a rmtree and mkdir were a quarter of a reset)."""
-        if self._path.is_dir() and not self._path.is_symlink():
-            with os.scandir(self._path) as entries:
-                if next(entries, None) is None:
-                    return
         if self._path.is_dir():
+            if not self._path.is_symlink():
+                with os.scandir(self._path) as entries:
+                    if next(entries, None) is None:
+                        return
             shutil.rmtree(self._path)
         self._path.mkdir(parents=True, exist_ok=True)
 

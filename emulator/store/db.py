@@ -107,8 +107,9 @@ class Store:
             self.conn.execute("COMMIT")
 
     def settle(self) -> None:
-        """Have every queued writer (see `queued_writers`) write what it holds: before a read of its table, and
-        before the content is replaced or copied, so the queue never outlives a reset nor misses a snapshot."""
+        """Have every queued writer (see `queued_writers`) write what it holds: before a read of its table,
+        a snapshot and close, so no read, snapshot or shutdown misses a row (a wipe or restore instead
+        settles through `_settle_before_replacing`)."""
         with self._lock:
             for writer in self.queued_writers:
                 writer.flush()

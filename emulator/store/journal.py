@@ -9,7 +9,8 @@ guarantees stay those of a synchronous journal:
 - read-your-writes: every read here (and the inspector's journal queries, through `Store.settle`) first
   writes whatever is queued, so an exchange whose response was sent is in any read that starts after it;
 - a reset (store wipe/restore) drops the queue, as writing it first and then wiping would: nothing queued
-  before a reset survives it; close writes the queue, so nothing queued is lost on a clean shutdown (a crash loses at most the last FLUSH_DELAY of entries);
+  before a reset survives it; close writes the queue, so nothing queued is lost on a clean shutdown (a crash
+  loses at most the last FLUSH_DELAY of entries);
 - bounded: past MAX_PENDING entries or MAX_PENDING_CHARS of bodies, `add` writes the queue itself.
 """
 
