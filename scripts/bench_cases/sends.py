@@ -12,7 +12,7 @@ import time
 
 PARTNER = "http://exacttarget.com/wsdl/partnerAPI"
 AUDIENCE = int(os.environ.get("SFMC_BENCH_SEND_AUDIENCE") or 100_000)
-SIZE = f"{AUDIENCE // 1000}k"
+SIZE = f"{AUDIENCE // 1000}k" if AUDIENCE % 1000 == 0 else str(AUDIENCE)  # in figure names: send_100k_seconds
 
 
 def _create(bench, objects_xml: str) -> str:
